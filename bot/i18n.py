@@ -1,0 +1,72 @@
+"""The message catalog: every word a user sees comes from `bot/locale/<lang>/*.ftl` (Fluent)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LOCALE = "vi"
+
+
+class MessageError(LookupError):
+    """A key is missing from the catalog or a variable it needs was not given."""
+
+
+class Catalog:
+    """One language's messages. `t(key, **args)` fails loudly instead of printing the key."""
+
+    def __init__(self, locale: str = DEFAULT_LOCALE, directory: Path = LOCALE_DIR) -> None:
+        self.locale = locale
+        self._bundle = FluentBundle([locale], use_isolating=False)
+        self.files = sorted((directory / locale).glob("*.ftl"))
+        if not self.files:
+            raise MessageError(f"no catalog for locale {locale!r} in {directory}")
+        for path in self.files:
+            self._bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+
+    def has(self, key: str) -> bool:
+        return self._bundle.has_message(key)
+
+    def t(self, key: str, /, **args: Any) -> str:
+        if not self._bundle.has_message(key):
+            raise MessageError(f"message {key!r} is missing from the {self.locale} catalog")
+        message = self._bundle.get_message(key)
+        if message.value is None:
+            raise MessageError(f"message {key!r} has no value")
+        text, errors = self._bundle.format_pattern(message.value, _plain(args))
+        if errors:
+            raise MessageError(f"message {key!r}: {errors[0]}")
+        return str(text)
+
+
+def _plain(args: Mapping[str, Any]) -> dict[str, Any]:
+    """Pass numbers through (Fluent selects plurals on them); render everything else as text."""
+    out: dict[str, Any] = {}
+    for name, value in args.items():
+        if isinstance(value, bool):
+            out[name] = "yes" if value else "no"
+        elif isinstance(value, int | float):
+            out[name] = value
+        elif isinstance(value, datetime):
+            out[name] = value.strftime("%d/%m/%Y %H:%M")
+        elif isinstance(value, date):
+            out[name] = value.strftime("%d/%m/%Y")
+        else:
+            out[name] = str(value)
+    return out
+
+
+@cache
+def catalog(locale: str = DEFAULT_LOCALE) -> Catalog:
+    return Catalog(locale)
+
+
+def t(key: str, /, **args: Any) -> str:
+    """The default-language text for `key`."""
+    return catalog().t(key, **args)

@@ -1,0 +1,1 @@
+"""Deadline calendar, reminder planning (pure) and the reminder dispatch loop."""
