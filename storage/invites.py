@@ -1,0 +1,196 @@
+"""Invites: one-time codes (deep-link payloads) that bind a person to a unit and a role."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.plan.model import Role, UnitType
+from storage.audit import record_audit
+from storage.db import read_session, write_session
+from storage.errors import InviteRoleError, InviteUsedError, UnknownInviteError, UnknownUnitError
+from storage.models import contact_t, invite_t, unit_t
+
+DEFAULT_TTL = timedelta(days=14)
+CODE_BYTES = 16  # secrets.token_urlsafe: 22 characters of A-Z a-z 0-9 _ -
+
+# The unit type a role needs; None means any (active) unit.
+ROLE_NEEDS: dict[Role, UnitType | None] = {
+    Role.HEAD: None,
+    Role.OFFICE: UnitType.OFFICE,
+    Role.LEADER: UnitType.LEADERSHIP,
+}
+
+
+class InviteStatus(StrEnum):
+    OPEN = "open"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class InviteView:
+    code: str
+    unit_key: str
+    unit_name: str
+    role: Role
+    status: InviteStatus
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by_contact_id: int | None = None
+    used_by_name: str | None = None
+    revoked_at: datetime | None = None
+
+
+def invite_status(
+    *, used_at: datetime | None, revoked_at: datetime | None, expires_at: datetime, now: datetime
+) -> InviteStatus:
+    if used_at is not None:
+        return InviteStatus.USED
+    if revoked_at is not None:
+        return InviteStatus.REVOKED
+    if now >= expires_at:
+        return InviteStatus.EXPIRED
+    return InviteStatus.OPEN
+
+
+def new_invite_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+async def create_invite(
+    engine: AsyncEngine,
+    *,
+    unit_key: str,
+    role: Role,
+    now: datetime,
+    ttl: timedelta = DEFAULT_TTL,
+    actor: str = "cli",
+) -> InviteView:
+    """A new open invite for `unit_key` in `role`.
+
+    Raises UnknownUnitError for an unknown or archived unit and InviteRoleError when the role
+    does not fit the unit (office staff only for the Office, leaders only for leadership).
+    """
+    async with write_session(engine) as session:
+        unit = (
+            (
+                await session.execute(
+                    sa.select(unit_t.c.id, unit_t.c.name, unit_t.c.type).where(
+                        unit_t.c.key == unit_key, unit_t.c.archived_at.is_(None)
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if unit is None:
+            raise UnknownUnitError(unit_key)
+        needed = ROLE_NEEDS[role]
+        if needed is not None and unit["type"] != needed:
+            raise InviteRoleError(unit=unit_key, role=str(role), unit_type=unit["type"])
+        code = new_invite_code()
+        expires_at = now + ttl
+        await session.execute(
+            sa.insert(invite_t).values(
+                code=code, unit_id=unit["id"], role=str(role), created_at=now, expires_at=expires_at
+            )
+        )
+        await record_audit(
+            session,
+            at=now,
+            actor=actor,
+            action="invite.create",
+            detail={"code": code, "unit": unit_key, "role": str(role)},
+        )
+    return InviteView(
+        code=code,
+        unit_key=unit_key,
+        unit_name=unit["name"],
+        role=role,
+        status=InviteStatus.OPEN,
+        created_at=now,
+        expires_at=expires_at,
+    )
+
+
+async def list_invites(engine: AsyncEngine, *, now: datetime) -> list[InviteView]:
+    """Every invite, oldest first, with its status at `now` and who used it."""
+    async with read_session(engine) as session:
+        return await _views(session, now=now)
+
+
+async def revoke_invite(
+    engine: AsyncEngine, code: str, now: datetime, *, actor: str = "cli"
+) -> InviteView:
+    """Revoke an invite that was not used; revoking twice is harmless.
+
+    Raises UnknownInviteError for an unknown code and InviteUsedError for a used invite.
+    """
+    async with write_session(engine) as session:
+        views = await _views(session, now=now, code=code)
+        if not views:
+            raise UnknownInviteError(code)
+        view = views[0]
+        if view.status is InviteStatus.USED:
+            raise InviteUsedError(code)
+        if view.status is InviteStatus.REVOKED:
+            return view
+        await session.execute(
+            sa.update(invite_t).where(invite_t.c.code == code).values(revoked_at=now)
+        )
+        await record_audit(
+            session,
+            at=now,
+            actor=actor,
+            action="invite.revoke",
+            detail={"code": code, "unit": view.unit_key},
+        )
+        return (await _views(session, now=now, code=code))[0]
+
+
+async def _views(
+    session: AsyncSession, *, now: datetime, code: str | None = None
+) -> list[InviteView]:
+    statement = (
+        sa.select(
+            invite_t,
+            unit_t.c.key.label("unit_key"),
+            unit_t.c.name.label("unit_name"),
+            contact_t.c.display_name.label("used_by_name"),
+        )
+        .join(unit_t, unit_t.c.id == invite_t.c.unit_id)
+        .outerjoin(contact_t, contact_t.c.id == invite_t.c.used_by_contact_id)
+        .order_by(invite_t.c.created_at, invite_t.c.id)
+    )
+    if code is not None:
+        statement = statement.where(invite_t.c.code == code)
+    rows = (await session.execute(statement)).mappings().all()
+    return [
+        InviteView(
+            code=row["code"],
+            unit_key=row["unit_key"],
+            unit_name=row["unit_name"],
+            role=Role(row["role"]),
+            status=invite_status(
+                used_at=row["used_at"],
+                revoked_at=row["revoked_at"],
+                expires_at=row["expires_at"],
+                now=now,
+            ),
+            created_at=row["created_at"],
+            expires_at=row["expires_at"],
+            used_at=row["used_at"],
+            used_by_contact_id=row["used_by_contact_id"],
+            used_by_name=row["used_by_name"],
+            revoked_at=row["revoked_at"],
+        )
+        for row in rows
+    ]

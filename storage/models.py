@@ -1,0 +1,267 @@
+"""SQLModel tables: the persistent form of the plan, contacts, invites, submissions and reminders.
+
+Choices that keep SQLite and PostgreSQL alike (see docs/DESIGN.md):
+- every datetime goes through `UTCDateTime`: stored in UTC, naive datetimes refused, aware UTC
+  returned on both backends (SQLite itself drops tzinfo);
+- enums are stored as plain strings (a native PostgreSQL enum type breaks downgrade/re-upgrade);
+- chat and user ids are strings, so Telegram's 64-bit ints and Zalo's hex ids both fit.
+"""
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SubmissionKind(StrEnum):
+    TEXT = "text"
+    FILE = "file"
+    PHOTO = "photo"
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC; naive datetimes are a bug and are refused."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+        value = value.astimezone(UTC)
+        # SQLite stores text and would drop the offset anyway; strip it so that every stored
+        # value has the same form and compares correctly as text.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(SQLModel, registry=registry(metadata=metadata)):
+    """Base of every table here: our own metadata, with a naming convention for constraints."""
+
+
+class OrganisationRecord(Base, table=True):
+    """The single organisation row (id 1) and the plan that was last applied."""
+
+    __tablename__ = "organisation"
+
+    id: int = Field(default=1, primary_key=True)
+    name: str
+    short_name: str
+    timezone: str
+    plan_source: str = Field(default="", sa_type=sa.Text)
+    plan_path: str = ""
+    plan_digest: str = ""
+    applied_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class UnitRecord(Base, table=True):
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    name: str
+    short_name: str
+    type: str  # bot.plan.model.UnitType value
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ContactRecord(Base, table=True):
+    """A person on a chat platform who acts for a unit."""
+
+    __tablename__ = "contact"
+    __table_args__ = (sa.UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # "telegram", "zalo", "console"
+    user_id: str
+    chat_id: str
+    display_name: str = ""
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str  # bot.plan.model.Role value
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InviteRecord(Base, table=True):
+    """A one-time code that binds the person who uses it to a unit and a role."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReportRecord(Base, table=True):
+    __tablename__ = "report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    name: str
+    kind: str  # bot.plan.model.ReportKind value
+    receiver_unit_id: int = Field(foreign_key="unit.id")
+    forward_files: bool = False
+    every: str | None = None  # bot.plan.model.Every value
+    escalate_after_days: int = 3
+    reminder_rules: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # rule keys
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReportSubmitterRecord(Base, table=True):
+    __tablename__ = "report_submitter"
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class ReportDependencyRecord(Base, table=True):
+    """`report_id` compiles `depends_on_report_id` (a cascade)."""
+
+    __tablename__ = "report_dependency"
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True)
+    depends_on_report_id: int = Field(foreign_key="report.id", primary_key=True)
+
+
+class ReportInstanceRecord(Base, table=True):
+    """One occurrence of a report with its deadline; `key` is stable across plan edits."""
+
+    __tablename__ = "report_instance"
+    __table_args__ = (sa.UniqueConstraint("report_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id")
+    key: str
+    due_kind: str  # bot.plan.model.DueKind value
+    due_day: date
+    due_time: time | None = None
+    due_end: datetime = Field(sa_type=UTCDateTime, index=True)  # first moment that is late
+    last_day: date
+    overdue_from: date | None = None
+    period_key: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SubmissionRecord(Base, table=True):
+    """One version of what a unit sent for a report instance."""
+
+    __tablename__ = "submission"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "unit_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="report_instance.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    version: int
+    kind: str  # SubmissionKind value
+    text: str | None = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    original_name: str | None = None
+    stored_path: str | None = None
+    size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    sha256: str | None = None
+    mime: str | None = None
+    receipt_code: str = Field(unique=True)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReminderRecord(Base, table=True):
+    """A reminder to send: the source of truth for the dispatch loop (claimed with a lease)."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        sa.UniqueConstraint("instance_id", "unit_id", "rule_key"),
+        # NULLs are distinct in a unique constraint on both backends: a partial index keeps
+        # reminders that target no unit (office, leadership) unique too.
+        sa.Index(
+            "uq_reminder_instance_id_rule_key_no_unit",
+            "instance_id",
+            "rule_key",
+            unique=True,
+            sqlite_where=sa.text("unit_id IS NULL"),
+            postgresql_where=sa.text("unit_id IS NULL"),
+        ),
+        sa.Index("ix_reminder_status_due_at", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="report_instance.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    kind: str
+    rule_key: str
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = ReminderStatus.PENDING.value
+    claimed_by: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+
+
+class AuditRecord(Base, table=True):
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor: str
+    action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+def table(model: type[Base]) -> sa.Table:
+    """The Core table of a model, for bulk statements."""
+    result = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(result, sa.Table)
+    return result
+
+
+organisation_t = table(OrganisationRecord)
+unit_t = table(UnitRecord)
+contact_t = table(ContactRecord)
+invite_t = table(InviteRecord)
+report_t = table(ReportRecord)
+report_submitter_t = table(ReportSubmitterRecord)
+report_dependency_t = table(ReportDependencyRecord)
+report_instance_t = table(ReportInstanceRecord)
+submission_t = table(SubmissionRecord)
+reminder_t = table(ReminderRecord)
+audit_t = table(AuditRecord)

@@ -1,0 +1,272 @@
+"""Who has reported: per report instance, each submitting unit's latest version and lateness.
+
+A unit's state follows its first version: a unit that reported on time and later sent a
+correction is still on time. `add_submission` records a new version.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.plan.model import DueKind
+from storage.db import read_session, write_session
+from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
+from storage.models import (
+    SubmissionKind,
+    SubmissionRecord,
+    report_instance_t,
+    report_submitter_t,
+    report_t,
+    submission_t,
+    unit_t,
+)
+
+# Receipt codes are read aloud and typed: no 0/O, 1/I/L.
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 8
+
+
+class SubmissionState(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"  # nothing submitted and the deadline has passed
+    PENDING = "pending"  # nothing submitted yet, still before the deadline
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStatus:
+    unit_key: str
+    unit_name: str
+    state: SubmissionState
+    versions: int = 0
+    latest_version: int | None = None
+    latest_at: datetime | None = None
+    first_at: datetime | None = None
+    late_by: timedelta | None = None  # LATE: first version after due_end; MISSING: now - due_end
+
+    @property
+    def submitted(self) -> bool:
+        return self.versions > 0
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceStatus:
+    instance_id: int
+    report_key: str
+    report_name: str
+    instance_key: str
+    period_key: str | None
+    period_start: date | None
+    period_end: date | None
+    due_kind: DueKind
+    due_day: date
+    due_time: time | None
+    due_end: datetime
+    units: tuple[UnitStatus, ...]
+
+    def count(self, state: SubmissionState) -> int:
+        return sum(1 for unit in self.units if unit.state is state)
+
+
+async def report_status(
+    engine: AsyncEngine, *, report_key: str | None, now: datetime
+) -> list[InstanceStatus]:
+    """Status of every active instance (of one report, or of all), by due_end then report key.
+
+    Units appear in the order they were first added (the plan's order). Raises
+    UnknownReportError when `report_key` names no active report.
+    """
+    async with read_session(engine) as session:
+        statement = (
+            sa.select(
+                report_instance_t,
+                report_t.c.key.label("report_key"),
+                report_t.c.name.label("report_name"),
+            )
+            .join(report_t, report_t.c.id == report_instance_t.c.report_id)
+            .where(report_t.c.archived_at.is_(None), report_instance_t.c.archived_at.is_(None))
+            .order_by(report_instance_t.c.due_end, report_t.c.key, report_instance_t.c.key)
+        )
+        if report_key is not None:
+            exists = await session.scalar(
+                sa.select(report_t.c.id).where(
+                    report_t.c.key == report_key, report_t.c.archived_at.is_(None)
+                )
+            )
+            if exists is None:
+                raise UnknownReportError(report_key)
+            statement = statement.where(report_t.c.key == report_key)
+        instances = (await session.execute(statement)).mappings().all()
+        submitters = await _submitters(session, {row["report_id"] for row in instances})
+        totals = await _submission_totals(session, [row["id"] for row in instances])
+
+    return [
+        InstanceStatus(
+            instance_id=row["id"],
+            report_key=row["report_key"],
+            report_name=row["report_name"],
+            instance_key=row["key"],
+            period_key=row["period_key"],
+            period_start=row["period_start"],
+            period_end=row["period_end"],
+            due_kind=DueKind(row["due_kind"]),
+            due_day=row["due_day"],
+            due_time=row["due_time"],
+            due_end=row["due_end"],
+            units=tuple(
+                _unit_status(unit, totals.get((row["id"], unit["id"])), row["due_end"], now)
+                for unit in submitters[row["report_id"]]
+            ),
+        )
+        for row in instances
+    ]
+
+
+async def _submitters(
+    session: AsyncSession, report_ids: set[int]
+) -> dict[int, list[dict[str, Any]]]:
+    by_report: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not report_ids:
+        return by_report
+    rows = await session.execute(
+        sa.select(report_submitter_t.c.report_id, unit_t.c.id, unit_t.c.key, unit_t.c.name)
+        .join(unit_t, unit_t.c.id == report_submitter_t.c.unit_id)
+        .where(
+            report_submitter_t.c.report_id.in_(sorted(report_ids)),
+            unit_t.c.archived_at.is_(None),
+        )
+        .order_by(report_submitter_t.c.report_id, unit_t.c.id)
+    )
+    for report_id, unit_id, key, name in rows:
+        by_report[report_id].append({"id": unit_id, "key": key, "name": name})
+    return by_report
+
+
+async def _submission_totals(
+    session: AsyncSession, instance_ids: list[int]
+) -> dict[tuple[int, int], dict[str, Any]]:
+    if not instance_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(
+            submission_t.c.instance_id,
+            submission_t.c.unit_id,
+            sa.func.count().label("versions"),
+            sa.func.max(submission_t.c.version).label("latest_version"),
+            sa.func.min(submission_t.c.submitted_at).label("first_at"),
+            sa.func.max(submission_t.c.submitted_at).label("latest_at"),
+        )
+        .where(submission_t.c.instance_id.in_(instance_ids))
+        .group_by(submission_t.c.instance_id, submission_t.c.unit_id)
+    )
+    return {(row["instance_id"], row["unit_id"]): dict(row) for row in rows.mappings()}
+
+
+def _unit_status(
+    unit: dict[str, Any], totals: dict[str, Any] | None, due_end: datetime, now: datetime
+) -> UnitStatus:
+    if totals is None:
+        missing = now >= due_end
+        return UnitStatus(
+            unit_key=unit["key"],
+            unit_name=unit["name"],
+            state=SubmissionState.MISSING if missing else SubmissionState.PENDING,
+            late_by=now - due_end if missing else None,
+        )
+    first_at: datetime = totals["first_at"]
+    late = first_at >= due_end
+    return UnitStatus(
+        unit_key=unit["key"],
+        unit_name=unit["name"],
+        state=SubmissionState.LATE if late else SubmissionState.ON_TIME,
+        versions=totals["versions"],
+        latest_version=totals["latest_version"],
+        latest_at=totals["latest_at"],
+        first_at=first_at,
+        late_by=first_at - due_end if late else None,
+    )
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+async def add_submission(
+    engine: AsyncEngine,
+    *,
+    instance_id: int,
+    unit_key: str,
+    contact_id: int | None,
+    kind: SubmissionKind,
+    text: str | None = None,
+    note: str | None = None,
+    original_name: str | None = None,
+    stored_path: str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
+    mime: str | None = None,
+    now: datetime,
+) -> SubmissionRecord:
+    """Record the unit's next version for the instance, with a fresh receipt code.
+
+    The unit row is locked (PostgreSQL) or the database write-locked (SQLite, BEGIN IMMEDIATE)
+    so that concurrent submissions of one unit get distinct versions. Raises
+    UnknownInstanceError or UnknownUnitError for an unknown or archived instance or unit.
+    """
+    async with write_session(engine) as session:
+        unit_id = await session.scalar(
+            sa.select(unit_t.c.id)
+            .where(unit_t.c.key == unit_key, unit_t.c.archived_at.is_(None))
+            .with_for_update()
+        )
+        if unit_id is None:
+            raise UnknownUnitError(unit_key)
+        instance = await session.scalar(
+            sa.select(report_instance_t.c.id).where(
+                report_instance_t.c.id == instance_id, report_instance_t.c.archived_at.is_(None)
+            )
+        )
+        if instance is None:
+            raise UnknownInstanceError(instance_id)
+        latest = await session.scalar(
+            sa.select(sa.func.max(submission_t.c.version)).where(
+                submission_t.c.instance_id == instance_id, submission_t.c.unit_id == unit_id
+            )
+        )
+        record = SubmissionRecord(
+            instance_id=instance_id,
+            unit_id=unit_id,
+            contact_id=contact_id,
+            version=(latest or 0) + 1,
+            kind=str(kind),
+            text=text,
+            note=note,
+            original_name=original_name,
+            stored_path=stored_path,
+            size=size,
+            sha256=sha256,
+            mime=mime,
+            receipt_code=await _unused_receipt_code(session),
+            submitted_at=now,
+        )
+        session.add(record)
+        await session.flush()
+    return record
+
+
+async def _unused_receipt_code(session: AsyncSession) -> str:
+    while True:
+        code = new_receipt_code()
+        taken = await session.scalar(
+            sa.select(submission_t.c.id).where(submission_t.c.receipt_code == code)
+        )
+        if taken is None:
+            return code

@@ -1,0 +1,156 @@
+"""Report status: on time, late, missing, pending; versions and receipt codes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from plans_factory import small_plan
+from sqlalchemy.ext.asyncio import AsyncEngine
+from storage_helpers import NOW
+
+from bot.plan.model import DueKind
+from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
+from storage.models import SubmissionKind
+from storage.plans import apply_plan
+from storage.status import (
+    RECEIPT_ALPHABET,
+    InstanceStatus,
+    SubmissionState,
+    add_submission,
+    report_status,
+)
+
+
+@pytest.fixture
+async def planned(engine: AsyncEngine) -> AsyncEngine:
+    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    return engine
+
+
+async def h1(engine: AsyncEngine) -> InstanceStatus:
+    statuses = await report_status(engine, report_key="dan-chu", now=NOW)
+    return next(s for s in statuses if s.instance_key == "2024-H1")
+
+
+async def test_on_time_late_missing(planned: AsyncEngine) -> None:
+    instance = await h1(planned)
+    due = instance.due_end
+    assert (instance.due_kind, instance.due_day, instance.due_time) == (
+        DueKind.BEFORE,
+        date(2024, 6, 5),
+        None,
+    )
+
+    first = await add_submission(
+        planned,
+        instance_id=instance.instance_id,
+        unit_key="kh",
+        contact_id=None,
+        kind=SubmissionKind.TEXT,
+        text="Báo cáo 6 tháng",
+        now=due - timedelta(seconds=1),
+    )
+    correction = await add_submission(
+        planned,
+        instance_id=instance.instance_id,
+        unit_key="kh",
+        contact_id=None,
+        kind=SubmissionKind.FILE,
+        original_name="bao-cao.docx",
+        stored_path="files/1/bao-cao.docx",
+        size=12_345,
+        sha256="0" * 64,
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        now=due + timedelta(days=2),
+    )
+    await add_submission(
+        planned,
+        instance_id=instance.instance_id,
+        unit_key="tc",
+        contact_id=None,
+        kind=SubmissionKind.PHOTO,
+        now=due,  # due_end is the first moment that is late
+    )
+    assert (first.version, correction.version) == (1, 2)
+    assert first.receipt_code != correction.receipt_code
+    assert set(first.receipt_code) <= set(RECEIPT_ALPHABET)
+
+    now = due + timedelta(days=3, hours=1)
+    statuses = await report_status(planned, report_key=None, now=now)
+    assert [(s.report_key, s.instance_key) for s in statuses] == [
+        ("dan-chu", "2024-H1"),
+        ("dan-chu-tong-hop", "2024-H1"),
+        ("dan-chu", "2024-H2"),
+        ("dan-chu-tong-hop", "2024-H2"),
+    ]
+    units = {u.unit_key: u for u in statuses[0].units}
+    assert [u.unit_key for u in statuses[0].units] == ["kh", "tc", "ns"]
+
+    kh, tc, ns = units["kh"], units["tc"], units["ns"]
+    assert kh.state is SubmissionState.ON_TIME and kh.late_by is None
+    assert (kh.versions, kh.latest_version) == (2, 2)
+    assert kh.latest_at == due + timedelta(days=2) and kh.first_at == due - timedelta(seconds=1)
+    assert kh.latest_at is not None and kh.latest_at.utcoffset() == timedelta(0)
+    assert tc.state is SubmissionState.LATE and tc.late_by == timedelta(0)
+    assert ns.state is SubmissionState.MISSING and ns.late_by == timedelta(days=3, hours=1)
+    assert statuses[0].count(SubmissionState.MISSING) == 1
+    assert statuses[0].period_key == "2024-H1"
+
+    compiled = statuses[1]
+    # The Office compiles before 10/6: on 08/6 it is not late yet.
+    assert [(u.unit_key, u.state) for u in compiled.units] == [("vp", SubmissionState.PENDING)]
+    later = statuses[2]
+    assert {u.state for u in later.units} == {SubmissionState.PENDING}
+
+
+async def test_unknown_report(planned: AsyncEngine) -> None:
+    with pytest.raises(UnknownReportError):
+        await report_status(planned, report_key="khong-co", now=NOW)
+
+
+async def test_no_plan_no_status(engine: AsyncEngine) -> None:
+    assert await report_status(engine, report_key=None, now=NOW) == []
+
+
+async def test_submission_for_unknown_unit_or_instance(planned: AsyncEngine) -> None:
+    instance = await h1(planned)
+    with pytest.raises(UnknownUnitError):
+        await add_submission(
+            planned,
+            instance_id=instance.instance_id,
+            unit_key="khong-co",
+            contact_id=None,
+            kind=SubmissionKind.TEXT,
+            now=NOW,
+        )
+    with pytest.raises(UnknownInstanceError):
+        await add_submission(
+            planned,
+            instance_id=10_000,
+            unit_key="kh",
+            contact_id=None,
+            kind=SubmissionKind.TEXT,
+            now=NOW,
+        )
+
+
+async def test_concurrent_submissions_get_distinct_versions(planned: AsyncEngine) -> None:
+    instance = await h1(planned)
+    records = await asyncio.gather(
+        *(
+            add_submission(
+                planned,
+                instance_id=instance.instance_id,
+                unit_key="kh",
+                contact_id=None,
+                kind=SubmissionKind.TEXT,
+                text=str(n),
+                now=NOW + timedelta(seconds=n),
+            )
+            for n in range(12)
+        )
+    )
+    assert sorted(r.version for r in records) == list(range(1, 13))
+    assert len({r.receipt_code for r in records}) == 12
