@@ -1,4 +1,4 @@
-"""Dates, deadlines and durations as Vietnamese readers expect them: dd/mm/yyyy, thứ Hai."""
+"""Dates, deadlines and durations as Vietnamese readers expect them: dd/mm/yyyy, weekday names."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def weekday(value: date) -> str:
 
 
 def day_with_weekday(value: date) -> str:
-    """05/06/2024 (thứ Tư)"""
+    """05/06/2024 followed by the weekday in brackets."""
     return t("date-with-weekday", date=day(value), weekday=weekday(value))
 
 
@@ -28,7 +28,7 @@ def moment(value: datetime, tz: ZoneInfo) -> str:
 
 
 def deadline(value: Deadline) -> str:
-    """trước ngày 05/06/2024 (thứ Tư), or hạn hết ngày 04/06/2024 (thứ Ba), with a time if set."""
+    """The deadline as the plan states it ("before" or "on" a day, with a time if set)."""
     args = {"date": day(value.day), "weekday": weekday(value.day)}
     if value.at is not None:
         args["time"] = value.at.strftime("%H:%M")
@@ -59,7 +59,7 @@ def _roman(digit: str) -> str:
 
 
 def duration(value: timedelta) -> str:
-    """3 ngày 4 giờ, 5 giờ 10 phút, 2 phút — the two largest units that matter."""
+    """Days and hours, hours and minutes, or minutes: the two largest units that matter."""
     minutes = max(0, int(value.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)

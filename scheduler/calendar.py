@@ -1,4 +1,4 @@
-"""Vietnamese working days: weekends, public holidays (lunar Tết included) and a plan's changes."""
+"""Vietnamese working days: weekends, public holidays (lunar New Year too) and a plan's changes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class WorkingCalendar:
     """Working days of the national calendar, adjusted by a plan's days off and make-up days.
 
     A working day is Monday to Friday, not a public holiday and not a plan day off; a make-up
-    day (ngày làm bù) is a working day even on a weekend. Make-up Saturdays that the `holidays`
+    day (a make-up day) is a working day even on a weekend. Make-up Saturdays that the `holidays`
     package knows (the other half of its swapped days off, e.g. 04/05/2024 for 29/04/2024) count
     too, so that taking the swapped day off does not lose a working day.
     """

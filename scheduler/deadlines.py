@@ -174,7 +174,7 @@ def resolve_reminder(
     """The moment a rule fires for a deadline; None for OVERDUE, which repeats after it.
 
     Date-based reminders that fall on a day off move back to the previous working day, so
-    that a reminder due on a Saturday or in Tết goes out before it, never after.
+    that a reminder due on a Saturday or in the Tet holiday goes out before it, never after.
     """
     end = due_end(deadline, tz)
     last = last_day(deadline)

@@ -204,11 +204,12 @@ def _from_pydantic(error: Any, index: _LineIndex, data: Any) -> PlanProblem:
     loc: Path_ = tuple(p if isinstance(p, int) else str(p) for p in error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    args: dict[str, str | int] = {}
     if kind.startswith("plan-error-"):
-        key, args = kind, {k: str(v) for k, v in ctx.items()}
+        key = kind
+        args = {str(name): str(value) for name, value in ctx.items()}
     else:
         key = _PYDANTIC_KEYS.get(kind, "plan-error-invalid")
-        args = {}
         if kind == "greater_than_equal":
             args = {"limit": str(ctx.get("ge"))}
         elif kind == "less_than_equal":
@@ -235,14 +236,14 @@ class _Compiler:
             days_off=plan.calendar.days_off, makeup_days=plan.calendar.makeup_days
         )
 
-    def problem(self, key: str, path: Path_, **args: str | int) -> None:
+    def problem(self, key: str, path: Path_, /, **args: str | int) -> None:
         self.problems.append(
             PlanProblem(
                 key, dict(args), line=self.index.line(path), field=_field_name(path, self.data)
             )
         )
 
-    def warn(self, key: str, path: Path_, **args: str | int) -> None:
+    def warn(self, key: str, path: Path_, /, **args: str | int) -> None:
         self.warnings.append(PlanWarning(key, dict(args), line=self.index.line(path)))
 
     def compile(self) -> Plan:

@@ -15,8 +15,8 @@ class UnitType(StrEnum):
     """What a unit is to the reporting flow."""
 
     UNIT = "unit"  # a sub-department or unit that submits reports
-    OFFICE = "office"  # the Office (Văn phòng) that collects and compiles
-    LEADERSHIP = "leadership"  # leadership (Ban Giám đốc), receives summaries
+    OFFICE = "office"  # the Office that collects and compiles
+    LEADERSHIP = "leadership"  # the department's leadership, receives summaries
 
 
 class ReportKind(StrEnum):
@@ -30,7 +30,7 @@ class ReportKind(StrEnum):
 class Role(StrEnum):
     """What a contact does for their unit."""
 
-    HEAD = "head"  # đầu mối of a unit: receives reminders, submits
+    HEAD = "head"  # a unit's contact person: receives reminders, submits
     OFFICE = "office"  # office staff: watches status, runs office commands
     LEADER = "leader"  # leadership: receives summaries
 
@@ -38,8 +38,8 @@ class Role(StrEnum):
 class DueKind(StrEnum):
     """How a deadline date is read."""
 
-    BEFORE = "before"  # "trước ngày D": the last moment is the day before D, 23:59:59
-    ON = "on"  # "hạn ngày D": the whole of D is still on time
+    BEFORE = "before"  # "before D": the last moment is the day before D, 23:59:59
+    ON = "on"  # "on D": the whole of D is still on time
 
 
 class Every(StrEnum):
@@ -66,7 +66,7 @@ class Deadline:
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A data cut-off period (thời gian chốt số liệu), both ends inclusive.
+    """A data cut-off period (Decree 09/2019), both ends inclusive.
 
     `key` identifies the period within its report and never changes when the deadline moves:
     "2025-01" (month), "2025-Q1", "2025-H1", "2025" (year), or "custom" for dates the plan gives.
@@ -165,8 +165,8 @@ class Organisation:
 class CalendarSpec:
     """The plan's changes to the national calendar for the years it covers."""
 
-    days_off: frozenset[date] = frozenset()  # extra days off (ngày nghỉ bù, nghỉ thêm)
-    makeup_days: frozenset[date] = frozenset()  # weekend days that are working days (ngày làm bù)
+    days_off: frozenset[date] = frozenset()  # extra days off, days off in lieu
+    makeup_days: frozenset[date] = frozenset()  # weekend days worked (make-up days)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,8 @@ from bot.plan.model import Every, ReminderKind, ReminderRule, ReportKind, UnitTy
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII form of a word: 'Định kỳ' -> 'dinh-ky', '6 tháng' -> '6-thang'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+    """Lower-case ASCII form of a word: 'Dinh ky' -> 'dinh-ky' (diacritics dropped too)."""
+    text = text.replace("\u0111", "d").replace("\u0110", "D")  # d with stroke
     decomposed = unicodedata.normalize("NFD", text)
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[\s_]+", "-", ascii_text.strip().lower())
@@ -160,7 +160,7 @@ def _choice(table: dict[str, Any], error: str) -> Any:
 
 
 _OFFSET = re.compile(r"^(\d{1,4})-?([a-z-]+)$")
-_UNITS = {
+_UNITS: dict[str, ReminderKind | int] = {
     "d": ReminderKind.DAYS_BEFORE,
     "ngay": ReminderKind.DAYS_BEFORE,
     "wd": ReminderKind.WORKING_DAYS_BEFORE,
@@ -196,7 +196,7 @@ def parse_reminder(value: Any) -> ReminderRule:
     match = _OFFSET.match(word)
     if match and match[2] in _UNITS:
         amount, unit = int(match[1]), _UNITS[match[2]]
-        if isinstance(unit, ReminderKind):
+        if not isinstance(unit, int):
             if amount == 0:
                 raise PydanticCustomError("plan-error-reminder-zero", "zero", {"value": text})
             suffix = "d" if unit is ReminderKind.DAYS_BEFORE else "wd"

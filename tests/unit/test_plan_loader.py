@@ -56,7 +56,8 @@ MALFORMED = [
     pytest.param(
         BASE.replace("[phong-a, phong-b]", "[phong-a, phong-b"),
         [
-            f"{F}, dòng 15: sai cú pháp YAML ở cột 13: kiểm tra thụt lề, dấu hai chấm và các dấu ngoặc."
+            f"{F}, dòng 15: sai cú pháp YAML ở cột 13: kiểm tra thụt lề, dấu hai chấm "
+            "và các dấu ngoặc."
         ],
         id="broken-yaml",
     ),
@@ -287,6 +288,14 @@ MALFORMED = [
             "Chọn một trong: month (tháng), quarter (quý), half_year (6 tháng), year (năm)."
         ],
         id="unknown-recurrence",
+    ),
+    pytest.param(
+        BASE + "    repeat: {every: month, count: 3}\n    period: year\n",
+        [
+            f"{F}, dòng 18, mục «reports[bc-6-thang].period»: hai kỳ báo cáo rơi vào cùng kỳ chốt "
+            "số liệu «2024»; chu kỳ của period phải khớp với repeat."
+        ],
+        id="two-instances-in-one-period",
     ),
     pytest.param(
         BASE + "    period: {from: 15/06/2024, to: 14/12/2023}\n",

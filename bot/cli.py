@@ -1,0 +1,490 @@
+"""The `baocao` command: check and apply the plan, invite contacts, see who has reported."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from pydantic import ValidationError
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import DBAPIError
+
+from bot import formatting as fmt
+from bot.config import Settings
+from bot.errors import UserError
+from bot.i18n import t
+from bot.plan.errors import PlanInvalidError
+from bot.plan.loader import load_plan, parse_plan
+from bot.plan.model import Deadline, Plan, Role, UnitType
+from storage.errors import StorageError
+from storage.status import UnitStatus
+
+T = TypeVar("T")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+
+_METAVARS: dict[str, Any] = {
+    "options_metavar": t("cli-metavar-options"),
+    "subcommand_metavar": t("cli-metavar-command"),
+}
+app = typer.Typer(help=t("cli-help"), no_args_is_help=True, add_completion=False, **_METAVARS)
+plan_app = typer.Typer(help=t("cli-plan-help"), no_args_is_help=True, **_METAVARS)
+db_app = typer.Typer(help=t("cli-db-help"), no_args_is_help=True, **_METAVARS)
+app.add_typer(plan_app, name="plan")
+app.add_typer(db_app, name="db")
+
+
+def fail(text: str) -> NoReturn:
+    """Tell the user what is wrong with what they gave, and stop with status 2."""
+    err.print(text, markup=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "BAOCAO_" + str(first["loc"][0]).upper() if first["loc"] else "BAOCAO_*"
+        fail(t("cli-error-setting", name=name))
+
+
+def local_zone(config: Settings) -> ZoneInfo:
+    try:
+        return ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(t("cli-error-timezone", value=config.timezone))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run one use case; what the user got wrong becomes a message and status 2."""
+    try:
+        return asyncio.run(coroutine_factory())
+    except UserError as error:
+        fail(error.message())
+    except StorageError as error:
+        fail(t(error.key, **error.params))
+    except (OSError, DBAPIError) as error:
+        err.print(t("cli-error-database", detail=type(error).__name__), markup=False)
+        raise typer.Exit(1) from None
+
+
+def read_plan(path: Path) -> Plan:
+    try:
+        return load_plan(path)
+    except PlanInvalidError as error:
+        for line in error.render():
+            err.print(line, markup=False)
+        err.print(t("cli-plan-invalid", count=len(error.problems)), markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def print_warnings(plan: Plan, file: str) -> None:
+    for warning in plan.warnings:
+        text = t(warning.key, **warning.args)
+        line = t("cli-warning", file=file, line=warning.line or 1, text=text)
+        err.print(line, markup=False)
+
+
+# ---- plan ---------------------------------------------------------------------------------------
+
+
+@plan_app.command(
+    "check", help=t("cli-plan-check-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def plan_check(
+    file: Annotated[
+        Path, typer.Argument(metavar=t("cli-metavar-file"), help=t("cli-arg-plan-file"))
+    ],
+) -> None:
+    plan = read_plan(file)
+    print_warnings(plan, str(file))
+    instances = sum(len(report.instances) for report in plan.reports)
+    out.print(
+        t(
+            "cli-plan-ok",
+            file=str(file),
+            units=len(plan.units),
+            reports=len(plan.reports),
+            instances=instances,
+            warnings=len(plan.warnings),
+        ),
+        markup=False,
+    )
+
+
+@plan_app.command(
+    "apply", help=t("cli-plan-apply-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def plan_apply(
+    file: Annotated[
+        Path, typer.Argument(metavar=t("cli-metavar-file"), help=t("cli-arg-plan-file"))
+    ],
+    archive: Annotated[bool, typer.Option("--archive", help=t("cli-opt-archive"))] = False,
+) -> None:
+    plan = read_plan(file)
+    print_warnings(plan, str(file))
+    from bot.services import apply_plan_file
+
+    config = settings()
+    result = run(lambda: apply_plan_file(config, plan, path=str(file), archive=archive, at=now()))
+    for line in result:
+        out.print(line, markup=False)
+
+
+@plan_app.command(
+    "show", help=t("cli-plan-show-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def plan_show(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar=t("cli-metavar-file-optional"), help=t("cli-arg-plan-file-optional")
+        ),
+    ] = None,
+) -> None:
+    if file is not None:
+        plan, source = read_plan(file), str(file)
+    else:
+        from bot.services import applied_plan
+
+        config = settings()
+        stored = run(lambda: applied_plan(config))
+        if stored is None:
+            fail(t("cli-error-no-plan-applied"))
+        text, source = stored
+        try:
+            plan = parse_plan(text, source)
+        except PlanInvalidError:
+            fail(t("cli-error-stored-plan-invalid", file=source))
+    show_plan(plan, source)
+
+
+def print_list(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain aligned list, for lists that may run to thousands of rows (a rich Table is slow).
+
+    Columns are padded by their width on screen, so Vietnamese letters line up.
+    """
+    titles = [t(header) for header in headers]
+    widths = [cell_len(title) for title in titles]
+    for row in rows:
+        widths = [max(width, cell_len(cell)) for width, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths, strict=True)
+        ]
+        return "  ".join(padded).rstrip()
+
+    text = [line(titles), "  ".join("─" * width for width in widths)]
+    text.extend(line(row) for row in rows)
+    out.print("\n".join(text), markup=False, highlight=False)
+
+
+def show_plan(plan: Plan, source: str) -> None:
+    out.print(t("cli-show-title", name=plan.organisation.name, file=source), markup=False)
+    out.print(t("cli-show-units", count=len(plan.units)), markup=False)
+    unit_types = {kind: t(f"unit-type-{kind.value}") for kind in UnitType}
+    print_list(
+        ("cli-col-id", "cli-col-name", "cli-col-short-name", "cli-col-unit-type"),
+        [(unit.key, unit.name, unit.short_name, unit_types[unit.type]) for unit in plan.units],
+    )
+    names = {unit.key: unit.short_name for unit in plan.units}
+    for report in plan.reports:
+        out.print()
+        submitters = ", ".join(names[key] for key in report.submitters[:5])
+        if len(report.submitters) > 5:
+            submitters = t("cli-show-and-more", text=submitters, count=len(report.submitters) - 5)
+        out.print(
+            t(
+                "cli-show-report",
+                id=report.key,
+                name=report.name,
+                kind=t(f"report-kind-{report.kind.value}"),
+                submitters=submitters,
+                receiver=names[report.receiver],
+            ),
+            markup=False,
+        )
+        if report.depends_on:
+            out.print(t("cli-show-depends", reports=", ".join(report.depends_on)), markup=False)
+        table = Table(show_lines=False)
+        for header in (
+            "cli-col-instance",
+            "cli-col-deadline",
+            "cli-col-period",
+            "cli-col-reminders",
+        ):
+            table.add_column(t(header))
+        for instance in report.instances:
+            reminders = [
+                fmt.day_with_weekday(r.at.date()) + " " + r.at.strftime("%H:%M")
+                for r in instance.reminders
+            ]
+            if instance.overdue_from is not None:
+                first = fmt.day_with_weekday(instance.overdue_from)
+                reminders.append(t("cli-show-overdue", first=first))
+            table.add_row(
+                t("instance-once") if instance.key == "once" else instance.key,
+                fmt.deadline(instance.deadline),
+                fmt.period(instance.period),
+                "\n".join(reminders) or t("cli-show-no-reminders"),
+            )
+        out.print(table)
+
+
+# ---- invites ------------------------------------------------------------------------------------
+
+
+@app.command("invite", help=t("cli-invite-help"), options_metavar=_METAVARS["options_metavar"])
+def invite(
+    unit: Annotated[str, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))],
+    role: Annotated[Role, typer.Option("--role", help=t("cli-opt-role"))] = Role.HEAD,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, max=365, help=t("cli-opt-days"))
+    ] = None,
+    qr: Annotated[Path | None, typer.Option("--qr", help=t("cli-opt-qr"))] = None,
+) -> None:
+    from bot.services import bot_username, create_invite, write_qr
+
+    config = settings()
+    tz = local_zone(config)
+    if qr is not None and not qr.parent.resolve().is_dir():
+        fail(t("cli-error-qr-folder", folder=str(qr.parent)))
+    username = run(lambda: bot_username(config))
+    if username is None and qr is not None:
+        fail(t("cli-error-qr-needs-username"))
+    ttl = timedelta(days=days or config.invite_days)
+    created = run(lambda: create_invite(config, unit_key=unit, role=role, ttl=ttl, at=now()))
+    out.print(
+        t(
+            "cli-invite-created",
+            unit=created.unit_name,
+            role=t(f"role-{created.role}"),
+            code=created.code,
+            expires=fmt.moment(created.expires_at, tz),
+        ),
+        markup=False,
+    )
+    if username is None:
+        out.print(t("cli-invite-no-username", code=created.code), markup=False)
+        return
+    link = f"https://t.me/{username}?start={created.code}"
+    out.print(t("cli-invite-link", link=link), markup=False)
+    if qr is not None:
+        write_qr(link, qr)
+        out.print(t("cli-invite-qr-written", file=str(qr)), markup=False)
+
+
+@app.command("invites", help=t("cli-invites-help"), options_metavar=_METAVARS["options_metavar"])
+def invites(
+    show_all: Annotated[bool, typer.Option("--all", help=t("cli-opt-invites-all"))] = False,
+) -> None:
+    from bot.services import list_invites
+
+    config = settings()
+    tz = local_zone(config)
+    rows = run(lambda: list_invites(config, at=now()))
+    if not show_all:
+        rows = [row for row in rows if row.status == "open"]
+    if not rows:
+        out.print(t("cli-invites-none" if show_all else "cli-invites-none-open"), markup=False)
+        return
+    print_list(
+        INVITE_COLUMNS,
+        [
+            (
+                row.code,
+                row.unit_name,
+                t(f"role-{row.role}"),
+                t(f"invite-status-{row.status}"),
+                fmt.moment(row.expires_at, tz),
+                row.used_by_name or "",
+            )
+            for row in rows
+        ],
+    )
+
+
+INVITE_COLUMNS = (
+    "cli-col-code",
+    "cli-col-unit",
+    "cli-col-role",
+    "cli-col-status",
+    "cli-col-expires",
+    "cli-col-used-by",
+)
+
+
+# ---- status -------------------------------------------------------------------------------------
+
+
+@app.command("status", help=t("cli-status-help"), options_metavar=_METAVARS["options_metavar"])
+def status(
+    report: Annotated[
+        str | None, typer.Argument(metavar=t("cli-metavar-report"), help=t("cli-arg-report"))
+    ] = None,
+) -> None:
+    from bot.services import report_status
+
+    config = settings()
+    tz = local_zone(config)
+    at = now()
+    instances = run(lambda: report_status(config, report_key=report, at=at))
+    if not instances:
+        out.print(t("cli-status-empty"), markup=False)
+        return
+    for instance in instances:
+        deadline = Deadline(instance.due_kind, instance.due_day, instance.due_time)
+        out.print(
+            t(
+                "cli-status-title",
+                name=instance.report_name,
+                instance=instance_name(instance.instance_key),
+                deadline=fmt.deadline(deadline),
+                done=sum(1 for row in instance.units if row.submitted),
+                total=len(instance.units),
+            ),
+            markup=False,
+        )
+        print_list(STATUS_COLUMNS, [status_cells(row, tz) for row in instance.units])
+        out.print()
+
+
+STATUS_COLUMNS = (
+    "cli-col-unit",
+    "cli-col-submitted",
+    "cli-col-when",
+    "cli-col-version",
+    "cli-col-timeliness",
+)
+
+
+def instance_name(key: str) -> str:
+    return t("instance-once") if key == "once" else key
+
+
+def status_cells(row: UnitStatus, tz: ZoneInfo) -> tuple[str, ...]:
+    late = fmt.duration(row.late_by) if row.late_by is not None else ""
+    timeliness = t(f"status-{row.state.value}", late=late)
+    if row.latest_at is None:
+        return (row.unit_name, t("status-no"), "", "", timeliness)
+    return (
+        row.unit_name,
+        t("status-yes"),
+        fmt.moment(row.latest_at, tz),
+        str(row.latest_version),
+        timeliness,
+    )
+
+
+# ---- database -----------------------------------------------------------------------------------
+
+
+@db_app.command(
+    "upgrade", help=t("cli-db-upgrade-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def db_upgrade() -> None:
+    from bot.services import upgrade_database
+
+    config = settings()
+    revision = run(lambda: upgrade_database(config))
+    out.print(t("cli-db-upgraded", revision=revision or "-"), markup=False)
+
+
+# ---- the command line itself in Vietnamese -------------------------------------------------------
+
+
+def _localize_typer() -> None:
+    """Typer's own words (panel titles, the help option, usage errors) come from the catalog.
+
+    Typer has no translation hook for these, so its module-level strings are replaced here
+    once, before any help is printed.
+    """
+    from typer import rich_utils
+    from typer._click.core import Command
+    from typer._click.formatting import HelpFormatter
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = t("cli-panel-arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = t("cli-panel-options")
+    rich_utils.COMMANDS_PANEL_TITLE = t("cli-panel-commands")
+    rich_utils.ERRORS_PANEL_TITLE = t("cli-panel-error")
+    rich_utils.REQUIRED_LONG_STRING = t("cli-required")
+    rich_utils.DEFAULT_STRING = t("cli-default")
+    rich_utils.ABORTED_TEXT = t("cli-aborted")
+    usage = t("cli-usage") + " "
+    rich_utils.OptionHighlighter.highlights = [
+        pattern.replace("Usage: ", usage) for pattern in rich_utils.OptionHighlighter.highlights
+    ]
+    original_write_usage = HelpFormatter.write_usage
+
+    def write_usage(
+        self: HelpFormatter, prog: str, args: str = "", prefix: str | None = None
+    ) -> None:
+        original_write_usage(self, prog, args, usage if prefix is None else prefix)
+
+    HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    original_help_option = Command.get_help_option
+
+    def get_help_option(self: Command, ctx: Any) -> Any:
+        option = original_help_option(self, ctx)
+        if option is not None:
+            option.help = t("cli-help-option")
+        return option
+
+    Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
+def _usage_error_text(error: Any) -> str:
+    from typer._click import exceptions as click_errors
+
+    ctx = error.ctx
+    name = ""
+    param = getattr(error, "param", None)
+    if param is not None:
+        is_option = bool(param.opts) and param.opts[0].startswith("-")
+        name = param.opts[0] if is_option else (param.metavar or param.name.upper())
+    if isinstance(error, click_errors.MissingParameter):
+        return t("cli-usage-missing", name=name)
+    if isinstance(error, click_errors.NoSuchOption):
+        return t("cli-usage-no-such-option", name=error.option_name)
+    if isinstance(error, click_errors.BadParameter):
+        return t("cli-usage-bad-value", name=name or "?")
+    if ctx is not None and isinstance(ctx.command, typer.core.TyperGroup):
+        return t("cli-usage-unknown-command")
+    return t("cli-usage-error")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point; returns the exit status (2 for anything the user typed wrong)."""
+    from typer._click import exceptions as click_errors
+
+    _localize_typer()
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="baocao", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError:
+        return EXIT_BAD_INPUT
+    except click_errors.UsageError as error:
+        err.print(_usage_error_text(error), markup=False)
+        if error.ctx is not None:
+            err.print(t("cli-usage-hint", command=error.ctx.command_path), markup=False)
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        err.print(t("cli-aborted"), markup=False)
+        return 1
+    return result if isinstance(result, int) else 0

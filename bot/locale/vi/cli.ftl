@@ -1,0 +1,135 @@
+## Lệnh baocao dành cho Văn phòng
+
+cli-help = baocao — trợ lý nhắc hạn và nhận báo cáo của các đơn vị qua tin nhắn. Chạy «baocao TÊN-LỆNH --help» để xem hướng dẫn từng lệnh.
+cli-plan-help = Kiểm tra, nạp và xem kế hoạch báo cáo.
+cli-db-help = Quản lý cơ sở dữ liệu.
+cli-plan-check-help = Kiểm tra tệp kế hoạch: báo từng lỗi kèm dòng và mục, không ghi gì vào hệ thống.
+cli-plan-apply-help = Nạp tệp kế hoạch vào hệ thống. Nạp lại cùng tệp không thay đổi gì; tệp đã sửa được cập nhật tại chỗ, giữ nguyên các báo cáo đã nộp.
+cli-plan-show-help = Xem kế hoạch đang dùng: đơn vị, báo cáo, hạn nộp từng kỳ, kỳ chốt số liệu và các ngày nhắc.
+cli-invite-help = Tạo mã mời dùng một lần để một người đăng ký làm đầu mối của đơn vị qua bot.
+cli-invites-help = Danh sách mã mời và tình trạng (còn hiệu lực, đã dùng, hết hạn, đã hủy).
+cli-status-help = Tình hình nộp báo cáo: đơn vị nào đã nộp, lúc nào, phiên bản mấy, đúng hạn hay trễ bao lâu.
+cli-db-upgrade-help = Cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất (baocao tự làm việc này khi chạy).
+
+cli-arg-plan-file = Tệp kế hoạch (.yaml), ví dụ plans/ke-hoach-dan-chu-co-so-2024.yaml
+cli-arg-plan-file-optional = Tệp kế hoạch muốn xem; bỏ trống để xem kế hoạch đã nạp.
+cli-arg-unit = Mã đơn vị trong kế hoạch, ví dụ phong-ttbcxb.
+cli-arg-report = Mã báo cáo; bỏ trống để xem mọi báo cáo.
+cli-opt-archive = Cho phép bỏ đơn vị hoặc báo cáo đã có báo cáo nộp: chúng được lưu trữ, lịch sử giữ nguyên.
+cli-opt-role = Vai trò: head (đầu mối đơn vị), office (cán bộ Văn phòng), leader (lãnh đạo).
+cli-opt-days = Số ngày mã mời còn hiệu lực (mặc định theo BAOCAO_INVITE_DAYS, thường là 14).
+cli-opt-qr = Ghi thêm mã QR của đường dẫn mời vào tệp PNG này.
+cli-opt-invites-all = Hiện cả mã đã dùng, hết hạn hoặc đã hủy.
+
+cli-plan-invalid = Kế hoạch có { $count } lỗi, chưa ghi gì vào hệ thống. Sửa các lỗi trên rồi chạy lại.
+cli-warning = Lưu ý: { $file }, dòng { $line }: { $text }
+cli-plan-ok = Kế hoạch { $file } hợp lệ: { $units } đơn vị, { $reports } báo cáo, { $instances } kỳ báo cáo, { $warnings } lưu ý.
+
+cli-error-setting = Giá trị của biến cấu hình { $name } không hợp lệ. Xem hướng dẫn trong tệp .env.example.
+cli-error-timezone = Múi giờ BAOCAO_TIMEZONE «{ $value }» không tồn tại. Ở Việt Nam dùng Asia/Ho_Chi_Minh.
+cli-error-no-plan-applied = Chưa nạp kế hoạch nào. Chạy: baocao plan apply TỆP-KẾ-HOẠCH.yaml
+cli-error-stored-plan-invalid = Kế hoạch đã nạp ({ $file }) không còn đọc được. Hãy nạp lại: baocao plan apply { $file }
+cli-error-database = Không mở được cơ sở dữ liệu ({ $detail }). Kiểm tra BAOCAO_DATABASE_URL hoặc BAOCAO_DATA_DIR, và máy chủ cơ sở dữ liệu có đang chạy không.
+cli-error-qr-folder = Thư mục «{ $folder }» để ghi mã QR không tồn tại.
+cli-error-qr-needs-username = Cần biết tên bot để tạo mã QR: đặt BAOCAO_TELEGRAM_TOKEN (hoặc BAOCAO_TELEGRAM_BOT_USERNAME) trong tệp .env.
+error-bot-unreachable = Không hỏi được tên bot từ Telegram (mạng hoặc BAOCAO_TELEGRAM_API_URL). Có thể đặt sẵn BAOCAO_TELEGRAM_BOT_USERNAME trong tệp .env.
+error-bot-token-rejected = Telegram từ chối mã bot (BAOCAO_TELEGRAM_TOKEN). Kiểm tra lại mã lấy từ @BotFather.
+
+cli-show-title = { $name } — kế hoạch: { $file }
+cli-show-units = Đơn vị ({ $count })
+cli-show-report = Báo cáo { $id }: { $name } ({ $kind }). Đơn vị nộp: { $submitters }. Nơi nhận: { $receiver }.
+cli-show-and-more = { $text } và { $count } đơn vị khác
+cli-show-depends = Tổng hợp từ: { $reports }
+cli-show-overdue = sau hạn: nhắc mỗi ngày làm việc từ { $first }
+cli-show-no-reminders = không nhắc
+instance-once = một lần
+
+cli-col-id = Mã
+cli-col-name = Tên
+cli-col-short-name = Tên ngắn
+cli-col-unit-type = Loại
+cli-col-instance = Kỳ
+cli-col-deadline = Hạn nộp
+cli-col-period = Kỳ chốt số liệu
+cli-col-reminders = Ngày nhắc
+cli-col-code = Mã mời
+cli-col-unit = Đơn vị
+cli-col-role = Vai trò
+cli-col-status = Tình trạng
+cli-col-expires = Hết hạn
+cli-col-used-by = Người dùng mã
+cli-col-submitted = Đã nộp
+cli-col-when = Lúc
+cli-col-version = Phiên bản
+cli-col-timeliness = Đúng hạn
+
+unit-type-unit = đơn vị
+unit-type-office = văn phòng
+unit-type-leadership = lãnh đạo
+report-kind-dinh-ky = định kỳ
+report-kind-chuyen-de = chuyên đề
+report-kind-dot-xuat = đột xuất
+role-head = đầu mối đơn vị
+role-office = cán bộ Văn phòng
+role-leader = lãnh đạo
+
+cli-invite-created = Đã tạo mã mời cho { $unit } (vai trò: { $role }). Mã: { $code }. Hết hạn lúc { $expires }.
+cli-invite-link = Gửi đường dẫn này cho người được mời (dùng một lần): { $link }
+cli-invite-no-username = Chưa biết tên bot nên chưa tạo được đường dẫn. Người được mời mở bot và gõ: /start { $code } (hoặc đặt BAOCAO_TELEGRAM_BOT_USERNAME trong tệp .env để có đường dẫn).
+cli-invite-qr-written = Đã ghi mã QR vào { $file }.
+cli-invites-none = Chưa có mã mời nào.
+cli-invites-none-open = Không có mã mời nào còn hiệu lực. Thêm --all để xem tất cả.
+invite-status-open = còn hiệu lực
+invite-status-used = đã dùng
+invite-status-expired = hết hạn
+invite-status-revoked = đã hủy
+
+cli-status-empty = Chưa có kỳ báo cáo nào. Hãy nạp kế hoạch: baocao plan apply TỆP-KẾ-HOẠCH.yaml
+cli-status-title = { $name } — kỳ { $instance }, { $deadline }: { $done }/{ $total } đơn vị đã nộp.
+status-yes = đã nộp
+status-no = chưa nộp
+status-on_time = đúng hạn
+status-late = trễ { $late }
+status-missing = chưa nộp, đã trễ { $late }
+status-pending = còn trong hạn
+
+cli-db-upgraded = Cơ sở dữ liệu đã ở phiên bản mới nhất ({ $revision }).
+
+apply-unchanged = Kế hoạch { $file } đã được nạp trước đó, không có gì thay đổi.
+apply-done = Đã nạp kế hoạch { $file }.
+apply-and-more = { $keys } và { $count } mục khác
+apply-units-added = Thêm { $count } đơn vị: { $keys }
+apply-units-updated = Cập nhật { $count } đơn vị: { $keys }
+apply-units-archived = Lưu trữ { $count } đơn vị: { $keys }
+apply-units-restored = Dùng lại { $count } đơn vị đã lưu trữ: { $keys }
+apply-reports-added = Thêm { $count } báo cáo: { $keys }
+apply-reports-updated = Cập nhật { $count } báo cáo: { $keys }
+apply-reports-archived = Lưu trữ { $count } báo cáo: { $keys }
+apply-reports-restored = Dùng lại { $count } báo cáo đã lưu trữ: { $keys }
+apply-instances-added = Thêm { $count } kỳ báo cáo: { $keys }
+apply-instances-updated = Cập nhật { $count } kỳ báo cáo: { $keys }
+apply-instances-archived = Lưu trữ { $count } kỳ báo cáo: { $keys }
+apply-instances-restored = Dùng lại { $count } kỳ báo cáo đã lưu trữ: { $keys }
+
+cli-panel-arguments = Tham số
+cli-panel-options = Tùy chọn
+cli-panel-commands = Lệnh
+cli-panel-error = Lỗi
+cli-required = [bắt buộc]
+cli-default = [mặc định: {"{"}{"}"}]
+cli-aborted = Đã dừng.
+cli-usage = Cách dùng:
+cli-help-option = Xem hướng dẫn này rồi thoát.
+cli-usage-missing = Thiếu { $name }.
+cli-usage-no-such-option = Không có tùy chọn { $name }.
+cli-usage-bad-value = Giá trị của { $name } không hợp lệ.
+cli-usage-unknown-command = Không có lệnh này.
+cli-usage-error = Lệnh gõ chưa đúng (thừa hoặc thiếu tham số).
+cli-usage-hint = Chạy «{ $command } --help» để xem hướng dẫn.
+cli-metavar-options = [TÙY-CHỌN]
+cli-metavar-command = LỆNH [THAM-SỐ]...
+cli-metavar-file = TỆP
+cli-metavar-file-optional = TỆP
+cli-metavar-unit = MÃ-ĐƠN-VỊ
+cli-metavar-report = MÃ-BÁO-CÁO
+apply-instance = { $report } ({ $instance })

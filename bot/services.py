@@ -1,0 +1,136 @@
+"""Office use cases behind the CLI: each opens the database, brings its schema up to date, acts.
+
+The CLI stays a thin translation of arguments into these calls and of their results into text.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.errors import UserError
+from bot.i18n import t
+from bot.plan.model import Plan, Role
+from storage import invites as invite_store
+from storage import plans as plan_store
+from storage import status as status_store
+from storage.db import make_engine
+from storage.migrate import current, upgrade
+
+
+@asynccontextmanager
+async def database(config: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on the configured database, migrated to the latest schema."""
+    url = config.resolved_database_url()
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def upgrade_database(config: Settings) -> str | None:
+    async with database(config) as engine:
+        return await current(engine)
+
+
+async def apply_plan_file(
+    config: Settings, plan: Plan, *, path: str, archive: bool, at: datetime
+) -> list[str]:
+    """Apply `plan` and describe what changed, one line per kind of change."""
+    async with database(config) as engine:
+        result = await plan_store.apply_plan(engine, plan, path=path, archive=archive, now=at)
+    if not result.changed:
+        return [t("apply-unchanged", file=path)]
+    lines = [t("apply-done", file=path)]
+    for kind in ("units", "reports", "instances"):
+        for change in ("added", "updated", "archived", "restored"):
+            keys: Sequence[str] = getattr(getattr(result, kind), change)
+            if kind == "instances":
+                keys = [_instance_label(key) for key in keys]
+            if keys:
+                lines.append(t(f"apply-{kind}-{change}", count=len(keys), keys=_some(keys)))
+    return lines
+
+
+def _instance_label(key: str) -> str:
+    """ "report-key/once" -> the report key with the instance named in words."""
+    report, _, instance = key.partition("/")
+    shown = t("instance-once") if instance == "once" else instance
+    return t("apply-instance", report=report, instance=shown)
+
+
+def _some(keys: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(keys[:limit])
+    return t("apply-and-more", keys=shown, count=len(keys) - limit) if len(keys) > limit else shown
+
+
+async def applied_plan(config: Settings) -> tuple[str, str] | None:
+    async with database(config) as engine:
+        return await plan_store.applied_plan_source(engine)
+
+
+async def create_invite(
+    config: Settings, *, unit_key: str, role: Role, ttl: timedelta, at: datetime
+) -> invite_store.InviteView:
+    async with database(config) as engine:
+        return await invite_store.create_invite(
+            engine, unit_key=unit_key, role=role, now=at, ttl=ttl
+        )
+
+
+async def list_invites(config: Settings, *, at: datetime) -> list[invite_store.InviteView]:
+    async with database(config) as engine:
+        return await invite_store.list_invites(engine, now=at)
+
+
+async def report_status(
+    config: Settings, *, report_key: str | None, at: datetime
+) -> list[status_store.InstanceStatus]:
+    async with database(config) as engine:
+        return await status_store.report_status(engine, report_key=report_key, now=at)
+
+
+async def bot_username(config: Settings) -> str | None:
+    """The bot's @username for invite links: from the settings, else asked from getMe."""
+    if config.telegram_bot_username:
+        return config.telegram_bot_username.lstrip("@")
+    if config.telegram_token is None:
+        return None
+    base = (config.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
+    url = f"{base}{config.telegram_token.get_secret_value()}/getMe"
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.get(url)
+        data = response.json()
+    except (httpx.HTTPError, ValueError):
+        raise UserError("error-bot-unreachable") from None
+    if not data.get("ok"):
+        raise UserError("error-bot-token-rejected")
+    username = data.get("result", {}).get("username")
+    return str(username) if username else None
+
+
+def write_qr(link: str, path: Path) -> None:
+    """Write a QR code PNG of `link`; the file appears whole or not at all."""
+    import qrcode
+    from qrcode.image.pure import PyPNGImage
+
+    image = qrcode.make(link, image_factory=PyPNGImage)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            image.save(stream)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

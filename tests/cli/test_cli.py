@@ -1,0 +1,265 @@
+"""The `baocao` command end to end on a real SQLite file: what the Office types and reads."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.db import make_engine
+from storage.status import SubmissionKind, add_submission, report_status
+
+ROOT = Path(__file__).parents[2]
+SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
+
+
+@pytest.fixture(autouse=True)
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
+    for name in list(__import__("os").environ):
+        if name.startswith("BAOCAO_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    yield tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def seed_copy(folder: Path) -> Path:
+    path = folder / "ke-hoach.yaml"
+    shutil.copy(SEED, path)
+    return path
+
+
+def test_help_is_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--help"], ["plan", "--help"], ["plan", "apply", "--help"], ["invite", "--help"]):
+        code, out, _ = run(capsys, *args)
+        assert code == 0
+        assert "Cách dùng: baocao" in out
+        assert "Xem hướng dẫn này rồi thoát." in out
+        for english in ("Usage:", "Options", "Show this message", "Arguments", "Commands"):
+            assert english not in out
+
+
+def test_usage_mistakes_are_explained_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "plan", "check") == (
+        2,
+        "",
+        "Thiếu TỆP.\nChạy «baocao plan check --help» để xem hướng dẫn.\n",
+    )
+    code, _, err = run(capsys, "invite", "phong-ttbcxb", "--role", "boss")
+    assert (code, err.splitlines()[0]) == (2, "Giá trị của --role không hợp lệ.")
+    code, _, err = run(capsys, "xuat-bao-cao")
+    assert (code, err.splitlines()[0]) == (2, "Không có lệnh này.")
+
+
+def test_check_a_good_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "check", str(SEED))
+    assert (code, err) == (0, "")
+    assert out == (f"Kế hoạch {SEED} hợp lệ: 5 đơn vị, 4 báo cáo, 4 kỳ báo cáo, 0 lưu ý.\n")
+
+
+def test_a_bad_plan_exits_2_names_line_and_field_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    plan = seed_copy(office)
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace(
+            "due_before: 05/06/2024", "due_before: 05/13/2024"
+        ),
+        encoding="utf-8",
+    )
+    expected = (
+        f"{plan}, dòng 107, mục «reports[dcs-6-thang-2024].due_before»: «05/13/2024» không phải là "
+        "ngày hợp lệ. Viết ngày dạng dd/mm/yyyy (ví dụ 05/06/2024) hoặc yyyy-mm-dd (2024-06-05).\n"
+        "Kế hoạch có 1 lỗi, chưa ghi gì vào hệ thống. Sửa các lỗi trên rồi chạy lại.\n"
+    )
+    assert run(capsys, "plan", "check", str(plan)) == (2, "", expected)
+    assert run(capsys, "plan", "apply", str(plan)) == (2, "", expected)
+    assert not (office / "data").exists()
+
+
+def test_apply_is_idempotent_and_show_reads_the_applied_plan(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    plan = seed_copy(office)
+    code, out, _ = run(capsys, "plan", "apply", str(plan))
+    assert code == 0
+    assert out.splitlines() == [
+        f"Đã nạp kế hoạch {plan}.",
+        "Thêm 5 đơn vị: van-phong, ban-giam-doc, phong-ttbcxb, phong-cntt-bcvt, trung-tam-gsdh",
+        "Thêm 4 báo cáo: dcs-6-thang-2024, dcs-nam-2024, tong-hop-6-thang-2024, tong-hop-nam-2024",
+        "Thêm 4 kỳ báo cáo: dcs-6-thang-2024 (một lần), dcs-nam-2024 (một lần), "
+        "tong-hop-6-thang-2024 (một lần), tong-hop-nam-2024 (một lần)",
+    ]
+    assert run(capsys, "plan", "apply", str(plan)) == (
+        0,
+        f"Kế hoạch {plan} đã được nạp trước đó, không có gì thay đổi.\n",
+        "",
+    )
+    code, out, _ = run(capsys, "plan", "show")
+    assert code == 0
+    assert f"Sở Thông tin và Truyền thông tỉnh Tây Ninh — kế hoạch: {plan}" in out
+    assert "trước ngày 05/06/2024 (thứ Tư)" in out
+    assert "28/05/2024 (thứ Ba) 08:00" in out
+    assert "sau hạn: nhắc mỗi ngày làm việc từ 05/06/2024 (thứ Tư)" in out
+    assert "Phòng Công nghệ thông tin, Bưu chính và Viễn thông" in out
+
+
+def test_show_before_any_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "plan", "show") == (
+        2,
+        "",
+        "Chưa nạp kế hoạch nào. Chạy: baocao plan apply TỆP-KẾ-HOẠCH.yaml\n",
+    )
+
+
+def test_edited_plan_updates_in_place(capsys: pytest.CaptureFixture[str], office: Path) -> None:
+    plan = seed_copy(office)
+    run(capsys, "plan", "apply", str(plan))
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(
+        text.replace("name: Trung tâm GSDH TT ", "name: Trung tâm Giám sát điều hành ").replace(
+            "due_before: 15/11/2024", "due_before: 18/11/2024"
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "plan", "apply", str(plan))
+    assert code == 0
+    assert out.splitlines() == [
+        f"Đã nạp kế hoạch {plan}.",
+        "Cập nhật 1 đơn vị: trung-tam-gsdh",
+        "Cập nhật 1 kỳ báo cáo: dcs-nam-2024 (một lần)",
+    ]
+
+
+def submit(office: Path, unit: str, report: str) -> None:
+    async def go() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{office / 'data' / 'baocao.db'}")
+        try:
+            now = datetime(2024, 6, 3, 3, 0, tzinfo=UTC)
+            (instance,) = await report_status(engine, report_key=report, now=now)
+            await add_submission(
+                engine,
+                instance_id=instance.instance_id,
+                unit_key=unit,
+                contact_id=None,
+                kind=SubmissionKind.TEXT,
+                text="Báo cáo đã xong.",
+                now=now,
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_removing_a_unit_with_submissions_needs_archive(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    plan = seed_copy(office)
+    run(capsys, "plan", "apply", str(plan))
+    submit(office, "trung-tam-gsdh", "dcs-6-thang-2024")
+    text = plan.read_text(encoding="utf-8")
+    start = text.index("  - id: trung-tam-gsdh")
+    end = text.index("  # Các phòng, đơn vị khác")
+    plan.write_text(text[:start] + text[end:], encoding="utf-8")
+    code, out, err = run(capsys, "plan", "apply", str(plan))
+    assert (code, out) == (2, "")
+    assert "trung-tam-gsdh" in err and "--archive" in err
+    code, out, _ = run(capsys, "status", "dcs-6-thang-2024")
+    assert "Trung tâm GSDH TT" in out and "1/3 đơn vị đã nộp" in out
+    code, out, _ = run(capsys, "plan", "apply", str(plan), "--archive")
+    assert code == 0
+    assert "Lưu trữ 1 đơn vị: trung-tam-gsdh" in out.splitlines()
+
+
+def test_status_table(capsys: pytest.CaptureFixture[str], office: Path) -> None:
+    run(capsys, "plan", "apply", str(seed_copy(office)))
+    submit(office, "phong-ttbcxb", "dcs-6-thang-2024")
+    code, out, _ = run(capsys, "status", "dcs-6-thang-2024")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "Báo cáo 6 tháng thực hiện dân chủ ở cơ sở năm 2024 — kỳ một lần, "
+        "trước ngày 05/06/2024 (thứ Tư): 1/3 đơn vị đã nộp."
+    )
+    row = next(line for line in lines if "Phòng Thông tin Báo chí" in line)
+    assert "đã nộp" in row and "03/06/2024 10:00" in row and "đúng hạn" in row
+    row = next(line for line in lines if "Bưu chính" in line)
+    assert "chưa nộp, đã trễ" in row
+    assert run(capsys, "status", "khong-co") == (
+        2,
+        "",
+        "Không có báo cáo nào mang mã “khong-co” (hoặc báo cáo này đã được lưu trữ).\n",
+    )
+
+
+def test_invites(
+    capsys: pytest.CaptureFixture[str], office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "plan", "apply", str(seed_copy(office)))
+    code, out, _ = run(capsys, "invite", "phong-ttbcxb")
+    assert code == 0
+    code_line, hint = out.splitlines()
+    assert code_line.startswith(
+        "Đã tạo mã mời cho Phòng Thông tin Báo chí và Xuất bản (vai trò: đầu mối đơn vị). Mã: "
+    )
+    invite_code = code_line.split("Mã: ")[1].split(".")[0]
+    assert hint.startswith("Chưa biết tên bot nên chưa tạo được đường dẫn.")
+    assert f"/start {invite_code}" in hint
+
+    monkeypatch.setenv("BAOCAO_TELEGRAM_BOT_USERNAME", "@baocao_so_bot")
+    qr = office / "moi.png"
+    code, out, _ = run(
+        capsys, "invite", "van-phong", "--role", "office", "--qr", str(qr), "--days", "3"
+    )
+    assert code == 0
+    link = out.splitlines()[1]
+    assert link.startswith(
+        "Gửi đường dẫn này cho người được mời (dùng một lần): https://t.me/baocao_so_bot?start="
+    )
+    assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    code, out, _ = run(capsys, "invites")
+    assert code == 0
+    assert invite_code in out and "còn hiệu lực" in out and "cán bộ Văn phòng" in out
+
+    assert run(capsys, "invite", "phong-xyz") == (
+        2,
+        "",
+        "Không có đơn vị nào mang mã “phong-xyz” (hoặc đơn vị này đã được lưu trữ).\n",
+    )
+    code, _, err = run(capsys, "invite", "phong-ttbcxb", "--role", "leader")
+    assert code == 2 and "lãnh đạo" in err
+    code, _, err = run(capsys, "invite", "phong-ttbcxb", "--qr", str(office / "khong-co" / "x.png"))
+    assert code == 2 and "không tồn tại" in err
+
+
+def test_db_upgrade(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0
+    assert out.startswith("Cơ sở dữ liệu đã ở phiên bản mới nhất (")
+
+
+def test_bad_setting_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOCAO_INVITE_DAYS", "nhiều")
+    assert run(capsys, "db", "upgrade") == (
+        2,
+        "",
+        "Giá trị của biến cấu hình BAOCAO_INVITE_DAYS không hợp lệ. Xem hướng dẫn trong tệp "
+        ".env.example.\n",
+    )
