@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -14,19 +14,20 @@ from pydantic import ValidationError
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import DBAPIError
 
 from bot import formatting as fmt
 from bot.config import Settings
 from bot.errors import UserError
 from bot.i18n import t
 from bot.plan.errors import PlanInvalidError
-from bot.plan.loader import load_plan, parse_plan
+from bot.plan.loader import load_plan, plan_from_data
 from bot.plan.model import Deadline, Plan, Role, UnitType
 from storage.errors import StorageError
-from storage.status import UnitStatus
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from storage.status import UnitStatus
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -70,6 +71,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _database_error() -> type[Exception]:
+    from sqlalchemy.exc import DBAPIError
+
+    return DBAPIError
+
+
 def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run one use case; what the user got wrong becomes a message and status 2."""
     try:
@@ -78,7 +85,7 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         fail(error.message())
     except StorageError as error:
         fail(t(error.key, **error.params))
-    except (OSError, DBAPIError) as error:
+    except (OSError, _database_error()) as error:
         err.print(t("cli-error-database", detail=type(error).__name__), markup=False)
         raise typer.Exit(1) from None
 
@@ -166,9 +173,9 @@ def plan_show(
         stored = run(lambda: applied_plan(config))
         if stored is None:
             fail(t("cli-error-no-plan-applied"))
-        text, source = stored
+        source = stored.path
         try:
-            plan = parse_plan(text, source)
+            plan = plan_from_data(stored.data, stored.source, source)
         except PlanInvalidError:
             fail(t("cli-error-stored-plan-invalid", file=source))
     show_plan(plan, source)

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -74,9 +73,9 @@ def _some(keys: Sequence[str], limit: int = 8) -> str:
     return t("apply-and-more", keys=shown, count=len(keys) - limit) if len(keys) > limit else shown
 
 
-async def applied_plan(config: Settings) -> tuple[str, str] | None:
+async def applied_plan(config: Settings) -> plan_store.AppliedPlan | None:
     async with database(config) as engine:
-        return await plan_store.applied_plan_source(engine)
+        return await plan_store.applied_plan(engine)
 
 
 async def create_invite(
@@ -106,6 +105,8 @@ async def bot_username(config: Settings) -> str | None:
         return config.telegram_bot_username.lstrip("@")
     if config.telegram_token is None:
         return None
+    import httpx  # only invites need it; keep it off every other command's start-up
+
     base = (config.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
     url = f"{base}{config.telegram_token.get_secret_value()}/getMe"
     try:

@@ -81,6 +81,7 @@ class OrganisationRecord(Base, table=True):
     plan_source: str = Field(default="", sa_type=sa.Text)
     plan_path: str = ""
     plan_digest: str = ""
+    plan_data: str = Field(default="", sa_type=sa.Text)  # the plan's content as JSON
     applied_at: datetime = Field(sa_type=UTCDateTime)
 
 

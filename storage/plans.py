@@ -100,17 +100,23 @@ async def apply_plan(
         return await _Apply(session, plan, path=path, archive=archive, now=now).run(actor)
 
 
-async def applied_plan_source(engine: AsyncEngine) -> tuple[str, str] | None:
-    """The text and path of the plan applied last, or None before the first apply."""
+@dataclass(frozen=True, slots=True)
+class AppliedPlan:
+    """The plan applied last: its file's text and path, and its content as JSON."""
+
+    source: str
+    path: str
+    data: str
+
+
+async def applied_plan(engine: AsyncEngine) -> AppliedPlan | None:
+    """The plan applied last, or None before the first apply."""
+    columns = (organisation_t.c.plan_source, organisation_t.c.plan_path, organisation_t.c.plan_data)
     async with read_session(engine) as session:
         row = (
-            await session.execute(
-                sa.select(organisation_t.c.plan_source, organisation_t.c.plan_path).where(
-                    organisation_t.c.id == ORGANISATION_ID
-                )
-            )
+            await session.execute(sa.select(*columns).where(organisation_t.c.id == ORGANISATION_ID))
         ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else AppliedPlan(source=row[0], path=row[1], data=row[2])
 
 
 def _check_references(plan: Plan) -> None:
@@ -487,6 +493,7 @@ class _Apply:
             "plan_source": source,
             "plan_path": self.path,
             "plan_digest": self.digest,
+            "plan_data": self.plan.data,
         }
         rows = await self._rows(
             sa.select(organisation_t).where(organisation_t.c.id == ORGANISATION_ID)

@@ -7,7 +7,8 @@ problem with its line and field; it never writes anything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,14 +88,30 @@ def load_plan(path: Path | str) -> Plan:
 def parse_plan(text: str, file: str = "<plan>") -> Plan:
     """Check plan `text`; `file` only names it in messages."""
     document = _read_yaml(text, file)
-    index = _LineIndex(document)
     data = _plain(document)
+    return _check(data, lambda: _LineIndex(document), file, text)
+
+
+def plan_from_data(data: str, source: str, file: str) -> Plan:
+    """Rebuild a stored plan from its JSON content (`Plan.data`), without parsing YAML again.
+
+    Falls back to the source text if the content was stored by an older version.
+    """
+    try:
+        content = json.loads(data)
+    except ValueError:
+        return parse_plan(source, file)
+    return _check(content, lambda: _LineIndex(_read_yaml(source, file)), file, source)
+
+
+def _check(data: Any, lines: Callable[[], _LineIndex], file: str, text: str) -> Plan:
     try:
         plan_in = PlanIn.model_validate(data)
     except ValidationError as error:
+        index = lines()
         problems = [_from_pydantic(e, index, data) for e in error.errors()]
         raise PlanInvalidError(file, problems) from None
-    return _Compiler(plan_in, index, data, file, text).compile()
+    return _Compiler(plan_in, lines, data, file, text).compile()
 
 
 # ---- YAML with line numbers --------------------------------------------------------------------
@@ -223,9 +240,12 @@ def _from_pydantic(error: Any, index: _LineIndex, data: Any) -> PlanProblem:
 
 
 class _Compiler:
-    def __init__(self, plan: PlanIn, index: _LineIndex, data: Any, file: str, text: str) -> None:
+    def __init__(
+        self, plan: PlanIn, lines: Callable[[], _LineIndex], data: Any, file: str, text: str
+    ) -> None:
         self.plan = plan
-        self.index = index
+        self._lines = lines
+        self._index: _LineIndex | None = None
         self.data = data
         self.file = file
         self.text = text
@@ -235,6 +255,13 @@ class _Compiler:
         self.calendar = WorkingCalendar(
             days_off=plan.calendar.days_off, makeup_days=plan.calendar.makeup_days
         )
+
+    @property
+    def index(self) -> _LineIndex:
+        """Line numbers are only needed to report a problem, so they are found only then."""
+        if self._index is None:
+            self._index = self._lines()
+        return self._index
 
     def problem(self, key: str, path: Path_, /, **args: str | int) -> None:
         self.problems.append(
@@ -277,6 +304,7 @@ class _Compiler:
             warnings=tuple(sorted(self.warnings, key=lambda w: w.line or 0)),
             source=self.text,
             digest=hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
+            data=json.dumps(self.data, ensure_ascii=False, default=_json_value),
         )
 
     def _units(self) -> list[UnitSpec]:
@@ -556,6 +584,13 @@ class _Compiler:
             if key not in state:
                 visit(key, [key])
         return bool(reported)
+
+
+def _json_value(value: Any) -> str:
+    """YAML dates become ISO dates, which the schema reads back as the same dates."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in a plan")
 
 
 def _dmy(day: date) -> str:

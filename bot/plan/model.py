@@ -196,6 +196,7 @@ class Plan:
     warnings: tuple[PlanWarning, ...] = ()
     source: str = ""  # the plan file's text, stored so that the applied plan can be shown
     digest: str = ""  # SHA-256 of the source
+    data: str = ""  # the file's content as JSON: rebuilding the plan from it skips YAML parsing
 
     def unit(self, key: str) -> UnitSpec:
         for unit in self.units:

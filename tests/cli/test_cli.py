@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from malformed_plans import MALFORMED
 
 from bot.cli import main
 from storage.db import make_engine
@@ -263,3 +264,15 @@ def test_bad_setting_is_named(
         "Giá trị của biến cấu hình BAOCAO_INVITE_DAYS không hợp lệ. Xem hướng dẫn trong tệp "
         ".env.example.\n",
     )
+
+
+@pytest.mark.parametrize(("text", "expected"), MALFORMED)
+def test_every_malformed_plan_exits_2_with_its_message_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], office: Path, text: str, expected: list[str]
+) -> None:
+    (office / "ke-hoach.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "plan", "apply", "ke-hoach.yaml")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[:-1] == expected
+    assert err.splitlines()[-1].startswith(f"Kế hoạch có {len(expected)} lỗi, chưa ghi gì")
+    assert not (office / "data").exists()

@@ -26,7 +26,7 @@ from storage.models import (
     submission_t,
     unit_t,
 )
-from storage.plans import applied_plan_source, apply_plan
+from storage.plans import AppliedPlan, applied_plan, apply_plan
 from storage.status import add_submission
 
 
@@ -88,7 +88,7 @@ async def test_first_apply_creates_everything(engine: AsyncEngine) -> None:
     assert counts["unit"] == 5 and counts["report"] == 2 and counts["report_instance"] == 4
     assert counts["report_submitter"] == 4 and counts["report_dependency"] == 1
     assert counts["audit"] == 1
-    assert await applied_plan_source(engine) == (the_plan.source, "plans/ke-hoach.yaml")
+    assert await applied_plan(engine) == AppliedPlan(the_plan.source, "plans/ke-hoach.yaml", "")
 
     async with read_session(engine) as session:
         row = (
@@ -113,7 +113,7 @@ async def test_first_apply_creates_everything(engine: AsyncEngine) -> None:
 
 
 async def test_nothing_before_the_first_apply(engine: AsyncEngine) -> None:
-    assert await applied_plan_source(engine) is None
+    assert await applied_plan(engine) is None
 
 
 async def test_reapplying_the_same_plan_changes_nothing(engine: AsyncEngine) -> None:
@@ -316,7 +316,7 @@ async def test_new_units_reports_and_instances_are_added(engine: AsyncEngine) ->
     assert result.reports.added == ("chuyen-de",)
     assert result.reports.updated == ("dan-chu",)
     assert result.instances.added == ("dan-chu/2025-H1", "chuyen-de/once")
-    assert await applied_plan_source(engine) == (grown.source, "p2.yaml")
+    assert await applied_plan(engine) == AppliedPlan(grown.source, "p2.yaml", "")
 
 
 async def test_big_plan_applies_and_reapplies_without_change(engine: AsyncEngine) -> None:

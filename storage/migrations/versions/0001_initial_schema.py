@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("plan_source", sa.Text(), nullable=False),
         sa.Column("plan_path", sa.String(), nullable=False),
         sa.Column("plan_digest", sa.String(), nullable=False),
+        sa.Column("plan_data", sa.Text(), nullable=False),
         sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
     )
