@@ -203,7 +203,7 @@ def test_status_table(capsys: pytest.CaptureFixture[str], office: Path) -> None:
     assert run(capsys, "status", "khong-co") == (
         2,
         "",
-        "Không có báo cáo nào mang mã “khong-co” (hoặc báo cáo này đã được lưu trữ).\n",
+        "Không có báo cáo nào mang mã «khong-co» (hoặc báo cáo này đã được lưu trữ).\n",
     )
 
 
@@ -240,7 +240,7 @@ def test_invites(
     assert run(capsys, "invite", "phong-xyz") == (
         2,
         "",
-        "Không có đơn vị nào mang mã “phong-xyz” (hoặc đơn vị này đã được lưu trữ).\n",
+        "Không có đơn vị nào mang mã «phong-xyz» (hoặc đơn vị này đã được lưu trữ).\n",
     )
     code, _, err = run(capsys, "invite", "phong-ttbcxb", "--role", "leader")
     assert code == 2 and "lãnh đạo" in err

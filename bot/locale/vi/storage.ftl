@@ -2,22 +2,22 @@
 
 storage-error = Lỗi dữ liệu.
 
-storage-unknown-unit = Không có đơn vị nào mang mã “{ $unit }” (hoặc đơn vị này đã được lưu trữ).
+storage-unknown-unit = Không có đơn vị nào mang mã «{ $unit }» (hoặc đơn vị này đã được lưu trữ).
 
-storage-unknown-report = Không có báo cáo nào mang mã “{ $report }” (hoặc báo cáo này đã được lưu trữ).
+storage-unknown-report = Không có báo cáo nào mang mã «{ $report }» (hoặc báo cáo này đã được lưu trữ).
 
 storage-unknown-instance = Không tìm thấy kỳ báo cáo số { $instance } (hoặc kỳ này đã được lưu trữ).
 
-storage-unknown-invite = Không có lời mời nào mang mã “{ $code }”.
+storage-unknown-invite = Không có lời mời nào mang mã «{ $code }».
 
-storage-invite-used = Lời mời “{ $code }” đã được sử dụng nên không thể thu hồi.
+storage-invite-used = Lời mời «{ $code }» đã được sử dụng nên không thể thu hồi.
 
 storage-invite-role =
     Không thể mời { $role ->
         [office] cán bộ Văn phòng
         [leader] lãnh đạo
        *[other] đầu mối
-    } cho đơn vị “{ $unit }”: { $role ->
+    } cho đơn vị «{ $unit }»: { $role ->
         [office] vai trò này chỉ dành cho Văn phòng.
         [leader] vai trò này chỉ dành cho Ban Giám đốc.
        *[other] vai trò không phù hợp với đơn vị.
