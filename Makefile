@@ -1,17 +1,21 @@
-# baocao: `make test` sets everything up on a fresh machine and runs the whole suite.
+# baocao: `make run` and `make test` set everything up on a fresh machine themselves.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint unit services clean
+.PHONY: run test lint services clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+
+# Migrates the database, applies BAOCAO_PLAN (the seed plan unless .env says otherwise), runs.
+run: $(STAMP)
+	$(BIN)/baocao run --apply-plan
 
 # PostgreSQL backs half of the storage tests; start the local server if it is installed but down.
 services:

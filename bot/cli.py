@@ -399,6 +399,37 @@ def status_cells(row: UnitStatus, tz: ZoneInfo) -> tuple[str, ...]:
     )
 
 
+# ---- the bot ---------------------------------------------------------------------------------
+
+
+@app.command("run", help=t("cli-run-help"), options_metavar=_METAVARS["options_metavar"])
+def run_bot(
+    apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
+) -> None:
+    from bot.app import run as run_application
+    from bot.services import apply_plan_file, upgrade_database
+
+    config = settings()
+    local_zone(config)
+    if config.telegram_token is None or not config.telegram_token.get_secret_value().strip():
+        fail(t("run-no-token"))
+    run(lambda: upgrade_database(config))
+    if apply_plan:
+        plan = read_plan(config.plan)
+        print_warnings(plan, str(config.plan))
+        at = now()
+        lines = run(
+            lambda: apply_plan_file(config, plan, path=str(config.plan), archive=False, at=at)
+        )
+        for line in lines:
+            out.print(line, markup=False)
+    try:
+        run_application(config)
+    except UserError as error:
+        fail(error.message())
+    out.print(t("run-stopped"), markup=False)
+
+
 # ---- database -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Chat-platform adapters: each translates its platform's events into the core's and back."""

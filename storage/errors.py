@@ -101,3 +101,26 @@ class PlanConflictError(StorageError):
             instances=", ".join(self.instances),
             instance_count=len(self.instances),
         )
+
+
+class UnknownContactError(StorageError, LookupError):
+    """No contact has this id. Params: contact."""
+
+    key = "storage-unknown-contact"
+
+    def __init__(self, contact: int) -> None:
+        super().__init__(contact=str(contact))
+        self.contact = contact
+
+
+class ContactRoleError(StorageError, ValueError):
+    """A contact cannot move to a unit whose type does not fit their role.
+
+    Params: contact, name, unit, role, unit_type.
+    """
+
+    key = "storage-contact-role"
+
+    def __init__(self, *, contact: int, name: str, unit: str, role: str, unit_type: str) -> None:
+        super().__init__(contact=str(contact), name=name, unit=unit, role=role, unit_type=unit_type)
+        self.contact = contact

@@ -1,4 +1,4 @@
-"""SQLModel tables: the persistent form of the plan, contacts, invites, submissions and reminders.
+"""SQLModel tables: plan, contacts, invites, submissions, reminders, chat bindings, pending steps.
 
 Choices that keep SQLite and PostgreSQL alike (see docs/DESIGN.md):
 - every datetime goes through `UTCDateTime`: stored in UTC, naive datetimes refused, aware UTC
@@ -16,6 +16,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+# The core owns the submission kinds; re-exported for callers that imported it from here.
+from bot.core.model import SubmissionKind as SubmissionKind
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -27,10 +30,8 @@ NAMING_CONVENTION = {
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class SubmissionKind(StrEnum):
-    TEXT = "text"
-    FILE = "file"
-    PHOTO = "photo"
+class ChatPurpose(StrEnum):
+    OFFICE_GROUP = "office_group"
 
 
 class ReminderStatus(StrEnum):
@@ -107,6 +108,7 @@ class ContactRecord(Base, table=True):
     user_id: str
     chat_id: str
     display_name: str = ""
+    username: str | None = None  # Telegram @username, without "@"
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str  # bot.plan.model.Role value
     active: bool = True
@@ -204,6 +206,8 @@ class SubmissionRecord(Base, table=True):
     mime: str | None = None
     receipt_code: str = Field(unique=True)
     submitted_at: datetime = Field(sa_type=UTCDateTime)
+    # The platform event that produced it: a redelivered update finds its first version here.
+    source_ref: str | None = Field(default=None, unique=True)
 
 
 class ReminderRecord(Base, table=True):
@@ -238,6 +242,35 @@ class ReminderRecord(Base, table=True):
     attempts: int = 0
 
 
+class ChatBindingRecord(Base, table=True):
+    """A chat the bot serves in a role, e.g. the office group: one per platform and purpose."""
+
+    __tablename__ = "chat_binding"
+    __table_args__ = (sa.UniqueConstraint("platform", "purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    chat_id: str
+    purpose: str  # ChatPurpose value
+    title: str | None = None
+    bound_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    bound_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PendingStepRecord(Base, table=True):
+    """A step waiting for a person's button press; at most one per person."""
+
+    __tablename__ = "pending_step"
+    __table_args__ = (sa.UniqueConstraint("platform", "user_id"),)
+
+    token: str = Field(primary_key=True)  # secrets.token_urlsafe: goes on the buttons
+    platform: str
+    user_id: str
+    kind: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class AuditRecord(Base, table=True):
     __tablename__ = "audit"
 
@@ -265,4 +298,6 @@ report_dependency_t = table(ReportDependencyRecord)
 report_instance_t = table(ReportInstanceRecord)
 submission_t = table(SubmissionRecord)
 reminder_t = table(ReminderRecord)
+chat_binding_t = table(ChatBindingRecord)
+pending_step_t = table(PendingStepRecord)
 audit_t = table(AuditRecord)

@@ -1,26 +1,25 @@
 """Who has reported: per report instance, each submitting unit's latest version and lateness.
 
 A unit's state follows its first version: a unit that reported on time and later sent a
-correction is still on time. `add_submission` records a new version.
+correction is still on time. `add_submission` records a new version. The status dataclasses
+live in the core (`bot.core.model`); they are re-exported here for existing callers.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, UnitStatus
 from bot.plan.model import DueKind
 from storage.db import read_session, write_session
 from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
 from storage.models import (
-    SubmissionKind,
     SubmissionRecord,
     report_instance_t,
     report_submitter_t,
@@ -29,51 +28,22 @@ from storage.models import (
     unit_t,
 )
 
+__all__ = [
+    "RECEIPT_ALPHABET",
+    "RECEIPT_LENGTH",
+    "InstanceStatus",
+    "SubmissionKind",
+    "SubmissionState",
+    "UnitStatus",
+    "add_submission",
+    "new_receipt_code",
+    "report_status",
+    "unused_receipt_code",
+]
+
 # Receipt codes are read aloud and typed: no 0/O, 1/I/L.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 8
-
-
-class SubmissionState(StrEnum):
-    ON_TIME = "on_time"
-    LATE = "late"
-    MISSING = "missing"  # nothing submitted and the deadline has passed
-    PENDING = "pending"  # nothing submitted yet, still before the deadline
-
-
-@dataclass(frozen=True, slots=True)
-class UnitStatus:
-    unit_key: str
-    unit_name: str
-    state: SubmissionState
-    versions: int = 0
-    latest_version: int | None = None
-    latest_at: datetime | None = None
-    first_at: datetime | None = None
-    late_by: timedelta | None = None  # LATE: first version after due_end; MISSING: now - due_end
-
-    @property
-    def submitted(self) -> bool:
-        return self.versions > 0
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceStatus:
-    instance_id: int
-    report_key: str
-    report_name: str
-    instance_key: str
-    period_key: str | None
-    period_start: date | None
-    period_end: date | None
-    due_kind: DueKind
-    due_day: date
-    due_time: time | None
-    due_end: datetime
-    units: tuple[UnitStatus, ...]
-
-    def count(self, state: SubmissionState) -> int:
-        return sum(1 for unit in self.units if unit.state is state)
 
 
 async def report_status(
@@ -254,7 +224,7 @@ async def add_submission(
             size=size,
             sha256=sha256,
             mime=mime,
-            receipt_code=await _unused_receipt_code(session),
+            receipt_code=await unused_receipt_code(session),
             submitted_at=now,
         )
         session.add(record)
@@ -262,7 +232,8 @@ async def add_submission(
     return record
 
 
-async def _unused_receipt_code(session: AsyncSession) -> str:
+async def unused_receipt_code(session: AsyncSession) -> str:
+    """A receipt code no submission has yet (inside the caller's transaction)."""
     while True:
         code = new_receipt_code()
         taken = await session.scalar(

@@ -6,10 +6,12 @@ import pytest
 
 from bot.i18n import Catalog
 from storage.errors import (
+    ContactRoleError,
     InviteRoleError,
     InviteUsedError,
     PlanConflictError,
     StorageError,
+    UnknownContactError,
     UnknownInstanceError,
     UnknownInviteError,
     UnknownReportError,
@@ -28,6 +30,9 @@ EXAMPLES: list[StorageError] = [
     InviteRoleError(unit="vp", role="leader", unit_type="office"),
     PlanConflictError(units=["kh"], reports=[], instances=["dan-chu/2024-H1"]),
     PlanConflictError(units=[], reports=["dan-chu"], instances=[]),
+    UnknownContactError(12),
+    ContactRoleError(contact=3, name="Trần Thị B", unit="kh", role="office", unit_type="unit"),
+    ContactRoleError(contact=4, name="Lê Văn C", unit="vp", role="leader", unit_type="office"),
 ]
 
 

@@ -11,12 +11,12 @@ from plans_factory import big_plan, instance, plan, report, small_plan, unit
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW, row_counts, snapshot
 
+from bot.core.model import SubmissionKind
 from bot.i18n import t
 from bot.plan.model import Plan
 from storage.db import read_session
 from storage.errors import PlanConflictError
 from storage.models import (
-    SubmissionKind,
     audit_t,
     organisation_t,
     report_dependency_t,

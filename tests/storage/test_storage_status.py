@@ -10,9 +10,9 @@ from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW
 
+from bot.core.model import SubmissionKind
 from bot.plan.model import DueKind
 from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
-from storage.models import SubmissionKind
 from storage.plans import apply_plan
 from storage.status import (
     RECEIPT_ALPHABET,

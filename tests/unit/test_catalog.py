@@ -26,6 +26,8 @@ DYNAMIC = {
     "invite-status-": ["open", "used", "expired", "revoked"],
     "status-": ["on_time", "late", "missing", "pending"],
     "period-half-": ["1", "2"],
+    "start-": ["unknown", "used", "expired", "revoked"],
+    "status-line-": ["on_time", "late", "missing", "pending"],
 }
 KEY = re.compile(r"^[a-z]+(?:-[a-z0-9_]+)+$")
 

@@ -133,3 +133,9 @@ cli-metavar-file-optional = TỆP
 cli-metavar-unit = MÃ-ĐƠN-VỊ
 cli-metavar-report = MÃ-BÁO-CÁO
 apply-instance = { $report } ({ $instance })
+
+cli-run-help = Chạy bot: cập nhật cơ sở dữ liệu, nạp kế hoạch BAOCAO_PLAN (nếu có --apply-plan) rồi nhận tin nhắn Telegram cho đến khi nhấn Ctrl-C.
+cli-opt-apply-plan = Nạp kế hoạch trong BAOCAO_PLAN trước khi chạy bot.
+run-no-token = Chưa có mã bot Telegram. Tạo bot bằng cách nhắn /newbot cho @BotFather trên Telegram, rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN=mã-bot (xem mẫu trong .env.example).
+run-started = baocao đang chạy. Nhấn Ctrl-C để dừng.
+run-stopped = baocao đã dừng.

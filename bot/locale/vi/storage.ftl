@@ -1,4 +1,4 @@
-## Lưu trữ: áp dụng kế hoạch, lời mời, báo cáo đã nộp
+## Lưu trữ: áp dụng kế hoạch, lời mời, người liên hệ, báo cáo đã nộp
 
 storage-error = Lỗi dữ liệu.
 
@@ -38,3 +38,12 @@ storage-plan-conflict =
        *[other] { $instances }
     }
     Hãy giữ các mục này trong kế hoạch, hoặc áp dụng lại với tùy chọn lưu trữ (--archive): các mục bị bỏ sẽ được lưu trữ và mọi báo cáo đã nộp vẫn được giữ nguyên.
+
+storage-unknown-contact = Không có người nào mang số { $contact } trong danh sách liên hệ của bot.
+
+storage-contact-role =
+    Không thể chuyển «{ $name }» (số { $contact }) sang đơn vị «{ $unit }»: { $role ->
+        [office] cán bộ Văn phòng chỉ thuộc Văn phòng.
+        [leader] lãnh đạo chỉ thuộc Ban Giám đốc.
+       *[other] vai trò không phù hợp với đơn vị.
+    }

@@ -1,0 +1,81 @@
+"""Composition root of the running bot: settings, database, file store, core and Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.core.usecases import BotSettings, ReportBot
+from bot.errors import UserError
+from bot.i18n import t
+
+log = logging.getLogger("baocao")
+
+
+def bot_settings(config: Settings) -> BotSettings:
+    admins = frozenset(
+        name.lower() if name.startswith("@") else name for name in config.admins if name
+    )
+    return BotSettings(timezone=ZoneInfo(config.timezone), admins=admins)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def telegram_application(config: Settings, *, clock: Callable[[], datetime] | None = None) -> Any:
+    """The Telegram Application with its core, database and file store, ready to start."""
+    from handlers.telegram.app import build_application
+    from storage.db import make_engine
+    from storage.files import LocalFileStore
+    from storage.repository import SqlRepository
+
+    if config.telegram_token is None or not config.telegram_token.get_secret_value().strip():
+        raise UserError("run-no-token")
+    engine = make_engine(config.resolved_database_url())
+    files = LocalFileStore(config.data_dir)
+    repository = SqlRepository(engine, files)
+    core = ReportBot(
+        repository=repository,
+        files=files,
+        settings=bot_settings(config),
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+
+    async def started(application: Any) -> None:
+        # Downloads cut short by a crash; an hour keeps another running process's files.
+        swept = files.sweep_staging(older_than=timedelta(hours=1))
+        if swept:
+            log.info("removed %d unfinished downloads left by an earlier run", swept)
+
+    async def stopped(application: Any) -> None:
+        await engine.dispose()
+
+    return build_application(
+        token=config.telegram_token.get_secret_value(),
+        api_url=config.telegram_api_url,
+        core=core,
+        post_init=started,
+        post_shutdown=stopped,
+    )
+
+
+def run(config: Settings) -> None:
+    """Run the bot until Ctrl-C or SIGTERM; updates in progress are finished first."""
+    from telegram import Update
+
+    configure_logging()
+    application = telegram_application(config)
+    log.info("%s", t("run-started"))
+    application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+    asyncio.set_event_loop(None)

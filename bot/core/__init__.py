@@ -1,0 +1,1 @@
+"""Platform-neutral use cases: what the bot does, whichever chat platform a person is on."""

@@ -1,0 +1,224 @@
+"""What the use cases exchange with chat adapters and storage: plain data, no library types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from bot.plan.model import Deadline, DueKind, Period, Role, UnitType
+
+# ---- what a chat platform delivers ----------------------------------------------------------
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    platform: str  # "telegram", "zalo", "console"
+    chat_id: str  # strings: Telegram's 64-bit ints and Zalo's hex ids both fit
+    kind: ChatKind
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    user_id: str
+    display_name: str
+    username: str | None = None  # without "@"
+
+
+class AttachmentKind(StrEnum):
+    DOCUMENT = "document"
+    PHOTO = "photo"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: AttachmentKind
+    file_ref: str  # the platform's id for downloading or re-sending the file
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None  # as the platform announces it, before downloading
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    chat_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A pressed button: `data` is what the bot put on it; never trust it."""
+
+    callback_id: str
+    data: str
+    message: MessageRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a person did in a chat, translated from any platform."""
+
+    chat: Chat
+    sender: Sender
+    received_at: datetime
+    source_ref: str  # unique per platform event, so that a redelivered event is recognised
+    text: str | None = None
+    command: str | None = None  # lower case, without "/" and "@botname"
+    args: tuple[str, ...] = ()
+    attachment: Attachment | None = None
+    callback: Callback | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+# ---- what storage knows ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: int
+    platform: str
+    user_id: str
+    chat_id: str
+    display_name: str
+    unit_key: str
+    unit_name: str
+    unit_short_name: str
+    unit_type: UnitType
+    role: Role
+    active: bool = True
+
+
+class RedeemStatus(StrEnum):
+    REGISTERED = "registered"  # the invite was open and now binds this account
+    ALREADY = "already"  # this account already used this very invite
+    UNKNOWN = "unknown"
+    USED = "used"  # used by another account
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    status: RedeemStatus
+    contact: Contact | None = None  # for REGISTERED and ALREADY
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInstance:
+    """A report instance as one unit sees it."""
+
+    instance_id: int
+    report_key: str
+    report_name: str
+    instance_key: str
+    receiver_name: str
+    deadline: Deadline
+    due_end: datetime
+    last_day: date
+    period: Period | None
+    forward_files: bool
+    versions: int = 0  # how many versions this unit has sent
+    latest_at: datetime | None = None
+
+
+class SubmissionKind(StrEnum):
+    TEXT = "text"
+    FILE = "file"
+    PHOTO = "photo"
+
+
+@dataclass(frozen=True, slots=True)
+class StagedFile:
+    """A downloaded file waiting in the store's staging area for its submission row."""
+
+    path: Path
+    original_name: str
+    size: int
+    sha256: str
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    submission_id: int
+    receipt_code: str
+    version: int
+    submitted_at: datetime
+    late_by: timedelta | None  # None: on time
+    kind: SubmissionKind
+    report_name: str
+    unit_name: str
+    original_name: str | None = None
+
+
+class SubmissionState(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"  # nothing submitted and the deadline has passed
+    PENDING = "pending"  # nothing submitted yet, still before the deadline
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStatus:
+    unit_key: str
+    unit_name: str
+    state: SubmissionState
+    versions: int = 0
+    latest_version: int | None = None
+    latest_at: datetime | None = None
+    first_at: datetime | None = None
+    late_by: timedelta | None = None  # LATE: first version after due_end; MISSING: now - due_end
+
+    @property
+    def submitted(self) -> bool:
+        return self.versions > 0
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceStatus:
+    instance_id: int
+    report_key: str
+    report_name: str
+    instance_key: str
+    period_key: str | None
+    period_start: date | None
+    period_end: date | None
+    due_kind: DueKind
+    due_day: date
+    due_time: time | None
+    due_end: datetime
+    units: tuple[UnitStatus, ...] = field(default_factory=tuple)
+
+    @property
+    def deadline(self) -> Deadline:
+        return Deadline(self.due_kind, self.due_day, self.due_time)
+
+    def count(self, state: SubmissionState) -> int:
+        return sum(1 for unit in self.units if unit.state is state)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A step waiting for the person's button press, stored so that a restart loses nothing."""
+
+    token: str
+    platform: str
+    user_id: str
+    kind: str
+    payload: dict[str, object]
+    created_at: datetime

@@ -1,0 +1,135 @@
+"""The ports the use cases talk through: a chat platform, the records, the file store, a clock.
+
+Adapters implement them: `handlers/telegram` (Messenger), `storage.repository` (Repository,
+FileStore). The use cases never import an adapter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from bot.core.model import (
+    Attachment,
+    Contact,
+    InstanceStatus,
+    Keyboard,
+    MessageRef,
+    OpenInstance,
+    Pending,
+    Receipt,
+    Redemption,
+    StagedFile,
+    SubmissionKind,
+)
+
+
+class FileTooBigError(Exception):
+    """The platform refuses to hand over a file this large."""
+
+
+class Messenger(Protocol):
+    """Sends and receives on one chat platform."""
+
+    platform: str
+    max_text: int  # the longest message the platform accepts, in characters
+    max_download: int  # the largest file a bot may download, in bytes
+
+    async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef: ...
+
+    async def edit(self, message: MessageRef, text: str, *, keyboard: Keyboard = ()) -> None: ...
+
+    async def answer(self, callback_id: str, text: str | None = None) -> None:
+        """Acknowledge a pressed button, with a short notice if `text` is given."""
+
+    async def download(self, attachment: Attachment, destination: Path) -> int:
+        """Write the file to `destination`; return its size. Raises FileTooBigError."""
+
+    async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
+        """Re-send a file the platform already has (e.g. to the office group)."""
+
+
+class Repository(Protocol):
+    """Contacts, invites, report instances, submissions and pending steps."""
+
+    async def contact(self, *, platform: str, user_id: str) -> Contact | None: ...
+
+    async def redeem_invite(
+        self,
+        *,
+        code: str,
+        platform: str,
+        user_id: str,
+        chat_id: str,
+        display_name: str,
+        now: datetime,
+        username: str | None = None,
+    ) -> Redemption: ...
+
+    async def office_group(self, *, platform: str) -> str | None: ...
+
+    async def bind_office_group(
+        self,
+        *,
+        platform: str,
+        chat_id: str,
+        title: str | None,
+        contact_id: int | None,
+        now: datetime,
+    ) -> None: ...
+
+    async def open_instances(self, *, unit_key: str, now: datetime) -> list[OpenInstance]:
+        """Instances the unit may submit to now: before the deadline, or late and not yet sent."""
+
+    async def upcoming(
+        self, *, unit_key: str | None, now: datetime, limit: int
+    ) -> list[OpenInstance]:
+        """Instances whose deadline is still ahead, soonest first (all units when None)."""
+
+    async def submit(
+        self,
+        *,
+        instance_id: int,
+        unit_key: str,
+        contact_id: int | None,
+        kind: SubmissionKind,
+        source_ref: str,
+        now: datetime,
+        text: str | None = None,
+        note: str | None = None,
+        file: StagedFile | None = None,
+    ) -> Receipt:
+        """Record the unit's next version; a staged file is moved into the store with the row.
+
+        The same `source_ref` twice returns the first receipt instead of a new version.
+        """
+
+    async def receipt_for(self, *, source_ref: str) -> Receipt | None: ...
+
+    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]: ...
+
+    async def save_pending(
+        self, *, platform: str, user_id: str, kind: str, payload: dict[str, object], now: datetime
+    ) -> Pending:
+        """Replace the person's pending step with this one; its token goes on the buttons."""
+
+    async def take_pending(
+        self, *, token: str, platform: str, user_id: str, now: datetime, ttl: timedelta
+    ) -> Pending | None:
+        """The pending step with `token` if it is this person's and fresh; it is removed."""
+
+    async def drop_pending(self, *, platform: str, user_id: str) -> bool: ...
+
+    async def audit(
+        self, *, actor: str, action: str, detail: dict[str, object], now: datetime
+    ) -> None: ...
+
+
+class FileStore(Protocol):
+    """Where submitted files are kept."""
+
+    def staging_path(self, suffix: str) -> Path:
+        """A fresh path in the staging area, on the same disk as the store."""
+
+    def discard(self, path: Path) -> None: ...

@@ -1,0 +1,137 @@
+"""Building blocks of the bot's replies: deadlines, lists, receipts, and splitting long text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import formatting as fmt
+from bot.core.model import (
+    InstanceStatus,
+    OpenInstance,
+    Receipt,
+    SubmissionKind,
+    SubmissionState,
+    UnitStatus,
+)
+from bot.i18n import t
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, at line breaks where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single line longer than a message: cut it hard
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def time_left(instance: OpenInstance, now: datetime) -> str:
+    """How long until the deadline, or how late it is now."""
+    if now < instance.due_end:
+        return t("time-left", left=fmt.duration(instance.due_end - now))
+    return t("time-late", late=fmt.duration(now - instance.due_end))
+
+
+def instance_line(instance: OpenInstance, now: datetime, tz: ZoneInfo) -> str:
+    """One open report as a unit sees it: name, deadline, time left, what was sent."""
+    sent = (
+        t("instance-sent", versions=instance.versions, at=fmt.moment(instance.latest_at, tz))
+        if instance.latest_at is not None
+        else t("instance-not-sent")
+    )
+    return t(
+        "instance-line",
+        name=instance.report_name,
+        deadline=fmt.deadline(instance.deadline),
+        left=time_left(instance, now),
+        sent=sent,
+    )
+
+
+def instance_lines(instances: Iterable[OpenInstance], now: datetime, tz: ZoneInfo) -> str:
+    return "\n".join(instance_line(instance, now, tz) for instance in instances)
+
+
+def deadline_line(instance: OpenInstance, now: datetime) -> str:
+    return t(
+        "deadline-line",
+        name=instance.report_name,
+        deadline=fmt.deadline(instance.deadline),
+        left=time_left(instance, now),
+    )
+
+
+def receipt_text(receipt: Receipt, tz: ZoneInfo) -> str:
+    if receipt.kind is SubmissionKind.TEXT:
+        what = t("receipt-what-text")
+    elif receipt.kind is SubmissionKind.PHOTO:
+        what = t("receipt-what-photo")
+    else:
+        what = t("receipt-what-file", name=receipt.original_name or "")
+    timeliness = (
+        t("receipt-on-time")
+        if receipt.late_by is None
+        else t("receipt-late", late=fmt.duration(receipt.late_by))
+    )
+    return t(
+        "receipt",
+        what=what,
+        report=receipt.report_name,
+        unit=receipt.unit_name,
+        at=fmt.moment(receipt.submitted_at, tz),
+        version=receipt.version,
+        timeliness=timeliness,
+        code=receipt.receipt_code,
+    )
+
+
+def _unit_status_line(row: UnitStatus, tz: ZoneInfo) -> str:
+    late = fmt.duration(row.late_by) if row.late_by is not None else ""
+    if row.latest_at is None:
+        return t(f"status-line-{row.state.value}", unit=row.unit_name, late=late)
+    return t(
+        f"status-line-{row.state.value}",
+        unit=row.unit_name,
+        late=late,
+        at=fmt.moment(row.latest_at, tz),
+        version=row.latest_version or 0,
+    )
+
+
+def status_text(instance: InstanceStatus, tz: ZoneInfo) -> str:
+    """A report instance's summary: how many have reported, then one line per unit."""
+    done = sum(1 for row in instance.units if row.submitted)
+    lines = [
+        t(
+            "status-title",
+            name=instance.report_name,
+            deadline=fmt.deadline(instance.deadline),
+            done=done,
+            total=len(instance.units),
+            late=instance.count(SubmissionState.LATE) + instance.count(SubmissionState.MISSING),
+        )
+    ]
+    order = {
+        SubmissionState.MISSING: 0,
+        SubmissionState.PENDING: 1,
+        SubmissionState.LATE: 2,
+        SubmissionState.ON_TIME: 3,
+    }
+    for row in sorted(instance.units, key=lambda r: (order[r.state], r.unit_name)):
+        lines.append(_unit_status_line(row, tz))
+    return "\n".join(lines)

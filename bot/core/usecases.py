@@ -1,0 +1,620 @@
+"""The bot's use cases: register, submit, list my reports, status, help, office actions.
+
+`ReportBot.handle(incoming, messenger)` takes one neutral event from any platform and answers
+through that platform's messenger. Nothing here knows Telegram, Zalo, the ORM or the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePath
+from zoneinfo import ZoneInfo
+
+from bot.core import texts
+from bot.core.model import (
+    Attachment,
+    AttachmentKind,
+    Button,
+    ChatKind,
+    Contact,
+    Incoming,
+    Keyboard,
+    OpenInstance,
+    Pending,
+    Receipt,
+    RedeemStatus,
+    StagedFile,
+    SubmissionKind,
+)
+from bot.core.ports import FileStore, FileTooBigError, Messenger, Repository
+from bot.i18n import t
+from bot.plan.model import Role
+
+log = logging.getLogger(__name__)
+
+ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip"})
+CALLBACK = re.compile(r"^p:([A-Za-z0-9_-]{8,32}):(x|\d{1,2})$")
+COMMANDS = {
+    "start": "start",
+    "baocao": "reports",
+    "reports": "reports",
+    "tinhhinh": "status",
+    "status": "status",
+    "lich": "deadlines",
+    "deadlines": "deadlines",
+    "huongdan": "help",
+    "help": "help",
+    "huy": "cancel",
+    "cancel": "cancel",
+    "nhom": "group",
+    "group": "group",
+}
+# The command menu a platform shows: (command, catalog key of its description).
+MENU = (
+    ("baocao", "menu-baocao"),
+    ("lich", "menu-lich"),
+    ("tinhhinh", "menu-tinhhinh"),
+    ("huy", "menu-huy"),
+    ("huongdan", "menu-huongdan"),
+)
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    admins: frozenset[str] = frozenset()  # user ids, or @usernames in lower case
+    max_text: int = 3000  # longest text report accepted, in characters
+    pending_ttl: timedelta = timedelta(hours=24)
+    stranger_quiet: timedelta = timedelta(hours=1)  # one polite answer per stranger per hour
+    upcoming_limit: int = 5
+    status_limit: int = 10  # report instances in one status answer
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReportBot:
+    """Every use case, behind one entry point."""
+
+    def __init__(
+        self,
+        *,
+        repository: Repository,
+        files: FileStore,
+        settings: BotSettings,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.repo = repository
+        self.files = files
+        self.settings = settings
+        self.now = clock
+        self._strangers: dict[tuple[str, str], datetime] = {}
+
+    # ---- entry point ---------------------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming, out: Messenger) -> None:
+        """Answer one event. What the person got wrong gets a message; nothing is half-written."""
+        if incoming.callback is not None:
+            await self._button(incoming, out)
+            return
+        contact = await self.repo.contact(
+            platform=incoming.chat.platform, user_id=incoming.sender.user_id
+        )
+        if incoming.chat.kind is not ChatKind.PRIVATE:
+            await self._group(incoming, out, contact)
+            return
+        command = COMMANDS.get(incoming.command or "") if incoming.command else None
+        if command == "start":
+            await self._start(incoming, out, contact)
+        elif contact is None and not (command and self._is_admin(incoming)):
+            await self._stranger(incoming, out)
+        elif incoming.command is not None:
+            await self._command(command, incoming, out, contact)
+        elif contact is None:
+            await self._stranger(incoming, out)
+        elif incoming.attachment is not None:
+            await self._file(incoming, out, contact)
+        elif incoming.text and incoming.text.strip():
+            await self._text(incoming, out, contact)
+
+    async def say(self, out: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:
+        """Send `text`, split to fit the platform; buttons go with the last piece."""
+        pieces = texts.split_text(text, out.max_text)
+        for piece in pieces[:-1]:
+            await out.send(chat_id, piece)
+        await out.send(chat_id, pieces[-1], keyboard=keyboard)
+
+    # ---- who is talking ------------------------------------------------------------------------
+
+    def _is_admin(self, incoming: Incoming) -> bool:
+        sender = incoming.sender
+        names = {sender.user_id}
+        if sender.username:
+            names.add("@" + sender.username.lower())
+        return bool(names & self.settings.admins)
+
+    def _is_office(self, incoming: Incoming, contact: Contact | None) -> bool:
+        return self._is_admin(incoming) or (contact is not None and contact.role is Role.OFFICE)
+
+    def _sees_status(self, incoming: Incoming, contact: Contact | None) -> bool:
+        return self._is_office(incoming, contact) or (
+            contact is not None and contact.role is Role.LEADER
+        )
+
+    async def _stranger(self, incoming: Incoming, out: Messenger) -> None:
+        key = (incoming.chat.platform, incoming.sender.user_id)
+        now = self.now()
+        last = self._strangers.get(key)
+        if last is not None and now - last < self.settings.stranger_quiet:
+            return
+        self._strangers[key] = now
+        await out.send(incoming.chat.chat_id, t("stranger"))
+
+    # ---- registration --------------------------------------------------------------------------
+
+    async def _start(self, incoming: Incoming, out: Messenger, contact: Contact | None) -> None:
+        chat = incoming.chat.chat_id
+        if not incoming.args:
+            if contact is None:
+                await out.send(chat, t("start-no-code"))
+            else:
+                await self._greet(out, chat, contact, again=True)
+            return
+        result = await self.repo.redeem_invite(
+            code=incoming.args[0][:64],
+            platform=incoming.chat.platform,
+            user_id=incoming.sender.user_id,
+            chat_id=chat,
+            display_name=incoming.sender.display_name,
+            username=incoming.sender.username,
+            now=self.now(),
+        )
+        if result.contact is not None:
+            await self._greet(
+                out, chat, result.contact, again=result.status is RedeemStatus.ALREADY
+            )
+        else:
+            await out.send(chat, t(f"start-{result.status.value}"))
+
+    async def _greet(self, out: Messenger, chat: str, contact: Contact, *, again: bool) -> None:
+        now = self.now()
+        role = t(f"role-{contact.role.value}")
+        lines = [
+            t(
+                "greet-again" if again else "greet",
+                name=contact.display_name,
+                unit=contact.unit_name,
+                role=role,
+            )
+        ]
+        if contact.role is Role.LEADER:
+            lines.append(t("greet-leader"))
+        else:
+            instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+            if instances:
+                lines.append(t("greet-open", count=len(instances)))
+                lines.append(texts.instance_lines(instances, now, self.settings.timezone))
+                lines.append(t("greet-how"))
+            else:
+                lines.append(t("greet-none"))
+                lines.extend(await self._upcoming_lines(contact.unit_key, now))
+        if contact.role is Role.OFFICE:
+            lines.append(t("greet-office"))
+        await self.say(out, chat, "\n\n".join(lines))
+
+    # ---- commands ------------------------------------------------------------------------------
+
+    async def _command(
+        self, command: str | None, incoming: Incoming, out: Messenger, contact: Contact | None
+    ) -> None:
+        chat = incoming.chat.chat_id
+        if command == "help":
+            office = self._is_office(incoming, contact)
+            await out.send(chat, t("help-office" if office else "help"))
+        elif command == "cancel":
+            dropped = await self.repo.drop_pending(
+                platform=incoming.chat.platform, user_id=incoming.sender.user_id
+            )
+            await out.send(chat, t("cancel-done" if dropped else "cancel-nothing"))
+        elif command == "reports":
+            if contact is None:
+                await out.send(chat, t("reports-not-a-unit"))
+            else:
+                await self._my_reports(out, chat, contact)
+        elif command == "deadlines":
+            await self._deadlines(incoming, out, contact)
+        elif command == "status":
+            if self._sees_status(incoming, contact):
+                await self._status(out, chat, incoming.args)
+            else:
+                await out.send(chat, t("status-not-allowed"))
+        elif command == "group":
+            await out.send(chat, t("group-only-in-group"))
+        else:
+            await out.send(chat, t("unknown-command"))
+
+    async def _my_reports(self, out: Messenger, chat: str, contact: Contact) -> None:
+        now = self.now()
+        instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        if not instances:
+            lines = [t("reports-none", unit=contact.unit_name)]
+            lines.extend(await self._upcoming_lines(contact.unit_key, now))
+            await out.send(chat, "\n\n".join(lines))
+            return
+        text = t("reports-title", unit=contact.unit_name, count=len(instances))
+        body = texts.instance_lines(instances, now, self.settings.timezone)
+        await self.say(out, chat, f"{text}\n{body}\n\n{t('greet-how')}")
+
+    async def _upcoming_lines(self, unit_key: str | None, now: datetime) -> list[str]:
+        coming = await self.repo.upcoming(
+            unit_key=unit_key, now=now, limit=self.settings.upcoming_limit
+        )
+        if not coming:
+            return [t("upcoming-none")]
+        return [t("upcoming-title"), "\n".join(texts.deadline_line(i, now) for i in coming)]
+
+    async def _deadlines(self, incoming: Incoming, out: Messenger, contact: Contact | None) -> None:
+        everyone = self._sees_status(incoming, contact) or contact is None
+        unit_key = None if everyone or contact is None else contact.unit_key
+        lines = await self._upcoming_lines(unit_key, self.now())
+        await self.say(out, incoming.chat.chat_id, "\n".join(lines))
+
+    async def _status(self, out: Messenger, chat: str, args: Sequence[str]) -> None:
+        now = self.now()
+        report = args[0] if args else None
+        instances = await self.repo.status(report_key=report, now=now)
+        if report is None:
+            # The instances in play: deadline within the last month or ahead, or someone missing.
+            recent = now - timedelta(days=30)
+            instances = [
+                i for i in instances if i.due_end >= recent or any(not u.submitted for u in i.units)
+            ]
+        if not instances:
+            await out.send(chat, t("status-empty"))
+            return
+        shown = instances[: self.settings.status_limit]
+        text = "\n\n".join(texts.status_text(i, self.settings.timezone) for i in shown)
+        if len(instances) > len(shown):
+            text += "\n\n" + t("status-more", count=len(instances) - len(shown))
+        await self.say(out, chat, text)
+
+    # ---- groups --------------------------------------------------------------------------------
+
+    async def _group(self, incoming: Incoming, out: Messenger, contact: Contact | None) -> None:
+        """In groups only commands count, and only from contacts or admins; others are ignored."""
+        command = COMMANDS.get(incoming.command or "")
+        if command is None or (contact is None and not self._is_admin(incoming)):
+            return
+        chat = incoming.chat.chat_id
+        if command == "group":
+            if not self._is_office(incoming, contact):
+                await out.send(chat, t("group-not-allowed"))
+                return
+            await self.repo.bind_office_group(
+                platform=incoming.chat.platform,
+                chat_id=chat,
+                title=incoming.chat.title,
+                contact_id=contact.id if contact else None,
+                now=self.now(),
+            )
+            await out.send(chat, t("group-bound", title=incoming.chat.title or chat))
+        elif command == "status":
+            if self._sees_status(incoming, contact):
+                await self._status(out, chat, incoming.args)
+            else:
+                await out.send(chat, t("status-not-allowed"))
+        elif command in {"help", "deadlines"}:
+            await self._command(command, incoming, out, contact)
+
+    # ---- submitting ----------------------------------------------------------------------------
+
+    async def _choose(
+        self,
+        incoming: Incoming,
+        out: Messenger,
+        contact: Contact,
+        *,
+        kind: str,
+        payload: dict[str, object],
+        question: Callable[[list[OpenInstance]], str],
+    ) -> list[OpenInstance] | None:
+        """Find where a submission goes; ask with buttons unless it is obvious and a file."""
+        now = self.now()
+        instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        chat = incoming.chat.chat_id
+        if not instances:
+            lines = [t("submit-nothing-open", unit=contact.unit_name)]
+            lines.extend(await self._upcoming_lines(contact.unit_key, now))
+            await out.send(chat, "\n\n".join(lines))
+            return None
+        if kind == "file" and len(instances) == 1:
+            return instances
+        payload = {**payload, "instances": [i.instance_id for i in instances]}
+        pending = await self.repo.save_pending(
+            platform=incoming.chat.platform,
+            user_id=incoming.sender.user_id,
+            kind=kind,
+            payload=payload,
+            now=now,
+        )
+        await out.send(chat, question(instances), keyboard=self._keyboard(pending, instances))
+        return []
+
+    def _keyboard(self, pending: Pending, instances: list[OpenInstance]) -> Keyboard:
+        rows: list[tuple[Button, ...]] = []
+        if len(instances) == 1 and pending.kind == "text":
+            rows.append(
+                (
+                    Button(t("button-submit"), f"p:{pending.token}:0"),
+                    Button(t("button-cancel"), f"p:{pending.token}:x"),
+                )
+            )
+            return tuple(rows)
+        for position, instance in enumerate(instances):
+            label = t("button-report", name=instance.report_name)
+            rows.append((Button(label[:60], f"p:{pending.token}:{position}"),))
+        rows.append((Button(t("button-cancel"), f"p:{pending.token}:x"),))
+        return tuple(rows)
+
+    async def _text(self, incoming: Incoming, out: Messenger, contact: Contact) -> None:
+        text = (incoming.text or "").strip()
+        if len(text) > self.settings.max_text:
+            await out.send(
+                incoming.chat.chat_id,
+                t("submit-text-too-long", length=len(text), limit=self.settings.max_text),
+            )
+            return
+
+        def question(instances: list[OpenInstance]) -> str:
+            if len(instances) == 1:
+                return t("submit-text-confirm", name=instances[0].report_name)
+            return t("submit-text-which")
+
+        await self._choose(
+            incoming, out, contact, kind="text", payload={"text": text}, question=question
+        )
+
+    def _file_problem(self, attachment: Attachment, out: Messenger) -> str | None:
+        if attachment.kind is AttachmentKind.DOCUMENT:
+            suffix = PurePath(attachment.file_name or "").suffix.lower()
+            if suffix not in ALLOWED_EXTENSIONS:
+                return t("submit-file-type", name=attachment.file_name or "?")
+        if attachment.size is not None and attachment.size > out.max_download:
+            return t(
+                "submit-file-too-big",
+                size=_megabytes(attachment.size),
+                limit=_megabytes(out.max_download),
+            )
+        if attachment.size == 0:
+            return t("submit-file-empty")
+        return None
+
+    async def _file(self, incoming: Incoming, out: Messenger, contact: Contact) -> None:
+        attachment = incoming.attachment
+        assert attachment is not None
+        problem = self._file_problem(attachment, out)
+        if problem is not None:
+            await out.send(incoming.chat.chat_id, problem)
+            return
+        payload: dict[str, object] = {
+            "attachment": {
+                "kind": attachment.kind.value,
+                "file_ref": attachment.file_ref,
+                "file_name": attachment.file_name,
+                "mime_type": attachment.mime_type,
+                "size": attachment.size,
+            },
+            "note": (incoming.text or "").strip()[: self.settings.max_text] or None,
+        }
+        chosen = await self._choose(
+            incoming,
+            out,
+            contact,
+            kind="file",
+            payload=payload,
+            question=lambda _: t("submit-file-which", name=_file_label(attachment)),
+        )
+        if chosen:
+            await self._accept_file(
+                incoming,
+                out,
+                contact,
+                chosen[0],
+                attachment,
+                note=payload["note"],  # type: ignore[arg-type]
+                source_ref=incoming.source_ref,
+            )
+
+    async def _accept_file(
+        self,
+        incoming: Incoming,
+        out: Messenger,
+        contact: Contact,
+        instance: OpenInstance,
+        attachment: Attachment,
+        *,
+        note: str | None,
+        source_ref: str,
+    ) -> None:
+        chat = incoming.chat.chat_id
+        earlier = await self.repo.receipt_for(source_ref=source_ref)
+        if earlier is not None:
+            await out.send(chat, texts.receipt_text(earlier, self.settings.timezone))
+            return
+        name = _file_label(attachment)
+        staged = self.files.staging_path(PurePath(name).suffix.lower())
+        try:
+            try:
+                size = await out.download(attachment, staged)
+            except FileTooBigError:
+                limit = _megabytes(out.max_download)
+                await out.send(chat, t("submit-file-too-big", size=f"> {limit}", limit=limit))
+                return
+            if size == 0:
+                await out.send(chat, t("submit-file-empty"))
+                return
+            digest = await asyncio.to_thread(_sha256, staged)
+            receipt = await self.repo.submit(
+                instance_id=instance.instance_id,
+                unit_key=contact.unit_key,
+                contact_id=contact.id,
+                kind=SubmissionKind.PHOTO
+                if attachment.kind is AttachmentKind.PHOTO
+                else SubmissionKind.FILE,
+                source_ref=source_ref,
+                now=self.now(),
+                note=note,
+                file=StagedFile(staged, name, size, digest, attachment.mime_type),
+            )
+        finally:
+            self.files.discard(staged)  # moved into the store on success; gone either way
+        await out.send(chat, texts.receipt_text(receipt, self.settings.timezone))
+        if instance.forward_files:
+            await self._forward(incoming, out, receipt, attachment)
+
+    async def _forward(
+        self, incoming: Incoming, out: Messenger, receipt: Receipt, attachment: Attachment
+    ) -> None:
+        group = await self.repo.office_group(platform=incoming.chat.platform)
+        if group is None:
+            return
+        caption = t(
+            "forward-caption",
+            unit=receipt.unit_name,
+            report=receipt.report_name,
+            version=receipt.version,
+            code=receipt.receipt_code,
+        )
+        try:
+            await out.send_file(group, attachment, caption)
+        except Exception:  # the unit's submission stands even if the group cannot be reached
+            log.exception(
+                "could not forward submission %s to the office group", receipt.receipt_code
+            )
+
+    # ---- buttons -------------------------------------------------------------------------------
+
+    async def _button(self, incoming: Incoming, out: Messenger) -> None:
+        callback = incoming.callback
+        assert callback is not None
+        match = CALLBACK.match(callback.data)
+        if match is None:
+            await out.answer(callback.callback_id, t("button-invalid"))
+            return
+        token, choice = match[1], match[2]
+        contact = await self.repo.contact(
+            platform=incoming.chat.platform, user_id=incoming.sender.user_id
+        )
+        if contact is None:
+            await out.answer(callback.callback_id, t("button-not-yours"))
+            return
+        source_ref = f"button:{token}"
+        pending = await self.repo.take_pending(
+            token=token,
+            platform=incoming.chat.platform,
+            user_id=incoming.sender.user_id,
+            now=self.now(),
+            ttl=self.settings.pending_ttl,
+        )
+        if pending is None:
+            earlier = await self.repo.receipt_for(source_ref=source_ref)
+            if earlier is not None:  # the same press delivered again after a restart
+                await out.answer(callback.callback_id)
+                await out.send(
+                    incoming.chat.chat_id, texts.receipt_text(earlier, self.settings.timezone)
+                )
+            else:
+                await out.answer(callback.callback_id, t("button-stale"))
+            return
+        await out.answer(callback.callback_id)
+        if choice == "x":
+            await self._close_prompt(out, incoming, t("submit-cancelled"))
+            return
+        ids = pending.payload.get("instances")
+        position = int(choice)
+        if not isinstance(ids, list) or position >= len(ids):
+            await self._close_prompt(out, incoming, t("button-stale"))
+            return
+        now = self.now()
+        open_now = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        instance = next((i for i in open_now if i.instance_id == ids[position]), None)
+        if instance is None:
+            await self._close_prompt(out, incoming, t("submit-closed"))
+            return
+        await self._close_prompt(out, incoming, t("submit-chosen", name=instance.report_name))
+        if pending.kind == "text":
+            receipt = await self.repo.submit(
+                instance_id=instance.instance_id,
+                unit_key=contact.unit_key,
+                contact_id=contact.id,
+                kind=SubmissionKind.TEXT,
+                source_ref=source_ref,
+                now=now,
+                text=str(pending.payload.get("text", "")),
+            )
+            await out.send(
+                incoming.chat.chat_id, texts.receipt_text(receipt, self.settings.timezone)
+            )
+            return
+        attachment = _attachment_from(pending.payload.get("attachment"))
+        if attachment is None:
+            await self._close_prompt(out, incoming, t("button-stale"))
+            return
+        note = pending.payload.get("note")
+        await self._accept_file(
+            incoming,
+            out,
+            contact,
+            instance,
+            attachment,
+            note=note if isinstance(note, str) else None,
+            source_ref=source_ref,
+        )
+
+    async def _close_prompt(self, out: Messenger, incoming: Incoming, text: str) -> None:
+        """Replace the question and its buttons by what happened, so no button is left to press."""
+        message = incoming.callback.message if incoming.callback else None
+        if message is not None:
+            await out.edit(message, text)
+        else:
+            await out.send(incoming.chat.chat_id, text)
+
+
+def _attachment_from(data: object) -> Attachment | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Attachment(
+            kind=AttachmentKind(data["kind"]),
+            file_ref=str(data["file_ref"]),
+            file_name=data.get("file_name"),
+            mime_type=data.get("mime_type"),
+            size=data.get("size"),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _file_label(attachment: Attachment) -> str:
+    if attachment.file_name:
+        return attachment.file_name
+    return "photo.jpg" if attachment.kind is AttachmentKind.PHOTO else "document"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

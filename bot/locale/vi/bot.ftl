@@ -1,0 +1,101 @@
+## Tin nhắn của bot trong cuộc trò chuyện
+
+stranger = Xin chào! baocao là trợ lý nhận báo cáo của Văn phòng Sở, chỉ làm việc với đầu mối các đơn vị đã được mời. Nếu bạn là đầu mối, hãy mở đường dẫn mời mà Văn phòng gửi cho bạn.
+
+start-no-code = Xin chào! Bạn chưa đăng ký. Hãy mở đường dẫn mời mà Văn phòng Sở gửi cho bạn (đường dẫn có dạng https://t.me/...?start=...), hoặc gõ /start kèm mã mời.
+start-unknown = Mã mời không đúng. Hãy mở lại đúng đường dẫn Văn phòng gửi, hoặc xin Văn phòng mã mới.
+start-used = Mã mời này đã được dùng để đăng ký cho người khác. Mỗi mã chỉ dùng được một lần: hãy xin Văn phòng một mã mới cho bạn.
+start-expired = Mã mời này đã hết hạn. Hãy xin Văn phòng một mã mới.
+start-revoked = Mã mời này đã bị Văn phòng hủy. Hãy liên hệ Văn phòng để được mời lại.
+
+greet = Chào { $name }! Bạn đã đăng ký là { $role } của { $unit }. baocao sẽ nhắc bạn trước hạn nộp báo cáo (vào ngày làm việc) và nhận báo cáo ngay trong cuộc trò chuyện này, kèm biên nhận.
+greet-again = Chào { $name }! Bạn là { $role } của { $unit }.
+greet-leader = Bạn sẽ nhận tóm tắt tình hình nộp báo cáo của các đơn vị. Gõ /tinhhinh để xem ngay.
+greet-open = Báo cáo đang chờ đơn vị nộp ({ $count }):
+greet-how = Cách nộp: gửi tệp (Word, PDF, Excel, ODT/ODS, ZIP) hoặc ảnh vào đây; lời nhắn kèm tệp được lưu làm ghi chú. Muốn nộp nội dung ngắn thì gõ nội dung rồi bấm nút xác nhận.
+greet-none = Hiện đơn vị chưa có báo cáo nào cần nộp.
+greet-office = Là cán bộ Văn phòng, bạn có thể gõ /tinhhinh để xem đơn vị nào đã nộp, và gõ /nhom trong nhóm Văn phòng để bot đăng tình hình vào nhóm.
+
+help =
+    baocao nhận báo cáo của đơn vị bạn và nhắc hạn nộp.
+    • Nộp báo cáo: gửi tệp (Word, PDF, Excel, ODT/ODS, ZIP) hoặc ảnh; hoặc gõ nội dung ngắn rồi bấm «Nộp».
+    • Nộp lại: gửi lần nữa, baocao lưu thành phiên bản mới; phiên bản mới nhất được tính.
+    • /baocao — báo cáo đơn vị cần nộp, hạn nộp, những gì đã gửi
+    • /lich — các hạn nộp sắp tới
+    • /huy — hủy bước đang làm
+    • /huongdan — xem hướng dẫn này
+help-office =
+    baocao nhắc các đơn vị nộp báo cáo và cho Văn phòng biết tình hình.
+    • /tinhhinh — đơn vị nào đã nộp, chưa nộp, trễ hạn (thêm mã báo cáo để xem một báo cáo)
+    • /lich — các hạn nộp sắp tới của mọi báo cáo
+    • /nhom — gõ trong nhóm Văn phòng để bot đăng tình hình và chuyển tệp vào nhóm
+    • /baocao — báo cáo của chính đơn vị bạn
+    • /huy — hủy bước đang làm
+    Đơn vị nộp báo cáo bằng cách gửi tệp, ảnh hoặc nội dung cho bot.
+
+menu-baocao = Báo cáo cần nộp và những gì đã gửi
+menu-lich = Các hạn nộp sắp tới
+menu-tinhhinh = Tình hình nộp báo cáo (Văn phòng, lãnh đạo)
+menu-huy = Hủy bước đang làm
+menu-huongdan = Hướng dẫn sử dụng
+
+cancel-done = Đã hủy bước đang làm, chưa nộp gì.
+cancel-nothing = Không có bước nào đang chờ để hủy.
+unknown-command = Bot không hiểu lệnh này. Gõ /huongdan để xem các lệnh.
+reports-not-a-unit = Bạn không thuộc đơn vị nào phải nộp báo cáo.
+reports-none = { $unit } hiện không có báo cáo nào cần nộp.
+reports-title = Báo cáo { $unit } cần nộp ({ $count }):
+upcoming-title = Hạn nộp sắp tới:
+upcoming-none = Chưa có hạn nộp nào sắp tới.
+
+instance-line = • { $name } — { $deadline }, { $left }. { $sent }
+instance-sent = Đã gửi { $versions } phiên bản, mới nhất lúc { $at }.
+instance-not-sent = Chưa gửi.
+deadline-line = • { $name } — { $deadline }, { $left }
+time-left = còn { $left }
+time-late = đã trễ { $late }
+
+status-not-allowed = Chỉ cán bộ Văn phòng và lãnh đạo xem được tình hình nộp báo cáo.
+status-empty = Không có báo cáo nào đang theo dõi.
+status-more = Còn { $count } kỳ báo cáo khác; gõ /tinhhinh kèm mã báo cáo để xem riêng.
+status-title = { $name }, { $deadline }: { $done }/{ $total } đơn vị đã nộp, { $late } đơn vị trễ hạn.
+status-line-on_time = ✓ { $unit } — nộp lúc { $at }, phiên bản { $version }, đúng hạn
+status-line-late = ✓ { $unit } — nộp lúc { $at }, phiên bản { $version }, trễ { $late }
+status-line-missing = ✗ { $unit } — chưa nộp, đã trễ { $late }
+status-line-pending = … { $unit } — chưa nộp, còn trong hạn
+
+group-only-in-group = Lệnh /nhom dùng trong nhóm chat của Văn phòng: thêm bot vào nhóm rồi gõ /nhom ở đó.
+group-not-allowed = Chỉ cán bộ Văn phòng mới gắn được nhóm Văn phòng.
+group-bound = Đã gắn nhóm «{ $title }» làm nhóm Văn phòng: baocao sẽ đăng tình hình nộp báo cáo và chuyển tệp các đơn vị nộp vào đây.
+
+submit-nothing-open = { $unit } hiện không có báo cáo nào đang mở để nộp, nên bot chưa lưu gì.
+submit-text-confirm = Nộp nội dung này cho báo cáo «{ $name }»?
+submit-text-which = Nộp nội dung này cho báo cáo nào?
+submit-file-which = Nộp tệp «{ $name }» cho báo cáo nào?
+submit-text-too-long = Nội dung dài { $length } ký tự, quá giới hạn { $limit } ký tự của một báo cáo ngắn. Hãy gửi báo cáo dạng tệp (Word, PDF...). Bot chưa lưu gì.
+submit-file-type = Tệp «{ $name }» không thuộc loại được nhận. Bot nhận: PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP và ảnh. Bot chưa lưu gì.
+submit-file-too-big = Tệp quá lớn ({ $size } MB); bot chỉ nhận được tệp đến { $limit } MB. Hãy nén tệp (ZIP) hoặc chia nhỏ rồi gửi lại. Bot chưa lưu gì.
+submit-file-empty = Tệp trống (0 byte), bot chưa lưu gì. Hãy kiểm tra rồi gửi lại.
+submit-cancelled = Đã hủy, chưa nộp gì.
+submit-closed = Báo cáo này không còn mở để nộp; bot chưa lưu gì.
+submit-chosen = Đang nộp cho báo cáo «{ $name }»…
+
+button-submit = Nộp
+button-cancel = Hủy
+button-report = Nộp cho: { $name }
+button-invalid = Nút không hợp lệ.
+button-not-yours = Nút này không dành cho bạn.
+button-stale = Nút này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần.
+
+receipt =
+    Biên nhận: đã nhận { $what } của { $unit } cho báo cáo «{ $report }» lúc { $at }.
+    Phiên bản { $version }, { $timeliness }.
+    Mã biên nhận: { $code }
+receipt-what-text = nội dung
+receipt-what-photo = ảnh
+receipt-what-file = tệp «{ $name }»
+receipt-on-time = đúng hạn
+receipt-late = trễ hạn { $late }
+
+forward-caption = { $unit } nộp báo cáo «{ $report }», phiên bản { $version } (biên nhận { $code }).
+error-sorry = Xin lỗi, bot gặp sự cố khi xử lý tin nhắn này; lỗi đã được ghi lại. Bạn hãy thử lại sau ít phút.

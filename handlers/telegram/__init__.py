@@ -1,0 +1,1 @@
+"""Telegram, through python-telegram-bot: translate updates in, send replies out."""

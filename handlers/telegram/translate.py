@@ -1,0 +1,107 @@
+"""Telegram updates become the core's neutral `Incoming` events; nothing else leaves this module."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Message, Update
+from telegram.constants import ChatType, MessageEntityType
+
+from bot.core.model import (
+    Attachment,
+    AttachmentKind,
+    Callback,
+    Chat,
+    ChatKind,
+    Incoming,
+    MessageRef,
+    Sender,
+)
+
+PLATFORM = "telegram"
+
+_KINDS = {
+    ChatType.PRIVATE: ChatKind.PRIVATE,
+    ChatType.GROUP: ChatKind.GROUP,
+    ChatType.SUPERGROUP: ChatKind.GROUP,
+    ChatType.CHANNEL: ChatKind.CHANNEL,
+}
+
+
+def incoming(update: Update, *, bot_username: str | None) -> Incoming | None:
+    """The neutral event for `update`, or None for updates the bot does not act on."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    neutral_chat = Chat(
+        platform=PLATFORM,
+        chat_id=str(chat.id),
+        kind=_KINDS.get(ChatType(chat.type), ChatKind.GROUP),
+        title=chat.title,
+    )
+    sender = Sender(user_id=str(user.id), display_name=user.full_name, username=user.username)
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        return Incoming(
+            chat=neutral_chat,
+            sender=sender,
+            received_at=datetime.now(UTC),
+            source_ref=f"{PLATFORM}:callback:{query.id}",
+            callback=Callback(
+                callback_id=query.id,
+                data=query.data or "",
+                message=MessageRef(str(chat.id), str(message.message_id)) if message else None,
+            ),
+        )
+    message = update.message
+    if message is None:  # edits, channel posts, membership changes: nothing to do
+        return None
+    command, args = _command(message, bot_username)
+    if command == "":  # a command meant for another bot in the same group
+        return None
+    return Incoming(
+        chat=neutral_chat,
+        sender=sender,
+        received_at=message.date.astimezone(UTC) if message.date else datetime.now(UTC),
+        source_ref=f"{PLATFORM}:{chat.id}:{message.message_id}",
+        text=None if command else (message.text or message.caption),
+        command=command,
+        args=args,
+        attachment=_attachment(message),
+    )
+
+
+def _command(message: Message, bot_username: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """("start", ("CODE",)) for "/start CODE"; ("", ()) for "/cmd@someotherbot"."""
+    text = message.text or ""
+    entities = message.entities or ()
+    if not entities or entities[0].type != MessageEntityType.BOT_COMMAND or entities[0].offset:
+        return None, ()
+    word = text[1 : entities[0].length]
+    name, _, addressee = word.partition("@")
+    if addressee and bot_username and addressee.lower() != bot_username.lower():
+        return "", ()
+    return name.lower(), tuple(text[entities[0].length :].split())
+
+
+def _attachment(message: Message) -> Attachment | None:
+    if message.document is not None:
+        document = message.document
+        return Attachment(
+            kind=AttachmentKind.DOCUMENT,
+            file_ref=document.file_id,
+            file_name=document.file_name,
+            mime_type=document.mime_type,
+            size=document.file_size,
+        )
+    if message.photo:
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        return Attachment(
+            kind=AttachmentKind.PHOTO,
+            file_ref=largest.file_id,
+            mime_type="image/jpeg",
+            size=largest.file_size,
+        )
+    return None

@@ -1,0 +1,133 @@
+"""The local file store: staging paths, moving into files/YYYY/MM, safe names, sweeping."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.model import StagedFile
+from storage.files import LocalFileStore, safe_suffix
+
+WHEN = datetime(2024, 5, 31, 20, 0, tzinfo=UTC)  # 1 June in Hà Nội, still May in UTC
+
+
+def stage(store: LocalFileStore, data: bytes, suffix: str, name: str) -> StagedFile:
+    path = store.staging_path(suffix)
+    path.write_bytes(data)
+    return StagedFile(
+        path=path, original_name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest()
+    )
+
+
+@pytest.mark.parametrize(
+    ("suffix", "expected"),
+    [
+        (".pdf", ".pdf"),
+        (".DOCX", ".docx"),
+        ("xlsx", ".xlsx"),
+        ("", ""),
+        (".tar.gz", ""),
+        ("/../../etc", ""),
+        (".verylongext", ""),
+        (". pdf", ""),
+        (".pdf\x00", ""),
+        (".báo", ""),
+    ],
+)
+def test_safe_suffix(suffix: str, expected: str) -> None:
+    assert safe_suffix(suffix) == expected
+
+
+def test_staging_paths_are_fresh_and_inside(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "data")
+    first, second = store.staging_path(".pdf"), store.staging_path("../../x")
+    assert first != second
+    assert first.parent == second.parent == (tmp_path / "data" / ".staging").resolve()
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", first.name)
+    assert re.fullmatch(r"[0-9a-f]{32}", second.name)
+    assert first.parent.is_dir()
+
+
+def test_store_moves_into_the_month_with_a_safe_name(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    data = "Báo cáo 6 tháng".encode() * 100
+    staged = stage(store, data, ".PDF", "../../etc/Báo cáo.pdf")
+
+    relative = store.store(staged, when=WHEN)
+
+    assert re.fullmatch(r"files/2024/05/[0-9a-f]{32}\.pdf", relative)
+    assert not staged.path.exists()
+    with store.open(relative) as stored:
+        content = stored.read()
+    assert content == data
+    assert hashlib.sha256(content).hexdigest() == staged.sha256
+    assert store.path(relative) == tmp_path.resolve() / relative
+
+
+def test_store_refuses_files_outside_staging_and_naive_times(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "data")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("x")
+    with pytest.raises(ValueError, match="staging"):
+        store.store(StagedFile(outside, "secret.txt", 1, "0" * 64), when=WHEN)
+    assert outside.exists()
+    staged = stage(store, b"x", ".txt", "a.txt")
+    with pytest.raises(ValueError, match="naive"):
+        store.store(staged, when=datetime(2024, 5, 1))
+    assert staged.path.exists()
+    with pytest.raises(ValueError, match="staging"):
+        store.discard(outside)
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["", "/etc/passwd", "files/../../x", "files", "other/2024/05/a", "files/2024/../../../x"],
+)
+def test_stored_paths_stay_inside(tmp_path: Path, relative: str) -> None:
+    store = LocalFileStore(tmp_path)
+    with pytest.raises(ValueError):
+        store.path(relative)
+    with pytest.raises(ValueError):
+        store.remove(relative)
+
+
+def test_remove_and_discard(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    relative = store.store(stage(store, b"abc", ".txt", "a.txt"), when=WHEN)
+    store.remove(relative)
+    assert not store.path(relative).exists()
+    store.remove(relative)  # missing is fine
+    staged = stage(store, b"abc", ".txt", "a.txt")
+    store.discard(staged.path)
+    assert not staged.path.exists()
+    store.discard(staged.path)
+
+
+def test_unstore_puts_the_file_back(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    staged = stage(store, b"abc", ".txt", "a.txt")
+    relative = store.store(staged, when=WHEN)
+    store.unstore(relative, staged.path)
+    assert staged.path.read_bytes() == b"abc"
+    assert not store.path(relative).exists()
+
+
+def test_sweep_staging_removes_only_old_leftovers(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    assert store.sweep_staging(timedelta(hours=1)) == 0  # no staging directory yet
+    old = [stage(store, b"old", ".pdf", "old.pdf").path for _ in range(3)]
+    fresh = stage(store, b"new", ".pdf", "new.pdf").path
+    two_hours_ago = time.time() - 2 * 3600
+    for path in old:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert store.sweep_staging(timedelta(hours=1)) == 3
+    assert not any(path.exists() for path in old)
+    assert fresh.exists()
+    assert store.sweep_staging(timedelta(hours=1)) == 0
