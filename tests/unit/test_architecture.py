@@ -9,6 +9,10 @@ CORE = [
     "bot.plan.model",
     "bot.plan.loader",
     "bot.formatting",
+    "bot.core.model",
+    "bot.core.ports",
+    "bot.core.texts",
+    "bot.core.usecases",
     "scheduler.calendar",
     "scheduler.deadlines",
 ]
