@@ -41,8 +41,10 @@ _METAVARS: dict[str, Any] = {
 app = typer.Typer(help=t("cli-help"), no_args_is_help=True, add_completion=False, **_METAVARS)
 plan_app = typer.Typer(help=t("cli-plan-help"), no_args_is_help=True, **_METAVARS)
 db_app = typer.Typer(help=t("cli-db-help"), no_args_is_help=True, **_METAVARS)
+contact_app = typer.Typer(help=t("cli-contact-help"), no_args_is_help=True, **_METAVARS)
 app.add_typer(plan_app, name="plan")
 app.add_typer(db_app, name="db")
+app.add_typer(contact_app, name="contact")
 
 
 def fail(text: str) -> NoReturn:
@@ -397,6 +399,90 @@ def status_cells(row: UnitStatus, tz: ZoneInfo) -> tuple[str, ...]:
         str(row.latest_version),
         timeliness,
     )
+
+
+# ---- contacts ------------------------------------------------------------------------------------
+
+
+@app.command("contacts", help=t("cli-contacts-help"), options_metavar=_METAVARS["options_metavar"])
+def contacts(
+    show_all: Annotated[bool, typer.Option("--all", help=t("cli-opt-contacts-all"))] = False,
+) -> None:
+    from bot.services import list_contacts
+
+    config = settings()
+    tz = local_zone(config)
+    rows = run(lambda: list_contacts(config))
+    if not show_all:
+        rows = [row for row in rows if row.active]
+    if not rows:
+        out.print(t("cli-contacts-none"), markup=False)
+        return
+    print_list(
+        CONTACT_COLUMNS,
+        [
+            (
+                str(row.id),
+                row.display_name + (f" (@{row.username})" if row.username else ""),
+                row.unit_name,
+                t(f"role-{row.role.value}"),
+                row.platform,
+                t("contact-active" if row.active else "contact-removed"),
+                fmt.moment(row.created_at, tz),
+            )
+            for row in rows
+        ],
+    )
+
+
+CONTACT_COLUMNS = (
+    "cli-col-contact-id",
+    "cli-col-person",
+    "cli-col-unit",
+    "cli-col-role",
+    "cli-col-platform",
+    "cli-col-status",
+    "cli-col-registered",
+)
+
+
+@contact_app.command(
+    "remove", help=t("cli-contact-remove-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def contact_remove(
+    contact_id: Annotated[
+        int, typer.Argument(metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"))
+    ],
+) -> None:
+    from bot.services import remove_contact
+
+    config = settings()
+    at = now()
+    contact, told = run(lambda: remove_contact(config, contact_id=contact_id, at=at))
+    out.print(
+        t("cli-contact-removed", name=contact.display_name, unit=contact.unit_name), markup=False
+    )
+    out.print(t("cli-contact-told" if told else "cli-contact-not-told"), markup=False)
+
+
+@contact_app.command(
+    "move", help=t("cli-contact-move-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def contact_move(
+    contact_id: Annotated[
+        int, typer.Argument(metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"))
+    ],
+    unit: Annotated[str, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))],
+) -> None:
+    from bot.services import move_contact
+
+    config = settings()
+    at = now()
+    contact, told = run(lambda: move_contact(config, contact_id=contact_id, unit_key=unit, at=at))
+    out.print(
+        t("cli-contact-moved", name=contact.display_name, unit=contact.unit_name), markup=False
+    )
+    out.print(t("cli-contact-told" if told else "cli-contact-not-told"), markup=False)
 
 
 # ---- the bot ---------------------------------------------------------------------------------

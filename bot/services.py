@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.model import Contact
 from bot.errors import UserError
 from bot.i18n import t
 from bot.plan.model import Plan, Role
@@ -22,7 +23,9 @@ from storage import invites as invite_store
 from storage import plans as plan_store
 from storage import status as status_store
 from storage.db import make_engine
+from storage.files import LocalFileStore
 from storage.migrate import current, upgrade
+from storage.repository import ContactView, SqlRepository
 
 
 @asynccontextmanager
@@ -135,3 +138,49 @@ def write_qr(link: str, path: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+async def list_contacts(config: Settings) -> list[ContactView]:
+    async with database(config) as engine:
+        return await SqlRepository(engine, LocalFileStore(config.data_dir)).contacts()
+
+
+async def remove_contact(
+    config: Settings, *, contact_id: int, at: datetime
+) -> tuple[Contact, bool]:
+    """Take a contact off the bot; the person is told. Returns the contact and whether told."""
+    async with database(config) as engine:
+        repository = SqlRepository(engine, LocalFileStore(config.data_dir))
+        contact = await repository.remove_contact(contact_id=contact_id, now=at)
+    told = await notify(config, contact, t("contact-removed-notice", unit=contact.unit_name))
+    return contact, told
+
+
+async def move_contact(
+    config: Settings, *, contact_id: int, unit_key: str, at: datetime
+) -> tuple[Contact, bool]:
+    """Move a contact to another unit; the person is told. Returns the contact and whether told."""
+    async with database(config) as engine:
+        repository = SqlRepository(engine, LocalFileStore(config.data_dir))
+        contact = await repository.move_contact(contact_id=contact_id, unit_key=unit_key, now=at)
+    text = t("contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}"))
+    return contact, await notify(config, contact, text)
+
+
+async def notify(config: Settings, contact: Contact, text: str) -> bool:
+    """Send one message to a contact from outside the running bot; False if it cannot be sent."""
+    if contact.platform != "telegram" or config.telegram_token is None:
+        return False
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from handlers.telegram.messenger import TelegramMessenger
+
+    token = config.telegram_token.get_secret_value()
+    base_url = (config.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
+    try:
+        async with Bot(token, base_url=base_url) as bot:
+            await TelegramMessenger(bot).send(contact.chat_id, text)
+    except (TelegramError, OSError):
+        return False
+    return True

@@ -276,3 +276,93 @@ def test_every_malformed_plan_exits_2_with_its_message_and_writes_nothing(
     assert err.splitlines()[:-1] == expected
     assert err.splitlines()[-1].startswith(f"Kế hoạch có {len(expected)} lỗi, chưa ghi gì")
     assert not (office / "data").exists()
+
+
+def register(office: Path, unit: str, user_id: str, name: str) -> None:
+    from bot.plan.model import Role
+    from storage.files import LocalFileStore
+    from storage.invites import create_invite
+    from storage.repository import SqlRepository
+
+    async def go() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{office / 'data' / 'baocao.db'}")
+        try:
+            now = datetime.now(UTC)
+            invite = await create_invite(engine, unit_key=unit, role=Role.HEAD, now=now)
+            repository = SqlRepository(engine, LocalFileStore(office / "data"))
+            await repository.redeem_invite(
+                code=invite.code,
+                platform="telegram",
+                user_id=user_id,
+                chat_id=user_id,
+                display_name=name,
+                username="nguyenvana",
+                now=now,
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_contacts_list_move_and_remove(capsys: pytest.CaptureFixture[str], office: Path) -> None:
+    run(capsys, "plan", "apply", str(seed_copy(office)))
+    assert run(capsys, "contacts") == (
+        0,
+        "Chưa có ai đăng ký. Tạo mã mời: baocao invite MÃ-ĐƠN-VỊ\n",
+        "",
+    )
+    register(office, "phong-ttbcxb", "5550001", "Nguyễn Văn A")
+    code, out, _ = run(capsys, "contacts")
+    header, _, row = out.splitlines()
+    assert header.split() == [
+        "Số",
+        "Người",
+        "liên",
+        "hệ",
+        "Đơn",
+        "vị",
+        "Vai",
+        "trò",
+        "Nền",
+        "tảng",
+        "Tình",
+        "trạng",
+        "Đăng",
+        "ký",
+        "lúc",
+    ]
+    assert row.startswith("1   Nguyễn Văn A (@nguyenvana)  Phòng Thông tin Báo chí và Xuất bản")
+    assert "đầu mối đơn vị" in row and "telegram" in row and "đang hoạt động" in row
+
+    assert run(capsys, "contact", "move", "1", "phong-cntt-bcvt") == (
+        0,
+        "Đã chuyển Nguyễn Văn A sang Phòng Công nghệ thông tin, Bưu chính và Viễn thông.\n"
+        "Chưa nhắn được cho người đó (chưa có BAOCAO_TELEGRAM_TOKEN hoặc không kết nối được "
+        "Telegram): hãy báo trực tiếp.\n",
+        "",
+    )
+    code, _, err = run(capsys, "contact", "move", "1", "van-phong-x")
+    assert code == 2 and "van-phong-x" in err
+    code, out, _ = run(capsys, "contact", "remove", "1")
+    assert (code, out.splitlines()[0]) == (
+        0,
+        "Đã gỡ Nguyễn Văn A (Phòng Công nghệ thông tin, Bưu chính và Viễn thông) khỏi bot.",
+    )
+    assert run(capsys, "contacts")[1].startswith("Chưa có ai đăng ký.")
+    assert "đã gỡ" in run(capsys, "contacts", "--all")[1]
+    assert run(capsys, "contact", "remove", "42") == (
+        2,
+        "",
+        "Không có người nào mang số 42 trong danh sách liên hệ của bot.\n",
+    )
+
+
+def test_run_without_a_token_says_how_to_get_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "run") == (
+        2,
+        "",
+        "Chưa có mã bot Telegram. Tạo bot bằng cách nhắn /newbot cho @BotFather trên Telegram, "
+        "rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN="
+        "mã-bot (xem mẫu trong .env.example).\n",
+    )

@@ -139,3 +139,24 @@ cli-opt-apply-plan = Nạp kế hoạch trong BAOCAO_PLAN trước khi chạy bo
 run-no-token = Chưa có mã bot Telegram. Tạo bot bằng cách nhắn /newbot cho @BotFather trên Telegram, rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN=mã-bot (xem mẫu trong .env.example).
 run-started = baocao đang chạy. Nhấn Ctrl-C để dừng.
 run-stopped = baocao đã dừng.
+
+cli-contacts-help = Danh sách người liên hệ của bot (đầu mối đơn vị, cán bộ Văn phòng, lãnh đạo) và số của từng người.
+cli-contact-help = Gỡ hoặc chuyển đơn vị một người liên hệ.
+cli-contact-remove-help = Gỡ một người khỏi bot (họ không nhận nhắc hạn, không nộp được nữa); bot báo cho người đó.
+cli-contact-move-help = Chuyển một người sang đơn vị khác, giữ vai trò; bot báo cho người đó.
+cli-opt-contacts-all = Hiện cả những người đã bị gỡ.
+cli-arg-contact = Số của người liên hệ (cột «Số» trong baocao contacts).
+cli-metavar-contact = SỐ
+cli-contacts-none = Chưa có ai đăng ký. Tạo mã mời: baocao invite MÃ-ĐƠN-VỊ
+cli-col-contact-id = Số
+cli-col-person = Người liên hệ
+cli-col-platform = Nền tảng
+cli-col-registered = Đăng ký lúc
+contact-active = đang hoạt động
+contact-removed = đã gỡ
+cli-contact-removed = Đã gỡ { $name } ({ $unit }) khỏi bot.
+cli-contact-moved = Đã chuyển { $name } sang { $unit }.
+cli-contact-told = Bot đã nhắn cho người đó biết.
+cli-contact-not-told = Chưa nhắn được cho người đó (chưa có BAOCAO_TELEGRAM_TOKEN hoặc không kết nối được Telegram): hãy báo trực tiếp.
+contact-removed-notice = Văn phòng Sở đã gỡ bạn khỏi danh sách đầu mối của { $unit } trên baocao. Bạn sẽ không nhận nhắc hạn và không nộp báo cáo qua bot nữa. Nếu có nhầm lẫn, hãy liên hệ Văn phòng.
+contact-moved-notice = Văn phòng Sở đã chuyển bạn sang làm { $role } của { $unit } trên baocao. Từ nay bot nhắc hạn và nhận báo cáo cho { $unit }.
