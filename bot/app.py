@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,12 +71,25 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
     )
 
 
+async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None:
+    """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM."""
+    from handlers.telegram.app import start, stop
+
+    application = telegram_application(config)
+    stopping = stopping or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
+    await start(application)
+    log.info("%s", t("run-started"))
+    try:
+        await stopping.wait()
+    finally:
+        log.info("stopping: finishing the updates already received")
+        await stop(application)
+
+
 def run(config: Settings) -> None:
     """Run the bot until Ctrl-C or SIGTERM; updates in progress are finished first."""
-    from telegram import Update
-
     configure_logging()
-    application = telegram_application(config)
-    log.info("%s", t("run-started"))
-    application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
-    asyncio.set_event_loop(None)
+    asyncio.run(serve(config))

@@ -118,3 +118,29 @@ def build_application(
     application.add_handler(MessageHandler(filters.ALL, _on_update))
     application.add_error_handler(_on_error)
     return application
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+async def start(application: AnyApplication, *, poll_timeout: float = 10) -> None:
+    """Initialise, run the start-up hook, and begin long polling."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=int(poll_timeout), allowed_updates=ALLOWED_UPDATES
+    )
+
+
+async def stop(application: AnyApplication) -> None:
+    """Stop fetching, finish every update already received, then release everything."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

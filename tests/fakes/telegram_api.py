@@ -1116,6 +1116,9 @@ class FakeTelegram:
             if error:
                 raise ValueError(f"not a valid Update: {error}")
         self._observe_update(data)
+        query = data.get("callback_query")
+        if isinstance(query, dict):  # a raw (possibly forged) button press can be answered too
+            self._open_callbacks.setdefault(str(query["id"]), query)
         queued = QueuedUpdate(data["update_id"], data, time.perf_counter())
         self.updates.append(queued)
         self._pending.append(queued)
