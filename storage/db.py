@@ -11,6 +11,8 @@ failing or overwriting each other.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -75,10 +77,33 @@ async def _session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+# One writer at a time per SQLite file within a process: a writer that finds the file locked
+# waits in SQLite's busy handler, which sleeps in growing steps (up to 100 ms), so queueing
+# writers on an asyncio lock first keeps the wait short and fair. Other processes still meet
+# the busy handler. Keyed by the engine's pool, which the engine's copies share.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _writer_lock(engine: AsyncEngine) -> asyncio.Lock:
+    pool = engine.sync_engine.pool
+    lock = _SQLITE_WRITERS.get(pool)
+    if lock is None:
+        lock = _SQLITE_WRITERS[pool] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def _sqlite_write_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with _writer_lock(engine):
+        immediate = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        async with _session(immediate) as session:
+            yield session
+
+
 def write_session(engine: AsyncEngine) -> AbstractAsyncContextManager[AsyncSession]:
     """One read-modify-write transaction (BEGIN IMMEDIATE on SQLite); commits unless it raises."""
     if is_sqlite(engine):
-        engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        return _sqlite_write_session(engine)
     return _session(engine)
 
 

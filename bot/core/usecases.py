@@ -443,11 +443,8 @@ class ReportBot:
         note: str | None,
         source_ref: str,
     ) -> None:
+        # A redelivered update downloads again; `submit` then returns the first receipt.
         chat = incoming.chat.chat_id
-        earlier = await self.repo.receipt_for(source_ref=source_ref)
-        if earlier is not None:
-            await out.send(chat, texts.receipt_text(earlier, self.settings.timezone))
-            return
         name = _file_label(attachment)
         staged = self.files.staging_path(PurePath(name).suffix.lower())
         try:
