@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
+import pytest
 from conftest import Office
-from e2e_support import DOCX, DOCX_MIME
+from e2e_support import DOCX, DOCX_MIME, PNG
 from fakes.telegram_api import FakeTelegram
 
+from bot.cli import main
 from bot.plan.model import Role
 
 
@@ -219,3 +222,49 @@ async def test_a_restart_between_two_submissions_loses_nothing(
     await fake.send_document(binh, second)
     assert "Phiên bản 3" in (await fake.wait_for_message(1002, contains="Biên nhận"))["text"]
     assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 3}
+
+
+async def test_a_photo_and_the_asking_commands(office: Office, fake: FakeTelegram) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    photo = fake.add_file(PNG, mime_type="image/png")
+    await fake.send_photo(binh, photo, caption="Ảnh biên bản họp")
+    receipt = await fake.wait_for_message(1002, contains="Biên nhận")
+    assert receipt["text"].startswith(
+        "Biên nhận: đã nhận ảnh của Phòng B cho báo cáo «Báo cáo quý»"
+    )
+
+    await fake.send_text(binh, "/baocao")
+    mine = await fake.wait_for_message(1002)
+    assert mine["text"].startswith("Báo cáo Phòng B cần nộp (1):\n• Báo cáo quý — trước ngày ")
+    assert "Đã gửi 1 phiên bản, mới nhất lúc " in mine["text"]
+    await fake.send_text(binh, "/lich")
+    coming = await fake.wait_for_message(1002)
+    assert coming["text"].startswith("Hạn nộp sắp tới:\n• Báo cáo quý — trước ngày ")
+    await fake.send_text(binh, "/help")  # English aliases work too
+    assert (await fake.wait_for_message(1002))["text"].startswith("baocao nhận báo cáo")
+    await fake.send_text(binh, "/huy")
+    assert (await fake.wait_for_message(1002))["text"] == "Không có bước nào đang chờ để hủy."
+
+
+async def test_the_office_removes_a_contact_and_the_person_is_told(
+    office: Office, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    for name, value in {
+        "BAOCAO_TELEGRAM_TOKEN": fake.token,
+        "BAOCAO_TELEGRAM_API_URL": fake.base_url,
+        "BAOCAO_DATABASE_URL": office.url,
+        "BAOCAO_DATA_DIR": str(office.data),
+    }.items():
+        monkeypatch.setenv(name, value)
+    fake.mark()
+    assert await asyncio.to_thread(main, ["contact", "remove", "1"]) == 0
+    notice = await fake.wait_for_message(1002)
+    assert notice["text"].startswith("Văn phòng Sở đã gỡ bạn khỏi danh sách đầu mối của Phòng B")
+    await fake.send_text(binh, "Báo cáo đây")
+    answer = await fake.wait_for_message(1002)
+    assert answer["text"].startswith("Xin chào! baocao là trợ lý nhận báo cáo")
