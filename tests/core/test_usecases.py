@@ -379,3 +379,9 @@ async def test_nothing_open_lists_next_deadlines(world: World) -> None:
         "Phòng A hiện không có báo cáo nào đang mở để nộp, nên bot chưa lưu gì.\n\n"
         "Chưa có hạn nộp nào sắp tới."
     )
+
+
+async def test_a_photo_sent_as_a_file_is_accepted(world: World) -> None:
+    await world.register("1", "phong-a")
+    await world.send_file("1", "bien-ban.JPG", b"\xff\xd8\xff\xe0 jpeg")
+    assert world.out.texts("1")[-1].startswith("Biên nhận: đã nhận tệp «bien-ban.JPG» của Phòng A")
