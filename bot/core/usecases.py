@@ -38,7 +38,10 @@ from bot.plan.model import Role
 
 log = logging.getLogger(__name__)
 
-ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip"})
+# Documents a report comes as, and photos sent uncompressed, as files.
+ALLOWED_EXTENSIONS = frozenset(
+    {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".jpg", ".jpeg", ".png"}
+)
 CALLBACK = re.compile(r"^p:([A-Za-z0-9_-]{8,32}):(x|\d{1,2})$")
 COMMANDS = {
     "start": "start",
