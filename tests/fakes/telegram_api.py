@@ -75,13 +75,19 @@ MESSAGE_CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", "docu
 
 
 def find_api_json() -> Path | None:
-    """The Bot API reference: $BAOCAO_TELEGRAM_API_JSON, else ``shared/`` beside the repository."""
+    """The Bot API reference: $BAOCAO_TELEGRAM_API_JSON, else ``shared/`` beside the repository,
+    else the copy kept here (tests/fakes/telegram-bot-api, MIT, see its LICENSE)."""
     override = os.environ.get(API_JSON_ENV)
     if override:
         return Path(override) if Path(override).is_file() else None
     repo_root = Path(__file__).resolve().parents[2]
-    path = (repo_root / ".." / "shared" / "telegram-bot-api" / "api.json").resolve()
-    return path if path.is_file() else None
+    for path in (
+        (repo_root / ".." / "shared" / "telegram-bot-api" / "api.json").resolve(),
+        Path(__file__).resolve().parent / "telegram-bot-api" / "api.json",
+    ):
+        if path.is_file():
+            return path
+    return None
 
 
 def utf16_len(text: str) -> int:
