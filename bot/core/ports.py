@@ -133,3 +133,11 @@ class FileStore(Protocol):
         """A fresh path in the staging area, on the same disk as the store."""
 
     def discard(self, path: Path) -> None: ...
+
+
+class UnreachableError(Exception):
+    """The person blocked the bot, or the chat is gone: sending again will not help."""
+
+
+class DeliveryError(Exception):
+    """The platform could not take the message after retrying for a while; try again later."""
