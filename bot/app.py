@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.core.ports import Messenger
 from bot.core.usecases import BotSettings, ReportBot
 from bot.errors import UserError
 from bot.i18n import t
+from bot.plan.model import Plan
+
+if TYPE_CHECKING:
+    from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger("baocao")
 
@@ -53,11 +58,23 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
         clock=clock or (lambda: datetime.now(UTC)),
     )
 
+    dispatcher: list[Dispatcher] = []
+
     async def started(application: Any) -> None:
         # Downloads cut short by a crash; an hour keeps another running process's files.
         swept = files.sweep_staging(older_than=timedelta(hours=1))
         if swept:
             log.info("removed %d unfinished downloads left by an earlier run", swept)
+        if config.reminders:
+            from handlers.telegram.app import MESSENGER
+
+            messengers = {"telegram": application.bot_data[MESSENGER]}
+            dispatcher.append(reminder_dispatcher(config, engine, messengers, clock))
+            dispatcher[0].start()
+
+    async def halted(application: Any) -> None:
+        for running in dispatcher:
+            running.stop()
 
     async def stopped(application: Any) -> None:
         await engine.dispose()
@@ -67,8 +84,57 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
         api_url=config.telegram_api_url,
         core=core,
         post_init=started,
+        post_stop=halted,
         post_shutdown=stopped,
     )
+
+
+def reminder_dispatcher(
+    config: Settings,
+    engine: Any,
+    messengers: Mapping[str, Messenger],
+    clock: Callable[[], datetime] | None = None,
+) -> Dispatcher:
+    """The dispatch loop over this database, sending through `messengers`."""
+    from scheduler.dispatcher import Dispatcher, DispatchSettings
+    from storage.reminders import ReminderStore
+
+    store = ReminderStore(engine)
+    settings = DispatchSettings(
+        tick=timedelta(seconds=config.reminder_tick),
+        lease=timedelta(seconds=config.reminder_lease),
+    )
+    return Dispatcher(
+        store=store,
+        plans=applied_plans(engine),
+        messengers=messengers,
+        settings=settings,
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+
+
+def applied_plans(engine: Any) -> Callable[[], Awaitable[Plan | None]]:
+    """The plan applied last, rebuilt only when its digest changes."""
+    from bot.plan.loader import plan_from_data
+    from storage.plans import applied_plan
+    from storage.reminders import ReminderStore
+
+    store = ReminderStore(engine)
+    cache: dict[str, Plan] = {}
+
+    async def load() -> Plan | None:
+        digest = await store.plan_digest()
+        if digest is None:
+            return None
+        if digest not in cache:
+            stored = await applied_plan(engine)
+            if stored is None:
+                return None
+            cache.clear()
+            cache[digest] = plan_from_data(stored.data, stored.source, stored.path)
+        return cache[digest]
+
+    return load
 
 
 async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None:

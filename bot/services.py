@@ -49,10 +49,17 @@ async def apply_plan_file(
     config: Settings, plan: Plan, *, path: str, archive: bool, at: datetime
 ) -> list[str]:
     """Apply `plan` and describe what changed, one line per kind of change."""
+    from scheduler.dispatcher import plant_reminders
+    from storage.reminders import ReminderStore
+
     async with database(config) as engine:
         result = await plan_store.apply_plan(engine, plan, path=path, archive=archive, now=at)
+        planted = await plant_reminders(ReminderStore(engine), plan, now=at)
     if not result.changed:
-        return [t("apply-unchanged", file=path)]
+        lines = [t("apply-unchanged", file=path)]
+        if planted:
+            lines.append(t("apply-reminders", count=planted))
+        return lines
     lines = [t("apply-done", file=path)]
     for kind in ("units", "reports", "instances"):
         for change in ("added", "updated", "archived", "restored"):
@@ -61,6 +68,8 @@ async def apply_plan_file(
                 keys = [_instance_label(key) for key in keys]
             if keys:
                 lines.append(t(f"apply-{kind}-{change}", count=len(keys), keys=_some(keys)))
+    if planted:
+        lines.append(t("apply-reminders", count=planted))
     return lines
 
 

@@ -41,10 +41,12 @@ from storage.files import LocalFileStore
 from storage.invites import ROLE_NEEDS
 from storage.models import (
     ChatPurpose,
+    ReminderStatus,
     chat_binding_t,
     contact_t,
     invite_t,
     pending_step_t,
+    reminder_t,
     report_instance_t,
     report_submitter_t,
     report_t,
@@ -737,6 +739,16 @@ class SqlRepository:
                     .returning(submission_t.c.id)
                 )
                 assert submission_id is not None
+                # The unit has reported: the reminders still waiting for it are not needed.
+                await session.execute(
+                    sa.update(reminder_t)
+                    .where(
+                        reminder_t.c.instance_id == instance_id,
+                        reminder_t.c.unit_id == unit["id"],
+                        reminder_t.c.status == ReminderStatus.PENDING.value,
+                    )
+                    .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
+                )
         except BaseException:
             if stored is not None and file is not None:
                 self._unstore(stored, file)
@@ -851,6 +863,35 @@ class SqlRepository:
                             pending_step_t.c.created_at >= now - ttl,
                         )
                         .returning(*pending_step_t.c)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return Pending(
+            token=row["token"],
+            platform=row["platform"],
+            user_id=row["user_id"],
+            kind=row["kind"],
+            payload=dict(row["payload"]),
+            created_at=row["created_at"],
+        )
+
+    async def peek_pending(
+        self, *, platform: str, user_id: str, now: datetime, ttl: timedelta
+    ) -> Pending | None:
+        """The person's pending step if it is fresh, left in place."""
+        async with read_session(self.engine) as session:
+            row = (
+                (
+                    await session.execute(
+                        sa.select(pending_step_t).where(
+                            pending_step_t.c.platform == platform,
+                            pending_step_t.c.user_id == user_id,
+                            pending_step_t.c.created_at >= now - ttl,
+                        )
                     )
                 )
                 .mappings()

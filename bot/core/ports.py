@@ -119,6 +119,11 @@ class Repository(Protocol):
     ) -> Pending | None:
         """The pending step with `token` if it is this person's and fresh; it is removed."""
 
+    async def peek_pending(
+        self, *, platform: str, user_id: str, now: datetime, ttl: timedelta
+    ) -> Pending | None:
+        """The person's pending step if it is fresh, left in place."""
+
     async def drop_pending(self, *, platform: str, user_id: str) -> bool: ...
 
     async def audit(

@@ -43,6 +43,7 @@ ALLOWED_EXTENSIONS = frozenset(
     {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".jpg", ".jpeg", ".png"}
 )
 CALLBACK = re.compile(r"^p:([A-Za-z0-9_-]{8,32}):(x|\d{1,2})$")
+SUBMIT_NOW = re.compile(r"^r:(\d{1,12})$")  # the button under a reminder: submit to this report
 COMMANDS = {
     "start": "start",
     "baocao": "reports",
@@ -337,6 +338,19 @@ class ReportBot:
             lines.extend(await self._upcoming_lines(contact.unit_key, now))
             await out.send(chat, "\n\n".join(lines))
             return None
+        target = await self.repo.peek_pending(
+            platform=incoming.chat.platform,
+            user_id=incoming.sender.user_id,
+            now=now,
+            ttl=self.settings.pending_ttl,
+        )
+        if target is not None and target.kind == "target":
+            chosen = [i for i in instances if i.instance_id == target.payload.get("instance")]
+            instances = chosen or instances
+            if chosen and kind == "file":
+                await self.repo.drop_pending(
+                    platform=incoming.chat.platform, user_id=incoming.sender.user_id
+                )
         if kind == "file" and len(instances) == 1:
             return instances
         payload = {**payload, "instances": [i.instance_id for i in instances]}
@@ -505,16 +519,21 @@ class ReportBot:
         callback = incoming.callback
         assert callback is not None
         match = CALLBACK.match(callback.data)
-        if match is None:
+        submit_now = SUBMIT_NOW.match(callback.data)
+        if match is None and submit_now is None:
             await out.answer(callback.callback_id, t("button-invalid"))
             return
-        token, choice = match[1], match[2]
         contact = await self.repo.contact(
             platform=incoming.chat.platform, user_id=incoming.sender.user_id
         )
         if contact is None:
             await out.answer(callback.callback_id, t("button-not-yours"))
             return
+        if submit_now is not None:
+            await self._submit_now(incoming, out, contact, int(submit_now[1]))
+            return
+        assert match is not None
+        token, choice = match[1], match[2]
         source_ref = f"button:{token}"
         pending = await self.repo.take_pending(
             token=token,
@@ -577,6 +596,28 @@ class ReportBot:
             note=note if isinstance(note, str) else None,
             source_ref=source_ref,
         )
+
+    async def _submit_now(
+        self, incoming: Incoming, out: Messenger, contact: Contact, instance_id: int
+    ) -> None:
+        """The "submit now" button under a reminder: what the person sends next goes there."""
+        callback = incoming.callback
+        assert callback is not None
+        now = self.now()
+        instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        instance = next((i for i in instances if i.instance_id == instance_id), None)
+        if instance is None:
+            await out.answer(callback.callback_id, t("reminder-report-closed"))
+            return
+        await self.repo.save_pending(
+            platform=incoming.chat.platform,
+            user_id=incoming.sender.user_id,
+            kind="target",
+            payload={"instance": instance_id},
+            now=now,
+        )
+        await out.answer(callback.callback_id)
+        await out.send(incoming.chat.chat_id, t("reminder-submit-how", name=instance.report_name))
 
     async def _close_prompt(self, out: Messenger, incoming: Incoming, text: str) -> None:
         """Replace the question and its buttons by what happened, so no button is left to press."""

@@ -8,9 +8,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update, constants
 from telegram.error import TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -19,6 +20,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.core.usecases import MENU, ReportBot
 from bot.i18n import t
@@ -90,16 +92,81 @@ async def register_menu(application: AnyApplication) -> None:
     await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
 
 
+# Sends: enough connections for many chats at once (reminders go out concurrently, the rate
+# limiter paces them); a stalled Telegram shows as TimedOut, which the messenger retries.
+SEND_POOL_SIZE = 64
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 20.0  # for getUpdates, PTB adds the long-poll timeout to it
+WRITE_TIMEOUT = 20.0
+POOL_TIMEOUT = 30.0  # waiting for a free connection when every one is busy
+MEDIA_WRITE_TIMEOUT = 60.0  # uploads
+RATE_LIMIT_RETRIES = 5  # 429s the limiter waits out itself before the messenger sees one
+
+
+def send_request() -> HTTPXRequest:
+    """The HTTP client for everything but getUpdates."""
+    return HTTPXRequest(
+        connection_pool_size=SEND_POOL_SIZE,
+        pool_timeout=POOL_TIMEOUT,
+        media_write_timeout=MEDIA_WRITE_TIMEOUT,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        write_timeout=WRITE_TIMEOUT,
+    )
+
+
+def polling_request() -> HTTPXRequest:
+    """getUpdates on its own connection, so a held long poll never takes one a send needs."""
+    return HTTPXRequest(
+        connection_pool_size=1,
+        pool_timeout=POOL_TIMEOUT,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        write_timeout=WRITE_TIMEOUT,
+    )
+
+
+def rate_limiter() -> AIORateLimiter:
+    """Telegram's limits: 30 messages a second overall, 20 a minute in each group.
+
+    The overall limit is one message every 1/30 s rather than PTB's default leaky bucket of 30
+    per second, which lets a burst of 30 through at once and so up to about 60 within one
+    second; the per-group limit is PTB's default. A 429 pauses every send for its
+    `retry_after` (plus 0.1 s) and is retried up to RATE_LIMIT_RETRIES times.
+    """
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / constants.FloodLimit.MESSAGES_PER_SECOND,
+        group_max_rate=constants.FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
+        group_time_period=60,
+        max_retries=RATE_LIMIT_RETRIES,
+    )
+
+
 def build_application(
     *,
     token: str,
     api_url: str | None,
     core: ReportBot,
     post_init: Hook | None = None,
+    post_stop: Hook | None = None,
     post_shutdown: Hook | None = None,
+    rate_limit: bool = True,
 ) -> AnyApplication:
-    """An Application wired to `core`: every message and button press goes through it."""
-    builder = ApplicationBuilder().token(token).concurrent_updates(PerChatProcessor())
+    """An Application wired to `core`: every message and button press goes through it.
+
+    With `rate_limit`, everything sent keeps to Telegram's flood limits and a 429 is retried
+    after its `retry_after` (see `rate_limiter`).
+    """
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(token)
+        .concurrent_updates(PerChatProcessor())
+        .request(send_request())
+        .get_updates_request(polling_request())
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(rate_limiter())
     if api_url:
         builder = builder.base_url(api_url.rstrip("/")).base_file_url(file_url_for(api_url))
 
@@ -111,6 +178,8 @@ def build_application(
         await register_menu(application)
 
     builder = builder.post_init(_post_init)
+    if post_stop is not None:
+        builder = builder.post_stop(post_stop)
     if post_shutdown is not None:
         builder = builder.post_shutdown(post_shutdown)
     application = builder.build()
@@ -141,6 +210,8 @@ async def stop(application: AnyApplication) -> None:
         await application.updater.stop()
     if application.running:
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.messenger import FakeMessenger
 
 from bot.core.model import (
     Attachment,
@@ -17,11 +18,9 @@ from bot.core.model import (
     Chat,
     ChatKind,
     Incoming,
-    Keyboard,
     MessageRef,
     Sender,
 )
-from bot.core.ports import FileTooBigError
 from bot.core.usecases import BotSettings, ReportBot
 from bot.plan.loader import parse_plan
 from bot.plan.model import Role
@@ -65,44 +64,6 @@ SECOND = """\
     receiver: van-phong
     due_before: 20/06/2024
 """
-
-
-@dataclass
-class FakeMessenger:
-    """Records what the bot says; serves files from a dict."""
-
-    platform: str = "telegram"
-    max_text: int = 4096
-    max_download: int = 20 * 1024 * 1024
-    sent: list[tuple[str, str, Keyboard]] = field(default_factory=list)
-    edits: list[tuple[MessageRef, str]] = field(default_factory=list)
-    answers: list[tuple[str, str | None]] = field(default_factory=list)
-    forwarded: list[tuple[str, str, str]] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
-
-    async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef:
-        self.sent.append((chat_id, text, keyboard))
-        return MessageRef(chat_id, str(len(self.sent)))
-
-    async def edit(self, message: MessageRef, text: str, *, keyboard: Keyboard = ()) -> None:
-        self.edits.append((message, text))
-
-    async def answer(self, callback_id: str, text: str | None = None) -> None:
-        self.answers.append((callback_id, text))
-
-    async def download(self, attachment: Attachment, destination: Path) -> int:
-        if attachment.size is not None and attachment.size > self.max_download:
-            raise FileTooBigError(attachment.file_ref)
-        content = self.files[attachment.file_ref]
-        destination.write_bytes(content)  # noqa: ASYNC240 (a test fake, tiny files)
-        return len(content)
-
-    async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
-        self.forwarded.append((chat_id, attachment.file_ref, caption))
-        return MessageRef(chat_id, "f")
-
-    def texts(self, chat_id: str) -> list[str]:
-        return [text for chat, text, _ in self.sent if chat == chat_id]
 
 
 @dataclass

@@ -14,6 +14,8 @@ CORE = [
     "bot.core.texts",
     "bot.core.usecases",
     "scheduler.calendar",
+    "scheduler.reminders",
+    "scheduler.texts",
     "scheduler.deadlines",
 ]
 FORBIDDEN = ["telegram", "sqlmodel", "sqlalchemy", "apscheduler", "aiosqlite", "asyncpg"]

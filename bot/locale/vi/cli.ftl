@@ -160,3 +160,4 @@ cli-contact-told = Bot đã nhắn cho người đó biết.
 cli-contact-not-told = Chưa nhắn được cho người đó (chưa có BAOCAO_TELEGRAM_TOKEN hoặc không kết nối được Telegram): hãy báo trực tiếp.
 contact-removed-notice = Văn phòng Sở đã gỡ bạn khỏi danh sách đầu mối của { $unit } trên baocao. Bạn sẽ không nhận nhắc hạn và không nộp báo cáo qua bot nữa. Nếu có nhầm lẫn, hãy liên hệ Văn phòng.
 contact-moved-notice = Văn phòng Sở đã chuyển bạn sang làm { $role } của { $unit } trên baocao. Từ nay bot nhắc hạn và nhận báo cáo cho { $unit }.
+apply-reminders = Lịch nhắc: thêm, dời hoặc bỏ { $count } tin nhắc theo kế hoạch.

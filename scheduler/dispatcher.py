@@ -1,0 +1,280 @@
+"""The dispatch loop: one short repeating tick per process claims due reminder rows and sends them.
+
+It serves every chat platform the process runs (Telegram, Zalo, the console) through their
+messengers; APScheduler's AsyncIOScheduler only repeats the tick. Reminders are rows, not
+scheduler jobs, so a restart or a second process loses or doubles nothing (storage.reminders).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.core import texts as core_texts
+from bot.core.model import Button, Contact
+from bot.core.ports import DeliveryError, Messenger, UnreachableError
+from bot.i18n import t
+from bot.plan.model import Plan
+from scheduler import texts
+from scheduler.reminders import (
+    PLANTED_KINDS,
+    DueReminder,
+    InstanceFacts,
+    Kind,
+    Outcome,
+    Verdict,
+    calendar_of,
+    daily_rows,
+    decide,
+    planted_rows,
+    ready_rows,
+)
+
+if TYPE_CHECKING:
+    from storage.reminders import ReminderStore
+
+log = logging.getLogger(__name__)
+
+PlanSource = Callable[[], Awaitable[Plan | None]]
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    tick: timedelta = timedelta(seconds=5)
+    lease: timedelta = timedelta(minutes=5)  # longer than sending one batch can take
+    batch: int = 20
+    retry_first: timedelta = timedelta(seconds=30)  # a failed row waits, doubling, up to:
+    retry_cap: timedelta = timedelta(minutes=30)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**6):06x}"
+
+
+async def plant_reminders(store: ReminderStore, plan: Plan, *, now: datetime) -> int:
+    """Make the reminder rows match `plan` (after each apply): idempotent."""
+    ids = await store.instance_ids()
+    submitted = await store.submitted_units()
+    rows = planted_rows(plan, ids, submitted, calendar_of(plan))
+    return await store.plant(rows, kinds=PLANTED_KINDS, now=now)
+
+
+class Dispatcher:
+    """Claims due rows with a lease, decides, sends, and marks sent while the claim holds."""
+
+    def __init__(
+        self,
+        *,
+        store: ReminderStore,
+        plans: PlanSource,
+        messengers: Mapping[str, Messenger],
+        settings: DispatchSettings | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        worker: str | None = None,
+    ) -> None:
+        self.store = store
+        self.plans = plans
+        self.messengers = messengers
+        self.settings = settings or DispatchSettings()
+        self.clock = clock
+        self.worker = worker or worker_name()
+        self._planted: str | None = None
+        self._daily: tuple[str, str] | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # ---- the loop ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Tick every `settings.tick` in the running event loop, one tick at a time."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.settings.tick.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def tick(self) -> int:
+        """One pass: plant and top up rows when needed, then send every due row. Returns sent."""
+        try:
+            return await self._tick()
+        except Exception:  # the next tick tries again; one bad pass must not stop reminders
+            log.exception("reminder tick failed")
+            return 0
+
+    async def _tick(self) -> int:
+        plan = await self.plans()
+        if plan is None:
+            return 0
+        now = self.clock()
+        tz = ZoneInfo(plan.organisation.timezone)
+        calendar = calendar_of(plan)
+        if self._planted != plan.digest:
+            await plant_reminders(self.store, plan, now=now)
+            self._planted = plan.digest
+        day = now.astimezone(tz).date().isoformat()
+        if self._daily != (plan.digest, day):
+            facts = await self.store.facts()
+            await self.store.ensure(daily_rows(plan, facts, now=now, calendar=calendar))
+            self._daily = (plan.digest, day)
+        await self._ready(plan, now)
+        sent = 0
+        while True:
+            batch = await self.store.claim(
+                worker=self.worker,
+                now=self.clock(),
+                lease=self.settings.lease,
+                limit=self.settings.batch,
+            )
+            if not batch:
+                return sent
+            facts_by_id = {
+                fact.instance_id: fact
+                for fact in await self.store.facts({row.instance_id for row in batch})
+            }
+            for row in batch:
+                sent += await self._handle(row, facts_by_id.get(row.instance_id), plan)
+            if len(batch) < self.settings.batch:
+                return sent
+
+    async def _ready(self, plan: Plan, now: datetime) -> None:
+        dependencies = {key for report in plan.reports for key in report.depends_on}
+        if not dependencies:
+            return
+        facts = await self.store.facts()
+        by_report: dict[str, list[InstanceFacts]] = {}
+        for fact in facts:
+            by_report.setdefault(fact.report_key, []).append(fact)
+        await self.store.ensure(ready_rows(plan, by_report, now=now))
+
+    # ---- one row -------------------------------------------------------------------------------
+
+    async def _handle(self, row: DueReminder, fact: InstanceFacts | None, plan: Plan) -> int:
+        now = self.clock()
+        tz = ZoneInfo(plan.organisation.timezone)
+        calendar = calendar_of(plan)
+        verdict, later = decide(
+            row, fact, now=now, tz=tz, calendar=calendar, settings=plan.settings
+        )
+        if verdict is Verdict.CANCEL:
+            await self.store.finish(
+                reminder_id=row.id, worker=self.worker, status=Outcome.CANCELLED, now=now
+            )
+            return 0
+        if verdict is Verdict.SKIP:
+            await self.store.finish(
+                reminder_id=row.id, worker=self.worker, status=Outcome.SKIPPED, now=now
+            )
+            return 0
+        if verdict is Verdict.LATER:
+            assert later is not None
+            await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=later)
+            return 0
+        assert fact is not None
+        try:
+            await self._send(row, fact, plan, now)
+        except DeliveryError:
+            wait = min(
+                self.settings.retry_first * 2 ** max(row.attempts - 1, 0), self.settings.retry_cap
+            )
+            log.warning("reminder %s not delivered; trying again in %s", row.id, wait)
+            await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=now + wait)
+            return 0
+        if not await self.store.finish(
+            reminder_id=row.id, worker=self.worker, status=Outcome.SENT, now=self.clock()
+        ):
+            log.warning("reminder %s was sent after its lease ran out", row.id)
+        return 1
+
+    async def _send(self, row: DueReminder, fact: InstanceFacts, plan: Plan, now: datetime) -> None:
+        tz = ZoneInfo(plan.organisation.timezone)
+        calendar = calendar_of(plan)
+        today = now.astimezone(tz).date()
+        if row.kind in (Kind.UNIT, Kind.OVERDUE):
+            assert row.unit_key is not None
+            unit = fact.unit(row.unit_key)
+            assert unit is not None
+            text = texts.unit_reminder(fact, unit, now, tz, calendar)
+            keyboard = ((Button(t("button-submit-now"), f"r:{fact.instance_id}"),),)
+            for contact in await self.store.unit_contacts(row.unit_key):
+                await self._to_person(contact, text, keyboard)
+        elif row.kind is Kind.SUMMARY:
+            status = await self.store.instance_status(fact.instance_id, now=now)
+            if status is not None:
+                await self._to_office(core_texts.status_text(status, tz))
+        elif row.kind is Kind.LATE_LIST:
+            await self._to_office(texts.late_units(fact, today, calendar))
+        elif row.kind is Kind.ESCALATION:
+            await self._to_people(
+                await self.store.leaders(), texts.escalation(fact, today, calendar)
+            )
+        elif row.kind is Kind.DIGEST:
+            status = await self.store.instance_status(fact.instance_id, now=now)
+            if status is not None:
+                text = t("digest-title") + "\n" + core_texts.status_text(status, tz)
+                await self._to_people(await self.store.leaders(), text)
+        elif row.kind is Kind.READY:
+            compiled = [r.name for r in plan.reports if fact.report_key in r.depends_on]
+            await self._to_office(texts.ready(fact, compiled))
+
+    # ---- recipients ----------------------------------------------------------------------------
+
+    async def _to_person(
+        self, contact: Contact, text: str, keyboard: tuple[tuple[Button, ...], ...] = ()
+    ) -> None:
+        messenger = self.messengers.get(contact.platform)
+        if messenger is None:
+            return
+        try:
+            for piece in core_texts.split_text(text, messenger.max_text)[:-1]:
+                await messenger.send(contact.chat_id, piece)
+            await messenger.send(
+                contact.chat_id,
+                core_texts.split_text(text, messenger.max_text)[-1],
+                keyboard=keyboard,
+            )
+        except UnreachableError:
+            if await self.store.mark_unreachable(contact_id=contact.id, now=self.clock()):
+                await self._to_office(
+                    t("office-unreachable", name=contact.display_name, unit=contact.unit_name)
+                )
+
+    async def _to_people(self, contacts: Sequence[Contact], text: str) -> None:
+        for contact in contacts:
+            await self._to_person(contact, text)
+
+    async def _to_office(self, text: str) -> None:
+        """The office group where one is bound on a platform; the office staff elsewhere."""
+        groups = await self.store.office_groups()
+        for platform, chat in groups.items():
+            messenger = self.messengers.get(platform)
+            if messenger is None:
+                continue
+            for piece in core_texts.split_text(text, messenger.max_text):
+                try:
+                    await messenger.send(chat, piece)
+                except UnreachableError:
+                    log.warning("the office group on %s cannot be reached", platform)
+                    break
+        for contact in await self.store.office_staff():
+            if contact.platform not in groups:
+                await self._to_person(contact, text)

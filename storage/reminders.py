@@ -1,0 +1,493 @@
+"""Reminder rows over SQL: planting them, claiming due ones with a lease, and who receives them.
+
+A row is claimed in one statement (`UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
+RETURNING` on PostgreSQL; the same under BEGIN IMMEDIATE on SQLite), so two processes never
+hold the same row; a claim whose lease ran out (its process died) is taken over. A row is
+marked sent only while its claim still holds, so a process that lost its lease cannot mark a
+row that another process is sending again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.core.model import Contact, InstanceStatus
+from bot.plan.model import Deadline, DueKind, Role, UnitType
+from scheduler.reminders import (
+    DueReminder,
+    InstanceFacts,
+    Kind,
+    Outcome,
+    PlannedRow,
+    UnitProgress,
+)
+from storage.db import is_sqlite, read_session, write_session
+from storage.models import (
+    ChatPurpose,
+    ReminderStatus,
+    chat_binding_t,
+    contact_t,
+    organisation_t,
+    reminder_t,
+    report_instance_t,
+    report_submitter_t,
+    report_t,
+    submission_t,
+    unit_t,
+)
+from storage.repository import _contact, _contact_select
+from storage.status import report_status
+
+_CHUNK = 2_000
+
+
+class ReminderStore:
+    """The dispatcher's records: reminder rows, the facts they speak of, and their recipients."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    # ---- planting -------------------------------------------------------------------------------
+
+    async def instance_ids(self) -> dict[tuple[str, str], int]:
+        """(report key, instance key) -> id, for active instances of active reports."""
+        async with read_session(self.engine) as session:
+            rows = await session.execute(
+                sa.select(report_t.c.key, report_instance_t.c.key, report_instance_t.c.id)
+                .join(report_t, report_t.c.id == report_instance_t.c.report_id)
+                .where(report_instance_t.c.archived_at.is_(None), report_t.c.archived_at.is_(None))
+            )
+            return {(report, key): ident for report, key, ident in rows}
+
+    async def submitted_units(self) -> dict[int, frozenset[str]]:
+        """Instance id -> keys of the units that sent at least one version."""
+        async with read_session(self.engine) as session:
+            rows = await session.execute(
+                sa.select(submission_t.c.instance_id, unit_t.c.key)
+                .join(unit_t, unit_t.c.id == submission_t.c.unit_id)
+                .distinct()
+            )
+            found: defaultdict[int, set[str]] = defaultdict(set)
+            for instance_id, unit_key in rows:
+                found[instance_id].add(unit_key)
+        return {instance: frozenset(units) for instance, units in found.items()}
+
+    async def plant(
+        self, rows: Sequence[PlannedRow], *, kinds: frozenset[Kind], now: datetime
+    ) -> int:
+        """Make the pending rows of `kinds` match `rows`: add missing ones, move changed times,
+        cancel pending ones the plan no longer implies. Sent and claimed rows stay as they are.
+        Returns how many rows changed."""
+        async with write_session(self.engine) as session:
+            units = await _unit_ids(session)
+            wanted = {
+                (
+                    row.instance_id,
+                    units.get(row.unit_key) if row.unit_key else None,
+                    row.rule_key,
+                ): row
+                for row in rows
+                if row.unit_key is None or row.unit_key in units
+            }
+            existing = (
+                await session.execute(
+                    sa.select(
+                        reminder_t.c.id,
+                        reminder_t.c.instance_id,
+                        reminder_t.c.unit_id,
+                        reminder_t.c.rule_key,
+                        reminder_t.c.status,
+                        reminder_t.c.due_at,
+                    ).where(reminder_t.c.kind.in_([kind.value for kind in kinds]))
+                )
+            ).all()
+            seen: set[tuple[int, int | None, str]] = set()
+            moved: list[dict[str, Any]] = []
+            cancelled: list[int] = []
+            for ident, instance_id, unit_id, rule_key, status, due_at in existing:
+                key = (instance_id, unit_id, rule_key)
+                seen.add(key)
+                row = wanted.get(key)
+                if status != ReminderStatus.PENDING.value:
+                    continue
+                if row is None:
+                    cancelled.append(ident)
+                elif row.due_at != due_at:
+                    moved.append({"b_id": ident, "b_due_at": row.due_at})
+            new = [
+                _values(row, unit_id)
+                for key, row in wanted.items()
+                if key not in seen
+                for unit_id in (key[1],)
+            ]
+            for chunk in _chunks(new):
+                await session.execute(sa.insert(reminder_t), list(chunk))
+            if moved:
+                await session.execute(
+                    sa.update(reminder_t)
+                    .where(reminder_t.c.id == sa.bindparam("b_id"))
+                    .values(due_at=sa.bindparam("b_due_at")),
+                    moved,
+                    execution_options={"synchronize_session": False},
+                )
+            for chunk in _chunks(cancelled):
+                await session.execute(
+                    sa.update(reminder_t)
+                    .where(reminder_t.c.id.in_(chunk))
+                    .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
+                )
+        return len(new) + len(moved) + len(cancelled)
+
+    async def ensure(self, rows: Sequence[PlannedRow]) -> int:
+        """Add the rows that do not exist yet (daily chases, READY notices); returns how many.
+
+        Two processes may ensure the same rows at once: the unique keys keep one of each.
+        """
+        if not rows:
+            return 0
+        async with write_session(self.engine) as session:
+            units = await _unit_ids(session)
+            values = [
+                _values(row, units[row.unit_key] if row.unit_key else None)
+                for row in rows
+                if row.unit_key is None or row.unit_key in units
+            ]
+            insert = (sqlite.insert if is_sqlite(self.engine) else postgresql.insert)(reminder_t)
+            added = 0
+            statement = insert.on_conflict_do_nothing().returning(reminder_t.c.id)
+            for chunk in _chunks(values):
+                result = await session.execute(statement, list(chunk))
+                added += len(result.all())
+        return added
+
+    # ---- claiming ------------------------------------------------------------------------------
+
+    async def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[DueReminder]:
+        """Take up to `limit` due rows (and rows whose claim expired) for `worker`."""
+        due = (
+            sa.select(reminder_t.c.id)
+            .where(
+                sa.or_(
+                    sa.and_(
+                        reminder_t.c.status == ReminderStatus.PENDING.value,
+                        reminder_t.c.due_at <= now,
+                    ),
+                    sa.and_(
+                        reminder_t.c.status == ReminderStatus.CLAIMED.value,
+                        reminder_t.c.lease_until < now,
+                    ),
+                )
+            )
+            .order_by(reminder_t.c.due_at, reminder_t.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            sa.update(reminder_t)
+            .where(reminder_t.c.id.in_(due.scalar_subquery()))
+            .values(
+                status=ReminderStatus.CLAIMED.value,
+                claimed_by=worker,
+                lease_until=now + lease,
+                attempts=reminder_t.c.attempts + 1,
+            )
+            .returning(
+                reminder_t.c.id,
+                reminder_t.c.instance_id,
+                reminder_t.c.unit_id,
+                reminder_t.c.kind,
+                reminder_t.c.rule_key,
+                reminder_t.c.due_at,
+                reminder_t.c.attempts,
+            )
+        )
+        async with write_session(self.engine) as session:
+            claimed = (await session.execute(statement)).all()
+            keys = await _unit_keys(session, {row.unit_id for row in claimed if row.unit_id})
+        return sorted(
+            (
+                DueReminder(
+                    id=row.id,
+                    instance_id=row.instance_id,
+                    unit_key=keys.get(row.unit_id) if row.unit_id else None,
+                    kind=Kind(row.kind),
+                    rule_key=row.rule_key,
+                    due_at=row.due_at,
+                    attempts=row.attempts,
+                )
+                for row in claimed
+            ),
+            key=lambda r: (r.due_at, r.id),
+        )
+
+    async def finish(
+        self, *, reminder_id: int, worker: str, status: Outcome, now: datetime
+    ) -> bool:
+        """Close a claimed row (sent, skipped, cancelled) if this worker still holds it."""
+        async with write_session(self.engine) as session:
+            result = await session.execute(
+                sa.update(reminder_t)
+                .where(
+                    reminder_t.c.id == reminder_id,
+                    reminder_t.c.claimed_by == worker,
+                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
+                )
+                .values(status=status.value, sent_at=now, lease_until=None)
+            )
+        return _rowcount(result) == 1
+
+    async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
+        """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
+        async with write_session(self.engine) as session:
+            result = await session.execute(
+                sa.update(reminder_t)
+                .where(
+                    reminder_t.c.id == reminder_id,
+                    reminder_t.c.claimed_by == worker,
+                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
+                )
+                .values(
+                    status=ReminderStatus.PENDING.value,
+                    due_at=due_at,
+                    claimed_by=None,
+                    lease_until=None,
+                )
+            )
+        return _rowcount(result) == 1
+
+    async def cancel_unit(self, *, instance_id: int, unit_key: str, now: datetime) -> int:
+        """A unit reported: its pending reminders for the instance are no longer needed."""
+        async with write_session(self.engine) as session:
+            unit_id = await session.scalar(sa.select(unit_t.c.id).where(unit_t.c.key == unit_key))
+            result = await session.execute(
+                sa.update(reminder_t)
+                .where(
+                    reminder_t.c.instance_id == instance_id,
+                    reminder_t.c.unit_id == unit_id,
+                    reminder_t.c.status == ReminderStatus.PENDING.value,
+                )
+                .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
+            )
+        return _rowcount(result)
+
+    async def counts(self) -> dict[str, int]:
+        """Rows by status (for tests, benchmarks and the Office's curiosity)."""
+        async with read_session(self.engine) as session:
+            rows = await session.execute(
+                sa.select(reminder_t.c.status, sa.func.count()).group_by(reminder_t.c.status)
+            )
+            return {status: count for status, count in rows}
+
+    # ---- facts ---------------------------------------------------------------------------------
+
+    async def facts(self, instance_ids: Iterable[int] | None = None) -> list[InstanceFacts]:
+        """Active instances (all, or these) with each submitting unit's progress."""
+        receiver = unit_t.alias("receiver")
+        statement = (
+            sa.select(
+                report_instance_t,
+                report_t.c.key.label("report_key"),
+                report_t.c.name.label("report_name"),
+                report_t.c.escalate_after_days,
+                receiver.c.key.label("receiver_key"),
+                receiver.c.type.label("receiver_type"),
+            )
+            .join(report_t, report_t.c.id == report_instance_t.c.report_id)
+            .join(receiver, receiver.c.id == report_t.c.receiver_unit_id)
+            .where(report_instance_t.c.archived_at.is_(None), report_t.c.archived_at.is_(None))
+            .order_by(report_instance_t.c.due_end, report_instance_t.c.id)
+        )
+        wanted = None if instance_ids is None else set(instance_ids)
+        if wanted is not None:
+            statement = statement.where(report_instance_t.c.id.in_(wanted))
+        totals = (
+            sa.select(
+                submission_t.c.instance_id,
+                submission_t.c.unit_id,
+                sa.func.count().label("versions"),
+                sa.func.max(submission_t.c.submitted_at).label("latest_at"),
+                sa.func.min(submission_t.c.submitted_at).label("first_at"),
+            )
+            .group_by(submission_t.c.instance_id, submission_t.c.unit_id)
+            .subquery()
+        )
+        async with read_session(self.engine) as session:
+            instances = (await session.execute(statement)).mappings().all()
+            report_ids = {row["report_id"] for row in instances}
+            units = (
+                await session.execute(
+                    sa.select(
+                        report_submitter_t.c.report_id,
+                        report_instance_t.c.id.label("instance_id"),
+                        unit_t.c.key,
+                        unit_t.c.name,
+                        totals.c.versions,
+                        totals.c.latest_at,
+                        totals.c.first_at,
+                    )
+                    .join(unit_t, unit_t.c.id == report_submitter_t.c.unit_id)
+                    .join(
+                        report_instance_t,
+                        report_instance_t.c.report_id == report_submitter_t.c.report_id,
+                    )
+                    .outerjoin(
+                        totals,
+                        sa.and_(
+                            totals.c.instance_id == report_instance_t.c.id,
+                            totals.c.unit_id == unit_t.c.id,
+                        ),
+                    )
+                    .where(
+                        report_submitter_t.c.report_id.in_(report_ids),
+                        unit_t.c.archived_at.is_(None),
+                    )
+                    .order_by(unit_t.c.name)
+                )
+            ).all()
+        progress: defaultdict[int, list[UnitProgress]] = defaultdict(list)
+        for row in units:
+            progress[row.instance_id].append(
+                UnitProgress(
+                    row.key, row.name, row.versions or 0, _utc(row.latest_at), _utc(row.first_at)
+                )
+            )
+        return [
+            InstanceFacts(
+                instance_id=row["id"],
+                report_key=row["report_key"],
+                report_name=row["report_name"],
+                instance_key=row["key"],
+                deadline=Deadline(DueKind(row["due_kind"]), row["due_day"], row["due_time"]),
+                due_end=row["due_end"],
+                last_day=row["last_day"],
+                receiver_key=row["receiver_key"],
+                receiver_type=UnitType(row["receiver_type"]),
+                escalate_after_days=row["escalate_after_days"],
+                units=tuple(progress.get(row["id"], ())),
+            )
+            for row in instances
+        ]
+
+    async def instance_status(self, instance_id: int, *, now: datetime) -> InstanceStatus | None:
+        """One instance's status as the Office's summaries show it."""
+        async with read_session(self.engine) as session:
+            report_key = await session.scalar(
+                sa.select(report_t.c.key)
+                .join(report_instance_t, report_instance_t.c.report_id == report_t.c.id)
+                .where(report_instance_t.c.id == instance_id)
+            )
+        if report_key is None:
+            return None
+        statuses = await report_status(self.engine, report_key=report_key, now=now)
+        return next((s for s in statuses if s.instance_id == instance_id), None)
+
+    async def plan_digest(self) -> str | None:
+        """The digest of the plan applied last: a changed digest means the plan changed."""
+        async with read_session(self.engine) as session:
+            digest: str | None = await session.scalar(sa.select(organisation_t.c.plan_digest))
+        return digest
+
+    # ---- recipients ----------------------------------------------------------------------------
+
+    async def unit_contacts(self, unit_key: str) -> list[Contact]:
+        """Who is reminded for a unit: its heads (and, for the Office's own reports, its staff)."""
+        return await self._contacts(
+            unit_t.c.key == unit_key, contact_t.c.role.in_([Role.HEAD.value, Role.OFFICE.value])
+        )
+
+    async def leaders(self) -> list[Contact]:
+        return await self._contacts(contact_t.c.role == Role.LEADER.value)
+
+    async def office_staff(self) -> list[Contact]:
+        return await self._contacts(contact_t.c.role == Role.OFFICE.value)
+
+    async def office_groups(self) -> dict[str, str]:
+        """Platform -> chat id of the office group bound there."""
+        async with read_session(self.engine) as session:
+            rows = await session.execute(
+                sa.select(chat_binding_t.c.platform, chat_binding_t.c.chat_id).where(
+                    chat_binding_t.c.purpose == ChatPurpose.OFFICE_GROUP.value
+                )
+            )
+            return {platform: chat for platform, chat in rows}
+
+    async def _contacts(self, *conditions: Any) -> list[Contact]:
+        async with read_session(self.engine) as session:
+            rows = (
+                (
+                    await session.execute(
+                        _contact_select()
+                        .where(
+                            contact_t.c.active.is_(True),
+                            contact_t.c.unreachable_at.is_(None),
+                            unit_t.c.archived_at.is_(None),
+                            *conditions,
+                        )
+                        .order_by(contact_t.c.id)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        return [_contact(row) for row in rows]
+
+    async def mark_unreachable(self, *, contact_id: int, now: datetime) -> bool:
+        """The person blocked the bot; True the first time (so the Office is told once)."""
+        async with write_session(self.engine) as session:
+            result = await session.execute(
+                sa.update(contact_t)
+                .where(contact_t.c.id == contact_id, contact_t.c.unreachable_at.is_(None))
+                .values(unreachable_at=now)
+            )
+        return _rowcount(result) == 1
+
+
+def _values(row: PlannedRow, unit_id: int | None) -> dict[str, Any]:
+    return {
+        "instance_id": row.instance_id,
+        "unit_id": unit_id,
+        "kind": row.kind.value,
+        "rule_key": row.rule_key,
+        "due_at": row.due_at,
+        "status": ReminderStatus.PENDING.value,
+        "attempts": 0,
+    }
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+async def _unit_ids(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(sa.select(unit_t.c.key, unit_t.c.id))
+    return {key: ident for key, ident in rows}
+
+
+async def _unit_keys(session: AsyncSession, ids: set[int]) -> Mapping[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(sa.select(unit_t.c.id, unit_t.c.key).where(unit_t.c.id.in_(ids)))
+    return {ident: key for ident, key in rows}
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Aggregates (max, min) may bypass the column type on SQLite: reattach UTC as it would."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE or INSERT touched (a CursorResult's count; typed loosely by SQLAlchemy)."""
+    count: int = result.rowcount
+    return max(count, 0)

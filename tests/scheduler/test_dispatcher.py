@@ -1,0 +1,210 @@
+"""The dispatch loop with a recording messenger, the real stores on SQLite and a clock we move."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fakes.messenger import FakeMessenger
+
+from bot.app import applied_plans
+from bot.core.model import SubmissionKind
+from bot.plan.loader import parse_plan
+from bot.plan.model import Role
+from scheduler.dispatcher import Dispatcher, DispatchSettings, plant_reminders
+from storage.db import make_engine
+from storage.files import LocalFileStore
+from storage.invites import create_invite
+from storage.migrate import upgrade
+from storage.plans import apply_plan
+from storage.reminders import ReminderStore
+from storage.repository import SqlRepository
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Due before Wed 05/06/2024 (last day Tue 04/06): 3wd = Thu 30/05, 1d = Mon 03/06,
+# last_day = Tue 04/06, all at 08:00; overdue from Wed 05/06.
+PLAN = """\
+organisation:
+  name: Sở Thử nghiệm
+units:
+  - {id: van-phong, name: Văn phòng Sở, type: office}
+  - {id: ban-giam-doc, name: Ban Giám đốc, type: leadership}
+  - {id: phong-a, name: Phòng A}
+  - {id: phong-b, name: Phòng B}
+reports:
+  - id: bc-6-thang
+    name: Báo cáo 6 tháng
+    submitters: all
+    receiver: van-phong
+    due_before: 05/06/2024
+    reminders: [3wd, 1d, last_day, overdue]
+    escalate_after_days: 2
+"""
+
+
+def local(d: int, hh: int = 8, mm: int = 0, month: int = 6) -> datetime:
+    return datetime(2024, month, d, hh, mm, tzinfo=TZ)
+
+
+@dataclass
+class Department:
+    engine: object
+    repo: SqlRepository
+    store: ReminderStore
+    out: FakeMessenger
+    dispatcher: Dispatcher
+    clock: list[datetime]
+
+    async def tick(self, at: datetime) -> int:
+        self.clock[0] = at
+        return await self.dispatcher.tick()
+
+    async def person(self, user: str, unit: str, role: Role = Role.HEAD) -> None:
+        invite = await create_invite(self.engine, unit_key=unit, role=role, now=self.clock[0])  # type: ignore[arg-type]
+        await self.repo.redeem_invite(
+            code=invite.code,
+            platform="telegram",
+            user_id=user,
+            chat_id=user,
+            display_name=f"Người {user}",
+            now=self.clock[0],
+        )
+
+    async def submit(self, unit: str) -> None:
+        (instance,) = await self.store.facts()
+        await self.repo.submit(
+            instance_id=instance.instance_id,
+            unit_key=unit,
+            contact_id=None,
+            kind=SubmissionKind.TEXT,
+            source_ref=f"t{self.clock[0]}",
+            now=self.clock[0],
+            text="xong",
+        )
+
+
+@pytest.fixture
+async def department(tmp_path: Path) -> AsyncIterator[Department]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}")
+    await upgrade(engine)
+    start = local(27, 9, month=5)
+    plan = parse_plan(PLAN, "p.yaml")
+    await apply_plan(engine, plan, path="p.yaml", now=start)
+    store = ReminderStore(engine)
+    await plant_reminders(store, plan, now=start)
+    out = FakeMessenger()
+    clock = [start]
+    dispatcher = Dispatcher(
+        store=store,
+        plans=applied_plans(engine),
+        messengers={"telegram": out},
+        settings=DispatchSettings(batch=3),
+        clock=lambda: clock[0],
+        worker="test",
+    )
+    department = Department(
+        engine, SqlRepository(engine, LocalFileStore(tmp_path)), store, out, dispatcher, clock
+    )
+    await department.person("1", "phong-a")
+    await department.person("2", "phong-b")
+    await department.person("5", "van-phong", Role.OFFICE)
+    await department.person("6", "ban-giam-doc", Role.LEADER)
+    try:
+        yield department
+    finally:
+        await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_reminders_arrive_in_order_once_each_and_stop_after_submitting(
+    department: Department,
+) -> None:
+    d = department
+    assert await d.tick(local(30, 7, 59, month=5)) == 0
+    await d.tick(local(30, 8, 0, month=5))
+    await d.tick(local(30, 8, 5, month=5))  # nothing twice
+    assert [len(d.out.texts(u)) for u in ("1", "2")] == [1, 1]
+    (text,) = d.out.texts("1")
+    assert text == (
+        "Nhắc hạn: báo cáo «Báo cáo 6 tháng» của Phòng A, trước ngày 05/06/2024 (thứ Tư). "
+        "Còn 5 ngày.\nBot chưa nhận được báo cáo nào của đơn vị.\n"
+        "Gửi tệp hoặc nội dung vào đây, hoặc bấm «Nộp ngay»."
+    )
+    ((button,),) = next(k for chat, _, k in d.out.sent if chat == "1")
+    assert (button.text, button.data) == ("Nộp ngay", f"r:{(await d.store.facts())[0].instance_id}")
+    summary = d.out.texts("5")[-1]  # no office group bound: the office staff get summaries
+    assert summary.startswith("Báo cáo 6 tháng, trước ngày 05/06/2024 (thứ Tư): 0/2 đơn vị đã nộp")
+
+    d.clock[0] = local(31, 10, month=5)
+    await d.submit("phong-a")
+    await d.tick(local(3, 8))
+    await d.tick(local(4, 8))
+    assert len(d.out.texts("1")) == 1  # Phòng A reported: no more reminders
+    assert [t.splitlines()[0].split("). ")[1] for t in d.out.texts("2")] == [
+        "Còn 5 ngày.",
+        "Còn 1 ngày.",
+        "Hôm nay là ngày cuối: hạn chót trước 05/06/2024 00:00.",
+    ]
+
+
+async def test_nothing_outside_working_hours_and_missed_reminders_when_still_useful(
+    department: Department,
+) -> None:
+    d = department
+    # The bot was down from Wednesday to Saturday night: the 3wd reminder (Thu) is still
+    # useful, but not at 21:00 on a Saturday: it goes out on Monday at 07:30.
+    assert await d.tick(local(1, 21)) == 0
+    assert d.out.texts("1") == []
+    await d.tick(local(3, 7, 30))
+    (missed,) = d.out.texts("1")
+    assert missed.startswith("Nhắc hạn: báo cáo «Báo cáo 6 tháng» của Phòng A")
+    assert "Còn 1 ngày." in missed  # what it says is worked out when it is sent
+    await d.tick(local(3, 8))  # Monday's own 1d reminder, on time
+    assert len(d.out.texts("1")) == 2
+
+
+async def test_late_units_are_chased_and_the_office_and_leadership_told(
+    department: Department,
+) -> None:
+    d = department
+    d.clock[0] = local(3, 9)
+    await d.submit("phong-a")
+    d.out.sent.clear()
+    await d.tick(local(5, 8))  # the first working day after the deadline
+    assert d.out.texts("1") == []
+    (chase,) = d.out.texts("2")
+    assert "Đã trễ hạn 1 ngày làm việc." in chase
+    office = d.out.texts("5")
+    assert (
+        "Báo cáo «Báo cáo 6 tháng» (trước ngày 05/06/2024 (thứ Tư)): 1/2 đơn vị chưa nộp, đã "
+        "trễ 1 ngày làm việc.\n• Phòng B" in office
+    )
+    assert d.out.texts("6") == []  # leadership only from 2 working days late
+    await d.tick(local(6, 8))
+    assert "Đã trễ hạn 2 ngày làm việc." in d.out.texts("2")[-1]
+    assert d.out.texts("6")[-1].startswith("Báo cáo lãnh đạo: đơn vị trễ hạn nộp báo cáo.")
+    await d.tick(local(8, 9))  # Saturday: nobody is chased
+    assert len(d.out.texts("2")) == 2
+
+
+async def test_a_blocked_person_is_marked_and_the_office_told_once(department: Department) -> None:
+    d = department
+    d.out.blocked.add("2")
+    await d.tick(local(30, 8, month=5))
+    await d.tick(local(3, 8))
+    assert len(d.out.texts("1")) == 2  # the rest of the fan-out goes on
+    told = [t for t in d.out.texts("5") if t.startswith("Không gửi được tin nhắc cho Người 2")]
+    assert len(told) == 1
+
+
+async def test_a_platform_outage_postpones_and_retries(department: Department) -> None:
+    d = department
+    d.out.down = 1
+    await d.tick(local(30, 8, month=5))
+    assert await d.store.counts() != {}
+    await d.tick(local(30, 8, 1, month=5))  # retried after 30 s
+    assert len(d.out.texts("1")) == 1 and len(d.out.texts("2")) == 1

@@ -1,0 +1,242 @@
+"""Which reminder rows a plan implies, and what happens to a claimed row. Pure rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.plan.loader import load_plan, parse_plan
+from bot.plan.model import Deadline, DueKind, PlanSettings, UnitType
+from scheduler.calendar import WorkingCalendar
+from scheduler.reminders import (
+    DueReminder,
+    InstanceFacts,
+    Kind,
+    UnitProgress,
+    Verdict,
+    calendar_of,
+    daily_rows,
+    decide,
+    next_working_moment,
+    planted_rows,
+    ready_rows,
+)
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+SEED = Path(__file__).parents[2] / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
+CAL = WorkingCalendar()
+SETTINGS = PlanSettings()
+DUE = datetime(2024, 6, 5, 0, 0, tzinfo=TZ)  # "trước ngày 05/06/2024"
+
+
+def local(y: int, m: int, d: int, hh: int = 8, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+
+
+def facts(
+    *units: tuple[str, int],
+    due: datetime = DUE,
+    last: date = date(2024, 6, 4),
+    receiver: UnitType = UnitType.OFFICE,
+    escalate: int = 3,
+    report: str = "dcs-6-thang-2024",
+) -> InstanceFacts:
+    return InstanceFacts(
+        instance_id=1,
+        report_key=report,
+        report_name="Báo cáo 6 tháng",
+        instance_key="once",
+        deadline=Deadline(DueKind.BEFORE, date(2024, 6, 5)),
+        due_end=due,
+        last_day=last,
+        receiver_key="van-phong",
+        receiver_type=receiver,
+        escalate_after_days=escalate,
+        units=tuple(
+            UnitProgress(key, key.upper(), versions, local(2024, 6, 1) if versions else None)
+            for key, versions in units
+        ),
+    )
+
+
+def row(
+    kind: Kind, rule: str, unit: str | None = "phong-a", due: datetime | None = None
+) -> DueReminder:
+    return DueReminder(1, 1, unit, kind, rule, due or local(2024, 6, 3))
+
+
+def verdict(
+    reminder: DueReminder, fact: InstanceFacts, now: datetime
+) -> tuple[Verdict, datetime | None]:
+    return decide(reminder, fact, now=now, tz=TZ, calendar=CAL, settings=SETTINGS)
+
+
+def test_the_seed_plan_plants_unit_reminders_and_summaries() -> None:
+    plan = load_plan(SEED)
+    ids = {(r.key, "once"): n for n, r in enumerate(plan.reports, start=1)}
+    rows = planted_rows(plan, ids, {1: frozenset({"phong-ttbcxb"})}, calendar_of(plan))
+    first = [r for r in rows if r.instance_id == 1]
+    units = sorted({r.unit_key for r in first if r.kind is Kind.UNIT})
+    assert units == ["phong-cntt-bcvt", "trung-tam-gsdh"]  # phong-ttbcxb already reported
+    times = sorted({r.due_at for r in first if r.kind is Kind.UNIT})
+    assert [t.strftime("%d/%m %H:%M") for t in times] == [
+        "28/05 08:00",
+        "30/05 08:00",
+        "03/06 08:00",
+        "04/06 08:00",
+    ]
+    summaries = sorted(r.due_at for r in first if r.kind is Kind.SUMMARY)
+    # each reminder day at 08:00, the close of the last day (Tue 04/06 17:00), the next
+    # working day (Wed 05/06 08:00)
+    assert [t.astimezone(TZ).strftime("%d/%m %H:%M") for t in summaries] == [
+        "28/05 08:00",
+        "30/05 08:00",
+        "03/06 08:00",
+        "04/06 08:00",
+        "04/06 17:00",
+        "05/06 08:00",
+    ]
+    assert all(r.unit_key is None for r in first if r.kind is Kind.SUMMARY)
+
+
+@pytest.mark.parametrize(
+    ("due_before", "expected"),
+    [
+        # 3wd before a Monday deadline (last day Sunday 09/06/2024): counted from Fri 07/06
+        ("10/06/2024", "04/06"),
+        # last day Thu 02/05/2024 after the 29/04-01/05 holiday: Fri 26/04, Thu 25/04, Wed 24/04
+        ("03/05/2024", "24/04"),
+        # last day Tue 04/02/2025; Tết 2025 ran 25/01-02/02: Mon 03/02, Fri 24/01, Thu 23/01
+        ("05/02/2025", "23/01"),
+    ],
+)
+def test_a_reminder_on_a_day_off_moves_to_the_previous_working_day(
+    due_before: str, expected: str
+) -> None:
+    plan = parse_plan(
+        f"""organisation: {{name: Sở}}
+units:
+  - {{id: vp, name: Văn phòng, type: office}}
+  - {{id: pa, name: Phòng A}}
+reports:
+  - {{id: bc, name: Báo cáo, submitters: all, receiver: vp, due_before: {due_before},
+      reminders: [3wd]}}
+""",
+        "p.yaml",
+    )
+    rows = planted_rows(plan, {("bc", "once"): 1}, {}, calendar_of(plan))
+    (unit_row,) = [r for r in rows if r.kind is Kind.UNIT]
+    assert unit_row.due_at.strftime("%d/%m %H:%M") == f"{expected} 08:00"
+
+
+def test_exact_offsets_are_counted_from_the_deadline_moment() -> None:
+    plan = parse_plan(
+        """organisation: {name: Sở}
+units:
+  - {id: vp, name: Văn phòng, type: office}
+  - {id: pa, name: Phòng A}
+reports:
+  - {id: bc, name: Báo cáo, submitters: all, receiver: vp, due_on: 2024-06-08, due_time: "10:00",
+     reminders: [90s, 2h]}
+""",
+        "p.yaml",
+    )
+    rows = planted_rows(plan, {("bc", "once"): 1}, {}, calendar_of(plan))
+    exact = sorted((r.rule_key, r.due_at) for r in rows if r.kind is Kind.UNIT)
+    # due_on 10:00 is on time to 10:00:59, so the deadline moment is 10:00:01
+    assert exact == [
+        ("7200s", local(2024, 6, 8, 8, 0) + timedelta(seconds=1)),
+        ("90s", local(2024, 6, 8, 9, 58) + timedelta(seconds=31)),
+    ]
+
+
+def test_working_hours_and_days() -> None:
+    fact = facts(("phong-a", 0))
+    assert verdict(row(Kind.UNIT, "3wd"), fact, local(2024, 6, 3, 9)) == (Verdict.SEND, None)
+    # 02:00 on Monday: wait for 07:30
+    assert verdict(row(Kind.UNIT, "3wd"), fact, local(2024, 6, 3, 2)) == (
+        Verdict.LATER,
+        local(2024, 6, 3, 7, 30),
+    )
+    # Saturday evening: the next working morning
+    assert verdict(row(Kind.UNIT, "7d"), fact, local(2024, 6, 1, 20)) == (
+        Verdict.LATER,
+        local(2024, 6, 3, 7, 30),
+    )
+    # 18:00 on the last day: tomorrow morning would be after the deadline, so it is dropped
+    assert verdict(row(Kind.UNIT, "last_day"), fact, local(2024, 6, 4, 18)) == (Verdict.SKIP, None)
+    # an exact offset ignores working hours
+    assert verdict(row(Kind.UNIT, "90s"), fact, local(2024, 6, 4, 23, 58)) == (Verdict.SEND, None)
+
+
+def test_usefulness() -> None:
+    late = local(2024, 6, 5, 9)
+    assert (
+        verdict(row(Kind.UNIT, "1d"), facts(("phong-a", 1)), local(2024, 6, 3, 9))[0]
+        is Verdict.CANCEL
+    )
+    # a "before" reminder that comes due after the deadline (the bot was down) is not sent
+    assert verdict(row(Kind.UNIT, "7d"), facts(("phong-a", 0)), late)[0] is Verdict.SKIP
+    today = row(Kind.OVERDUE, "overdue:2024-06-05")
+    assert verdict(today, facts(("phong-a", 0)), late)[0] is Verdict.SEND
+    assert verdict(today, facts(("phong-a", 2)), late)[0] is Verdict.CANCEL
+    yesterday = row(Kind.OVERDUE, "overdue:2024-06-04")
+    assert verdict(yesterday, facts(("phong-a", 0)), late)[0] is Verdict.SKIP
+    late_list = row(Kind.LATE_LIST, "late:2024-06-05", unit=None)
+    assert verdict(late_list, facts(("phong-a", 1)), late)[0] is Verdict.SKIP  # nobody missing
+    old_summary = row(Kind.SUMMARY, "summary:2024-06-03T08:00", unit=None, due=local(2024, 6, 3))
+    assert verdict(old_summary, facts(("phong-a", 0)), late)[0] is Verdict.SKIP
+    assert (
+        decide(row(Kind.UNIT, "1d"), None, now=late, tz=TZ, calendar=CAL, settings=SETTINGS)[0]
+        is Verdict.SKIP
+    )
+
+
+def test_daily_rows_chase_late_units_and_escalate() -> None:
+    plan = load_plan(SEED)
+    fact = facts(("phong-a", 0), ("phong-b", 1), escalate=3)
+    # Thu 06/06/2024: two working days late
+    rows = daily_rows(plan, [fact], now=local(2024, 6, 6, 6), calendar=CAL)
+    assert sorted((r.kind, r.unit_key, r.rule_key) for r in rows) == [
+        (Kind.LATE_LIST, None, "late:2024-06-06"),
+        (Kind.OVERDUE, "phong-a", "overdue:2024-06-06"),
+    ]
+    assert all(r.due_at == local(2024, 6, 6, 8) for r in rows)
+    # Fri 07/06: three working days late: leadership is told too
+    kinds = {r.kind for r in daily_rows(plan, [fact], now=local(2024, 6, 7, 9), calendar=CAL)}
+    assert kinds == {Kind.OVERDUE, Kind.LATE_LIST, Kind.ESCALATION}
+    # Saturday: nothing
+    assert daily_rows(plan, [fact], now=local(2024, 6, 8, 9), calendar=CAL) == []
+
+
+def test_leadership_digest_while_their_report_is_open() -> None:
+    plan = load_plan(SEED)
+    fact = facts(
+        ("van-phong", 0),
+        report="tong-hop-6-thang-2024",
+        receiver=UnitType.LEADERSHIP,
+        due=local(2024, 6, 10, 0),
+        last=date(2024, 6, 9),
+    )
+    rows = daily_rows(plan, [fact], now=local(2024, 6, 4, 9), calendar=CAL)
+    assert [(r.kind, r.rule_key) for r in rows] == [(Kind.DIGEST, "digest:2024-06-04")]
+
+
+def test_ready_when_every_unit_of_a_cascade_reported() -> None:
+    plan = load_plan(SEED)
+    done = facts(("phong-a", 1), ("phong-b", 2))
+    waiting = facts(("phong-a", 1), ("phong-b", 0))
+    now = local(2024, 6, 4, 9)
+    assert [r.kind for r in ready_rows(plan, {"dcs-6-thang-2024": [done]}, now=now)] == [Kind.READY]
+    assert ready_rows(plan, {"dcs-6-thang-2024": [waiting]}, now=now) == []
+
+
+def test_next_working_moment() -> None:
+    assert next_working_moment(local(2024, 4, 26, 18), TZ, CAL, SETTINGS) == local(
+        2024, 5, 2, 7, 30
+    )
+    assert next_working_moment(local(2024, 6, 3, 10), TZ, CAL, SETTINGS) == local(2024, 6, 3, 10)
+    assert SETTINGS.work_start == time(7, 30)

@@ -1,0 +1,134 @@
+"""Reminder rows on SQLite and PostgreSQL: planted idempotently, claimed by one process only."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from plans_factory import small_plan
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from scheduler.reminders import Kind, Outcome, PlannedRow
+from storage.db import make_engine
+from storage.plans import apply_plan
+from storage.reminders import ReminderStore
+
+NOW = datetime(2024, 5, 20, 1, 0, tzinfo=UTC)
+
+
+async def prepared(engine: AsyncEngine) -> tuple[ReminderStore, list[int]]:
+    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    store = ReminderStore(engine)
+    return store, sorted((await store.instance_ids()).values())
+
+
+def rows(instance: int, count: int, *, at: datetime = NOW) -> list[PlannedRow]:
+    units = ["kh", "tc", "ns"]
+    return [
+        PlannedRow(instance, units[n % 3], Kind.UNIT, f"{n // 3}d", at + timedelta(seconds=n))
+        for n in range(count)
+    ]
+
+
+async def another_engine(engine: AsyncEngine) -> AsyncEngine:
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite":
+        return make_engine(url)
+    async with engine.connect() as connection:
+        path = await connection.scalar(sa.text("SHOW search_path"))
+    return make_engine(url, connect_args={"server_settings": {"search_path": path}})
+
+
+async def test_plant_is_idempotent_moves_and_cancels(engine: AsyncEngine) -> None:
+    store, (first, *_) = await prepared(engine)
+    assert await store.plant(rows(first, 6), kinds=frozenset({Kind.UNIT}), now=NOW) == 6
+    assert await store.plant(rows(first, 6), kinds=frozenset({Kind.UNIT}), now=NOW) == 0
+    later = rows(first, 6, at=NOW + timedelta(days=1))[:4]  # moved, and two no longer wanted
+    assert await store.plant(later, kinds=frozenset({Kind.UNIT}), now=NOW) == 6
+    assert await store.counts() == {"pending": 4, "cancelled": 2}
+
+
+async def test_ensure_adds_only_what_is_missing(engine: AsyncEngine) -> None:
+    store, (first, *_) = await prepared(engine)
+    daily = [
+        PlannedRow(first, "kh", Kind.OVERDUE, "overdue:2024-06-05", NOW),
+        PlannedRow(first, None, Kind.LATE_LIST, "late:2024-06-05", NOW),
+    ]
+    assert await store.ensure(daily) == 2
+    assert await store.ensure(daily) == 0
+    results = await asyncio.gather(store.ensure(daily), store.ensure(daily))
+    assert results == [0, 0]
+    assert await store.counts() == {"pending": 2}
+
+
+async def test_two_processes_claim_disjoint_rows(engine: AsyncEngine) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 300), kinds=frozenset({Kind.UNIT}), now=NOW)
+    other_engine = await another_engine(engine)
+    other = ReminderStore(other_engine)
+    claimed: dict[str, list[int]] = {"a": [], "b": []}
+
+    async def worker(name: str, where: ReminderStore) -> None:
+        while batch := await where.claim(
+            worker=name, now=NOW + timedelta(hours=1), lease=timedelta(minutes=5), limit=7
+        ):
+            for row in batch:
+                claimed[name].append(row.id)
+                assert await where.finish(
+                    reminder_id=row.id, worker=name, status=Outcome.SENT, now=NOW
+                )
+
+    try:
+        await asyncio.gather(worker("a", store), worker("b", other), worker("a", store))
+    finally:
+        await other_engine.dispose()
+    everything = claimed["a"] + claimed["b"]
+    assert len(everything) == 300 and len(set(everything)) == 300
+    assert await store.counts() == {"sent": 300}
+
+
+async def test_an_expired_lease_is_taken_over_and_the_old_claim_cannot_finish(
+    engine: AsyncEngine,
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 1), kinds=frozenset({Kind.UNIT}), now=NOW)
+    (mine,) = await store.claim(worker="dead", now=NOW, lease=timedelta(seconds=30), limit=5)
+    assert (
+        await store.claim(
+            worker="alive", now=NOW + timedelta(seconds=10), lease=timedelta(seconds=30), limit=5
+        )
+        == []
+    )
+    (taken,) = await store.claim(
+        worker="alive", now=NOW + timedelta(seconds=31), lease=timedelta(seconds=30), limit=5
+    )
+    assert taken.id == mine.id and taken.attempts == 2
+    assert not await store.finish(reminder_id=mine.id, worker="dead", status=Outcome.SENT, now=NOW)
+    assert await store.finish(reminder_id=mine.id, worker="alive", status=Outcome.SENT, now=NOW)
+
+
+async def test_postpone_gives_the_row_back(engine: AsyncEngine) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 1), kinds=frozenset({Kind.UNIT}), now=NOW)
+    (row,) = await store.claim(worker="w", now=NOW, lease=timedelta(minutes=1), limit=5)
+    later = NOW + timedelta(hours=9)
+    assert await store.postpone(reminder_id=row.id, worker="w", due_at=later)
+    assert (
+        await store.claim(
+            worker="w", now=NOW + timedelta(hours=8), lease=timedelta(minutes=1), limit=5
+        )
+        == []
+    )
+    (again,) = await store.claim(worker="w", now=later, lease=timedelta(minutes=1), limit=5)
+    assert again.due_at == later
+
+
+async def test_facts_and_cancel_for_a_unit(engine: AsyncEngine) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 6), kinds=frozenset({Kind.UNIT}), now=NOW)
+    assert await store.cancel_unit(instance_id=first, unit_key="kh", now=NOW) == 2
+    (fact,) = await store.facts({first})
+    assert fact.report_key == "dan-chu"
+    assert sorted(u.unit_key for u in fact.missing()) == ["kh", "ns", "tc"]
+    assert await store.counts() == {"pending": 4, "cancelled": 2}
