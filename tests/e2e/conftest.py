@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,8 +74,8 @@ class Office:
     url: str
     applications: list[Any] = field(default_factory=list)
 
-    async def start_bot(self) -> Any:
-        application = telegram_application(self.config)
+    async def start_bot(self, clock: Callable[[], datetime] | None = None) -> Any:
+        application = telegram_application(self.config, clock=clock)
         await start(application, poll_timeout=1)
         self.applications.append(application)
         await self.fake.wait_polling()
@@ -136,6 +136,7 @@ async def office(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Office]:
         data_dir=data,
         database_url=url,
         admins=[],
+        reminder_tick=0.1,
     )
     department = Office(fake, config, data, url)
     try:
