@@ -151,8 +151,11 @@ class Dispatcher:
                 fact.instance_id: fact
                 for fact in await self.store.facts({row.instance_id for row in batch})
             }
+            people = await self.store.contacts_of_units(
+                {row.unit_key for row in batch if row.unit_key is not None}
+            )
             for row in batch:
-                sent += await self._handle(row, facts_by_id.get(row.instance_id), plan)
+                sent += await self._handle(row, facts_by_id.get(row.instance_id), plan, people)
             if len(batch) < self.settings.batch:
                 return sent
 
@@ -168,7 +171,13 @@ class Dispatcher:
 
     # ---- one row -------------------------------------------------------------------------------
 
-    async def _handle(self, row: DueReminder, fact: InstanceFacts | None, plan: Plan) -> int:
+    async def _handle(
+        self,
+        row: DueReminder,
+        fact: InstanceFacts | None,
+        plan: Plan,
+        people: Mapping[str, Sequence[Contact]],
+    ) -> int:
         now = self.clock()
         tz = ZoneInfo(plan.organisation.timezone)
         calendar = calendar_of(plan)
@@ -191,7 +200,7 @@ class Dispatcher:
             return 0
         assert fact is not None
         try:
-            await self._send(row, fact, plan, now)
+            await self._send(row, fact, plan, now, people)
         except DeliveryError:
             wait = min(
                 self.settings.retry_first * 2 ** max(row.attempts - 1, 0), self.settings.retry_cap
@@ -205,7 +214,14 @@ class Dispatcher:
             log.warning("reminder %s was sent after its lease ran out", row.id)
         return 1
 
-    async def _send(self, row: DueReminder, fact: InstanceFacts, plan: Plan, now: datetime) -> None:
+    async def _send(
+        self,
+        row: DueReminder,
+        fact: InstanceFacts,
+        plan: Plan,
+        now: datetime,
+        people: Mapping[str, Sequence[Contact]],
+    ) -> None:
         tz = ZoneInfo(plan.organisation.timezone)
         calendar = calendar_of(plan)
         today = now.astimezone(tz).date()
@@ -215,7 +231,7 @@ class Dispatcher:
             assert unit is not None
             text = texts.unit_reminder(fact, unit, now, tz, calendar)
             keyboard = ((Button(t("button-submit-now"), f"r:{fact.instance_id}"),),)
-            for contact in await self.store.unit_contacts(row.unit_key):
+            for contact in people.get(row.unit_key, ()):
                 await self._to_person(contact, text, keyboard)
         elif row.kind is Kind.SUMMARY:
             status = await self.store.instance_status(fact.instance_id, now=now)

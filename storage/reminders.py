@@ -28,7 +28,7 @@ from scheduler.reminders import (
     PlannedRow,
     UnitProgress,
 )
-from storage.db import is_sqlite, read_session, write_session
+from storage.db import is_sqlite, read_session, write_connection, write_session
 from storage.models import (
     ChatPurpose,
     ReminderStatus,
@@ -233,8 +233,8 @@ class ReminderStore:
         self, *, reminder_id: int, worker: str, status: Outcome, now: datetime
     ) -> bool:
         """Close a claimed row (sent, skipped, cancelled) if this worker still holds it."""
-        async with write_session(self.engine) as session:
-            result = await session.execute(
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(
                 sa.update(reminder_t)
                 .where(
                     reminder_t.c.id == reminder_id,
@@ -247,8 +247,8 @@ class ReminderStore:
 
     async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
         """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
-        async with write_session(self.engine) as session:
-            result = await session.execute(
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(
                 sa.update(reminder_t)
                 .where(
                     reminder_t.c.id == reminder_id,
@@ -403,6 +403,18 @@ class ReminderStore:
         return await self._contacts(
             unit_t.c.key == unit_key, contact_t.c.role.in_([Role.HEAD.value, Role.OFFICE.value])
         )
+
+    async def contacts_of_units(self, unit_keys: Iterable[str]) -> dict[str, list[Contact]]:
+        """`unit_contacts` for several units in one query (a batch of reminders)."""
+        keys = set(unit_keys)
+        found: dict[str, list[Contact]] = {key: [] for key in keys}
+        if not keys:
+            return found
+        for contact in await self._contacts(
+            unit_t.c.key.in_(keys), contact_t.c.role.in_([Role.HEAD.value, Role.OFFICE.value])
+        ):
+            found[contact.unit_key].append(contact)
+        return found
 
     async def leaders(self) -> list[Contact]:
         return await self._contacts(contact_t.c.role == Role.LEADER.value)

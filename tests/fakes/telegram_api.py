@@ -24,10 +24,12 @@ the bot (``calls``, ``wait_for``, ``sent_messages``...). Usage::
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import html
 import itertools
 import json
+import math
 import os
 import re
 import struct
@@ -827,6 +829,11 @@ def _scope_key(scope: JSON | None, language_code: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+SENDING_METHODS = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage"}
+)
+
+
 class FakeTelegram:
     """A fake Bot API server on 127.0.0.1; see the module docstring for usage."""
 
@@ -864,6 +871,11 @@ class FakeTelegram:
 
         self.calls: list[Call] = []
         self.violations: list[str] = []
+        # Off by default; when on, messages beyond Telegram's limits (30 per second overall,
+        # 20 per minute in one group) get 429 with retry_after, as the real server answers.
+        self.enforce_rate_limit = False
+        self._sent_times: collections.deque[float] = collections.deque()
+        self._group_times: dict[int, collections.deque[float]] = {}
         self.updates: list[QueuedUpdate] = []  # every update ever queued, in order
         self.downloads: list[tuple[str, int]] = []  # (file_path, HTTP status)
         self.callback_answers: dict[str, JSON] = {}  # callback_query_id -> answerCallbackQuery
@@ -1449,6 +1461,26 @@ class FakeTelegram:
             await self._notify()
         return self._json_response(body, status)
 
+    def _check_rate(self, call: Call) -> None:
+        now = call.time
+        while self._sent_times and now - self._sent_times[0] >= 1.0:
+            self._sent_times.popleft()
+        if len(self._sent_times) >= 30:
+            retry = max(1, math.ceil(1.0 - (now - self._sent_times[0])))
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        chat = call.params.get("chat_id")
+        if isinstance(chat, int) and chat < 0:
+            times = self._group_times.setdefault(chat, collections.deque())
+            while times and now - times[0] >= 60.0:
+                times.popleft()
+            if len(times) >= 20:
+                retry = max(1, math.ceil(60.0 - (now - times[0])))
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+                )
+            times.append(now)
+        self._sent_times.append(now)
+
     async def _answer(self, request: web.Request, call: Call) -> JSON:
         if request.match_info["token"] != self.token:
             raise ApiError(401, "Unauthorized")
@@ -1473,6 +1505,8 @@ class FakeTelegram:
             call.scripted = True
             parameters = {"retry_after": failure.retry_after} if failure.status == 429 else None
             raise ApiError(failure.status, failure.description, parameters)
+        if self.enforce_rate_limit and method in SENDING_METHODS:
+            self._check_rate(call)
         impl = self._impls.get(method)
         if impl is None:
             raise ApiError(

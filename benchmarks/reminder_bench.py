@@ -1,0 +1,177 @@
+"""Benchmark: the reminder dispatcher fanning out to the fake Bot API, next to a plain loop.
+
+1. 2,000 due reminders through the dispatcher (rate limiter off), and 2,000 plain httpx
+   sendMessage calls to the same fake in the same run: both rates and their ratio
+   (goal: the dispatcher reaches at least 70% of the plain loop).
+2. The rate limiter on, for 60 seconds: the rate achieved (goal: at least 29 per second) and
+   how many answers were 429 (goal: none). The fake answers 429 to anything over 30 per
+   second, as Telegram would.
+Figures are printed, nothing is asserted.  Run:  .venv/bin/python benchmarks/reminder_bench.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import httpx  # noqa: E402
+from fakes.telegram_api import FakeTelegram  # noqa: E402
+from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
+
+from bot.app import applied_plans  # noqa: E402
+from bot.plan.loader import parse_plan  # noqa: E402
+from bot.plan.model import Role  # noqa: E402
+from handlers.telegram.messenger import TelegramMessenger  # noqa: E402
+from scheduler.dispatcher import Dispatcher, DispatchSettings  # noqa: E402
+from scheduler.reminders import Kind, PlannedRow  # noqa: E402
+from storage.db import make_engine  # noqa: E402
+from storage.files import LocalFileStore  # noqa: E402
+from storage.invites import create_invite  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.plans import apply_plan  # noqa: E402
+from storage.reminders import ReminderStore  # noqa: E402
+from storage.repository import SqlRepository  # noqa: E402
+
+FIRST_USER = 700_000
+
+
+def plan_text(units: int) -> str:
+    due = (datetime.now(UTC) + timedelta(days=30)).strftime("%d/%m/%Y")
+    lines = ["organisation: {name: Sở Thử nghiệm}", "units:"]
+    lines.append("  - {id: van-phong, name: Văn phòng Sở, type: office}")
+    lines += [f"  - {{id: dv-{n:04d}, name: Đơn vị {n}}}" for n in range(units)]
+    lines += [
+        "reports:",
+        f"  - {{id: bc, name: Báo cáo tháng, submitters: all, receiver: van-phong, "
+        f"due_before: {due}, reminders: [90s]}}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def prepare(url: str, data: Path, units: int) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+        now = datetime.now(UTC)
+        await apply_plan(engine, parse_plan(plan_text(units), "b.yaml"), path="b.yaml", now=now)
+        repository = SqlRepository(engine, LocalFileStore(data))
+        for n in range(units):
+            invite = await create_invite(engine, unit_key=f"dv-{n:04d}", role=Role.HEAD, now=now)
+            user = str(FIRST_USER + n)
+            await repository.redeem_invite(
+                code=invite.code,
+                platform="telegram",
+                user_id=user,
+                chat_id=user,
+                display_name=f"Người {n}",
+                now=now,
+            )
+    finally:
+        await engine.dispose()
+
+
+async def plant_due(url: str, units: int, tag: str) -> None:
+    """`units` exact reminders, due now (exact ones ignore working hours)."""
+    engine = make_engine(url)
+    try:
+        store = ReminderStore(engine)
+        (instance,) = (await store.instance_ids()).values()
+        now = datetime.now(UTC)
+        await store.ensure(
+            [PlannedRow(instance, f"dv-{n:04d}", Kind.UNIT, f"{tag}s", now) for n in range(units)]
+        )
+    finally:
+        await engine.dispose()
+
+
+async def dispatch(
+    fake: FakeTelegram, url: str, units: int, tag: str, *, limiter: bool, seconds: float | None
+) -> tuple[int, float]:
+    """Warm up (one tick plants the plan's own rows), plant `units` due rows, then time."""
+    bot = ExtBot(
+        fake.token,
+        base_url=fake.base_url,
+        rate_limiter=AIORateLimiter(max_retries=5) if limiter else None,
+    )
+    engine = make_engine(url)
+    await bot.initialize()
+    try:
+        dispatcher = Dispatcher(
+            store=ReminderStore(engine),
+            plans=applied_plans(engine),
+            messengers={"telegram": TelegramMessenger(bot)},
+            settings=DispatchSettings(batch=100),
+            worker="bench",
+        )
+        await dispatcher.tick()
+        await plant_due(url, units, tag)
+        start = time.perf_counter()
+        if seconds is None:
+            sent = await dispatcher.tick()
+        else:
+            task = asyncio.create_task(dispatcher.tick())
+            await asyncio.sleep(seconds)
+            task.cancel()
+            sent = len([c for c in fake.calls_to("sendMessage") if c.time >= start and c.ok])
+        return sent, time.perf_counter() - start
+    finally:
+        await bot.shutdown()
+        await engine.dispose()
+
+
+async def plain_loop(fake: FakeTelegram, count: int) -> float:
+    url = f"{fake.base_url}{fake.token}/sendMessage"
+    async with httpx.AsyncClient() as client:
+        start = time.perf_counter()
+        for n in range(count):
+            response = await client.post(url, data={"chat_id": FIRST_USER + n, "text": "Nhắc hạn"})
+            response.raise_for_status()
+        return time.perf_counter() - start
+
+
+async def main(units: int, window: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        url = f"sqlite+aiosqlite:///{data / 'baocao.db'}"
+        await prepare(url, data, units)
+        async with FakeTelegram(bot_username="baocao_bench_bot") as fake:
+            for n in range(units):  # everyone has written to the bot, so it may write back
+                await fake.send_text(fake.user(FIRST_USER + n, f"Người {n}"), "/start")
+            sent, took = await dispatch(fake, url, units, "5", limiter=False, seconds=None)
+            plain = await plain_loop(fake, units)
+            print(f"{units} reminders, rate limiter off:")
+            print(f"  dispatcher  {sent:5d} sent in {took:6.2f} s = {sent / took:7.1f} /s")
+            print(f"  plain loop  {units:5d} sent in {plain:6.2f} s = {units / plain:7.1f} /s")
+            print(
+                f"  ratio dispatcher / plain loop: {(sent / took) / (units / plain):.2f} (goal >= 0.70)"
+            )
+
+            fake.enforce_rate_limit = True
+            before = len(fake.calls)
+            sent, took = await dispatch(fake, url, units, "6", limiter=True, seconds=window)
+            limited = [
+                c for c in fake.calls[before:] if c.method == "sendMessage" and c.status == 429
+            ]
+            print(f"rate limiter on, {window:.0f} s window:")
+            print(
+                f"  sent {sent} = {sent / took:5.1f} /s (goal >= 29 /s); 429 answers: {len(limited)}"
+            )
+            fake.assert_clean()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--window", type=float, default=60.0)
+    options = parser.parse_args()
+    asyncio.run(main(options.units, options.window))
