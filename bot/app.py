@@ -86,6 +86,7 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
         post_init=started,
         post_stop=halted,
         post_shutdown=stopped,
+        rate_limit=config.telegram_rate_limit,
     )
 
 
@@ -146,7 +147,7 @@ async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stopping.set)
-    await start(application)
+    await start(application, polling=config.telegram_polling)
     log.info("%s", t("run-started"))
     try:
         await stopping.wait()

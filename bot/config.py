@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     plan: Path = SEED_PLAN
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     invite_days: int = Field(default=14, ge=1, le=365)
+    telegram_polling: bool = True  # receive messages here; one process per bot token may
+    telegram_rate_limit: bool = True  # keep to Telegram's limits (30/s, 20/min per group)
     reminders: bool = True  # send reminders and summaries from this process
     reminder_tick: float = Field(default=5.0, gt=0, le=3600)  # seconds between dispatch passes
     reminder_lease: float = Field(default=300.0, gt=0)  # seconds a claimed reminder is held

@@ -183,13 +183,15 @@ async def notify(config: Settings, contact: Contact, text: str) -> bool:
     from telegram import Bot
     from telegram.error import TelegramError
 
+    from bot.core.ports import DeliveryError, UnreachableError
     from handlers.telegram.messenger import TelegramMessenger
 
     token = config.telegram_token.get_secret_value()
     base_url = (config.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
     try:
         async with Bot(token, base_url=base_url) as bot:
-            await TelegramMessenger(bot).send(contact.chat_id, text)
-    except (TelegramError, OSError):
+            # Someone waits at the terminal: a short retry budget, then say it was not sent.
+            await TelegramMessenger(bot, retry_budget=10).send(contact.chat_id, text)
+    except (TelegramError, OSError, UnreachableError, DeliveryError):
         return False
     return True

@@ -192,12 +192,20 @@ def build_application(
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-async def start(application: AnyApplication, *, poll_timeout: float = 10) -> None:
-    """Initialise, run the start-up hook, and begin long polling."""
+async def start(
+    application: AnyApplication, *, poll_timeout: float = 10, polling: bool = True
+) -> None:
+    """Initialise, run the start-up hook, and begin long polling.
+
+    Only one process may poll a bot's updates; others run with `polling=False` and only
+    send (their reminder dispatchers share the work through the database).
+    """
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+    if not polling:
+        return
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=0, timeout=int(poll_timeout), allowed_updates=ALLOWED_UPDATES
