@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PlanSource = Callable[[], Awaitable[Plan | None]]
+READY_EVERY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Dispatcher:
         self.worker = worker or worker_name()
         self._planted: str | None = None
         self._daily: tuple[str, str] | None = None
+        self._ready_at: datetime | None = None
         self._scheduler: AsyncIOScheduler | None = None
 
     # ---- the loop ------------------------------------------------------------------------------
@@ -160,10 +162,13 @@ class Dispatcher:
                 return sent
 
     async def _ready(self, plan: Plan, now: datetime) -> None:
+        """Tell the office once when every unit of a cascade's report is in (checked each
+        `READY_EVERY`, only for the reports a cascade compiles)."""
         dependencies = {key for report in plan.reports for key in report.depends_on}
-        if not dependencies:
+        if not dependencies or (self._ready_at is not None and now - self._ready_at < READY_EVERY):
             return
-        facts = await self.store.facts()
+        self._ready_at = now
+        facts = await self.store.facts(report_keys=dependencies)
         by_report: dict[str, list[InstanceFacts]] = {}
         for fact in facts:
             by_report.setdefault(fact.report_key, []).append(fact)

@@ -289,8 +289,13 @@ class ReminderStore:
 
     # ---- facts ---------------------------------------------------------------------------------
 
-    async def facts(self, instance_ids: Iterable[int] | None = None) -> list[InstanceFacts]:
-        """Active instances (all, or these) with each submitting unit's progress."""
+    async def facts(
+        self,
+        instance_ids: Iterable[int] | None = None,
+        *,
+        report_keys: Iterable[str] | None = None,
+    ) -> list[InstanceFacts]:
+        """Active instances (all, these, or these reports') with each submitting unit's progress."""
         receiver = unit_t.alias("receiver")
         statement = (
             sa.select(
@@ -309,6 +314,8 @@ class ReminderStore:
         wanted = None if instance_ids is None else set(instance_ids)
         if wanted is not None:
             statement = statement.where(report_instance_t.c.id.in_(wanted))
+        if report_keys is not None:
+            statement = statement.where(report_t.c.key.in_(set(report_keys)))
         totals = (
             sa.select(
                 submission_t.c.instance_id,

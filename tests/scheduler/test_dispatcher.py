@@ -44,6 +44,13 @@ reports:
     due_before: 05/06/2024
     reminders: [3wd, 1d, last_day, overdue]
     escalate_after_days: 2
+  - id: tong-hop
+    name: Báo cáo tổng hợp 6 tháng
+    submitters: [van-phong]
+    receiver: ban-giam-doc
+    due_before: 10/06/2024
+    depends_on: [bc-6-thang]
+    reminders: [3wd]
 """
 
 
@@ -76,13 +83,13 @@ class Department:
         )
 
     async def submit(self, unit: str) -> None:
-        (instance,) = await self.store.facts()
+        (instance,) = await self.store.facts(report_keys=["bc-6-thang"])
         await self.repo.submit(
             instance_id=instance.instance_id,
             unit_key=unit,
             contact_id=None,
             kind=SubmissionKind.TEXT,
-            source_ref=f"t{self.clock[0]}",
+            source_ref=f"{unit}@{self.clock[0]}",
             now=self.clock[0],
             text="xong",
         )
@@ -183,10 +190,13 @@ async def test_late_units_are_chased_and_the_office_and_leadership_told(
         "Báo cáo «Báo cáo 6 tháng» (trước ngày 05/06/2024 (thứ Tư)): 1/2 đơn vị chưa nộp, đã "
         "trễ 1 ngày làm việc.\n• Phòng B" in office
     )
-    assert d.out.texts("6") == []  # leadership only from 2 working days late
+    escalations = [t for t in d.out.texts("6") if t.startswith("Báo cáo lãnh đạo")]
+    assert escalations == []  # leadership is told of late units from 2 working days late
     await d.tick(local(6, 8))
     assert "Đã trễ hạn 2 ngày làm việc." in d.out.texts("2")[-1]
-    assert d.out.texts("6")[-1].startswith("Báo cáo lãnh đạo: đơn vị trễ hạn nộp báo cáo.")
+    assert any(
+        t.startswith("Báo cáo lãnh đạo: đơn vị trễ hạn nộp báo cáo.") for t in d.out.texts("6")
+    )
     await d.tick(local(8, 9))  # Saturday: nobody is chased
     assert len(d.out.texts("2")) == 2
 
@@ -208,3 +218,28 @@ async def test_a_platform_outage_postpones_and_retries(department: Department) -
     assert await d.store.counts() != {}
     await d.tick(local(30, 8, 1, month=5))  # retried after 30 s
     assert len(d.out.texts("1")) == 1 and len(d.out.texts("2")) == 1
+
+
+async def test_the_office_is_told_when_it_can_compile_then_reminded_itself(
+    department: Department,
+) -> None:
+    d = department
+    d.clock[0] = local(3, 9)
+    await d.submit("phong-a")
+    await d.submit("phong-b")
+    await d.tick(local(3, 10))
+    ready = [t for t in d.out.texts("5") if t.startswith("Tất cả")]
+    assert ready == [
+        "Tất cả 2 đơn vị đã nộp báo cáo «Báo cáo 6 tháng». Văn phòng có thể bắt đầu tổng hợp: "
+        "Báo cáo tổng hợp 6 tháng."
+    ]
+    await d.tick(local(3, 11))
+    assert len([t for t in d.out.texts("5") if t.startswith("Tất cả")]) == 1  # once
+    # The compiled report (last day Sun 09/06: 3wd from Fri 07/06 = Tue 04/06) reminds the Office.
+    await d.tick(local(4, 8))
+    assert any(
+        t.startswith("Nhắc hạn: báo cáo «Báo cáo tổng hợp 6 tháng» của Văn phòng Sở")
+        for t in d.out.texts("5")
+    )
+    # Leadership receives the compiled report: a daily digest while it is open.
+    assert d.out.texts("6")[-1].startswith("Tóm tắt tình hình nộp báo cáo hôm nay:")
