@@ -233,20 +233,16 @@ class ReminderStore:
         self, *, reminder_id: int, worker: str, status: Outcome, now: datetime
     ) -> bool:
         """Close a claimed row (sent, skipped, cancelled) if this worker still holds it."""
-        async with write_connection(self.engine) as connection:
-            result = await connection.execute(
-                sa.update(reminder_t)
-                .where(
-                    reminder_t.c.id == reminder_id,
-                    reminder_t.c.claimed_by == worker,
-                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
-                )
-                .values(status=status.value, sent_at=now, lease_until=None)
-            )
-        return _rowcount(result) == 1
+        return await self._release(reminder_id, worker, status=status.value, sent_at=now)
 
     async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
         """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
+        return await self._release(
+            reminder_id, worker, status=ReminderStatus.PENDING.value, due_at=due_at, claimed_by=None
+        )
+
+    async def _release(self, reminder_id: int, worker: str, **values: Any) -> bool:
+        """Update a claimed row only while `worker` still holds the claim."""
         async with write_connection(self.engine) as connection:
             result = await connection.execute(
                 sa.update(reminder_t)
@@ -255,12 +251,7 @@ class ReminderStore:
                     reminder_t.c.claimed_by == worker,
                     reminder_t.c.status == ReminderStatus.CLAIMED.value,
                 )
-                .values(
-                    status=ReminderStatus.PENDING.value,
-                    due_at=due_at,
-                    claimed_by=None,
-                    lease_until=None,
-                )
+                .values(lease_until=None, **values)
             )
         return _rowcount(result) == 1
 

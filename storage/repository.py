@@ -134,6 +134,17 @@ def _open_instance(row: Mapping[str, Any]) -> OpenInstance:
     )
 
 
+def _pending(row: Mapping[Any, Any]) -> Pending:
+    return Pending(
+        token=row["token"],
+        platform=row["platform"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        payload=dict(row["payload"]),
+        created_at=row["created_at"],
+    )
+
+
 def _late_by(submitted_at: datetime, due_end: datetime) -> timedelta | None:
     return submitted_at - due_end if submitted_at >= due_end else None
 
@@ -868,16 +879,7 @@ class SqlRepository:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return None
-        return Pending(
-            token=row["token"],
-            platform=row["platform"],
-            user_id=row["user_id"],
-            kind=row["kind"],
-            payload=dict(row["payload"]),
-            created_at=row["created_at"],
-        )
+        return None if row is None else _pending(row)
 
     async def peek_pending(
         self, *, platform: str, user_id: str, now: datetime, ttl: timedelta
@@ -897,16 +899,7 @@ class SqlRepository:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return None
-        return Pending(
-            token=row["token"],
-            platform=row["platform"],
-            user_id=row["user_id"],
-            kind=row["kind"],
-            payload=dict(row["payload"]),
-            created_at=row["created_at"],
-        )
+        return None if row is None else _pending(row)
 
     async def drop_pending(self, *, platform: str, user_id: str) -> bool:
         """Forget the person's pending step; True if there was one."""
