@@ -25,6 +25,7 @@ from bot.core.ports import DeliveryError, Messenger, UnreachableError
 from bot.i18n import t
 from bot.plan.model import Plan
 from scheduler import texts
+from scheduler.calendar import WorkingCalendar
 from scheduler.reminders import (
     PLANTED_KINDS,
     DueReminder,
@@ -91,7 +92,14 @@ class Dispatcher:
         self._planted: str | None = None
         self._daily: tuple[str, str] | None = None
         self._ready_at: datetime | None = None
+        self._calendar_for: tuple[str, WorkingCalendar] | None = None
         self._scheduler: AsyncIOScheduler | None = None
+
+    def _calendar(self, plan: Plan) -> WorkingCalendar:
+        """The plan's calendar, built once per plan: its holiday tables are costly to build."""
+        if self._calendar_for is None or self._calendar_for[0] != plan.digest:
+            self._calendar_for = (plan.digest, calendar_of(plan))
+        return self._calendar_for[1]
 
     # ---- the loop ------------------------------------------------------------------------------
 
@@ -129,7 +137,7 @@ class Dispatcher:
             return 0
         now = self.clock()
         tz = ZoneInfo(plan.organisation.timezone)
-        calendar = calendar_of(plan)
+        calendar = self._calendar(plan)
         if self._planted != plan.digest:
             await plant_reminders(self.store, plan, now=now)
             self._planted = plan.digest
@@ -185,7 +193,7 @@ class Dispatcher:
     ) -> int:
         now = self.clock()
         tz = ZoneInfo(plan.organisation.timezone)
-        calendar = calendar_of(plan)
+        calendar = self._calendar(plan)
         verdict, later = decide(
             row, fact, now=now, tz=tz, calendar=calendar, settings=plan.settings
         )
@@ -228,7 +236,7 @@ class Dispatcher:
         people: Mapping[str, Sequence[Contact]],
     ) -> None:
         tz = ZoneInfo(plan.organisation.timezone)
-        calendar = calendar_of(plan)
+        calendar = self._calendar(plan)
         today = now.astimezone(tz).date()
         if row.kind in (Kind.UNIT, Kind.OVERDUE):
             assert row.unit_key is not None
