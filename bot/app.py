@@ -74,7 +74,7 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
 
     async def halted(application: Any) -> None:
         for running in dispatcher:
-            running.stop()
+            await running.stop()
 
     async def stopped(application: Any) -> None:
         await engine.dispose()

@@ -7,6 +7,7 @@ scheduler jobs, so a restart or a second process loses or doubles nothing (stora
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -92,6 +93,8 @@ class Dispatcher:
         self._planted: str | None = None
         self._daily: tuple[str, str] | None = None
         self._ready_at: datetime | None = None
+        self._stopping = False
+        self._running: asyncio.Task[object] | None = None
         self._calendar_for: tuple[str, WorkingCalendar] | None = None
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -105,9 +108,10 @@ class Dispatcher:
 
     def start(self) -> None:
         """Tick every `settings.tick` in the running event loop, one tick at a time."""
+        self._stopping = False
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self.tick,
+            self._job,
             "interval",
             seconds=self.settings.tick.total_seconds(),
             max_instances=1,
@@ -118,10 +122,26 @@ class Dispatcher:
         scheduler.start()
         self._scheduler = scheduler
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop ticking; a pass under way finishes the reminder it is sending and gives the
+        rest of its batch back, so that nothing waits for a lease to run out."""
+        self._stopping = True
+        running = self._running
+        if running is not None and not running.done():
+            await asyncio.wait({running}, timeout=60)
         if self._scheduler is not None:
+            # Only now: shutting the scheduler down cancels a job that is still running.
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+
+    async def _job(self) -> None:
+        if self._stopping:
+            return
+        self._running = asyncio.current_task()
+        try:
+            await self.tick()
+        finally:
+            self._running = None
 
     async def tick(self) -> int:
         """One pass: plant and top up rows when needed, then send every due row. Returns sent."""
@@ -148,7 +168,7 @@ class Dispatcher:
             self._daily = (plan.digest, day)
         await self._ready(plan, now)
         sent = 0
-        while True:
+        while not self._stopping:
             batch = await self.store.claim(
                 worker=self.worker,
                 now=self.clock(),
@@ -164,10 +184,17 @@ class Dispatcher:
             people = await self.store.contacts_of_units(
                 {row.unit_key for row in batch if row.unit_key is not None}
             )
-            for row in batch:
+            for position, row in enumerate(batch):
+                if self._stopping:
+                    for rest in batch[position:]:
+                        await self.store.postpone(
+                            reminder_id=rest.id, worker=self.worker, due_at=rest.due_at
+                        )
+                    return sent
                 sent += await self._handle(row, facts_by_id.get(row.instance_id), plan, people)
             if len(batch) < self.settings.batch:
                 return sent
+        return sent
 
     async def _ready(self, plan: Plan, now: datetime) -> None:
         """Tell the office once when every unit of a cascade's report is in (checked each
