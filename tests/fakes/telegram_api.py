@@ -1050,6 +1050,14 @@ class FakeTelegram:
         self._chat_state(self.private_chat(user))
         return user
 
+    def started(self, user: JSON) -> JSON:
+        """Mark ``user`` as having started the bot earlier (so the bot may write to them),
+        without queueing an update; returns their private chat."""
+        self._users.setdefault(user["id"], user)
+        chat = self.private_chat(user)
+        self._chat_state(chat).started = True
+        return chat
+
     def private_chat(self, user: JSON) -> JSON:
         chat: JSON = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
         for key in ("last_name", "username"):
