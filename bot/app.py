@@ -36,7 +36,8 @@ def configure_logging() -> None:
     )
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # A tick still running when the next is due is normal for a long fan-out, not a warning.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def telegram_application(config: Settings, *, clock: Callable[[], datetime] | None = None) -> Any:

@@ -6,6 +6,7 @@ PostgreSQL), so concurrent updates of the same invite, unit or person queue inst
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -196,28 +197,22 @@ class SqlRepository:
         An account that is already a contact is moved to the invite's unit and role and made
         active again. An invite whose unit was archived counts as revoked.
         """
+        attempt = functools.partial(
+            self._redeem,
+            code=code,
+            platform=platform,
+            user_id=user_id,
+            chat_id=chat_id,
+            display_name=display_name,
+            username=username,
+            now=now,
+        )
         try:
-            return await self._redeem(
-                code=code,
-                platform=platform,
-                user_id=user_id,
-                chat_id=chat_id,
-                display_name=display_name,
-                username=username,
-                now=now,
-            )
+            return await attempt()
         except IntegrityError:
             # The same account redeemed two invites at once and both inserted its contact row:
             # once the other transaction committed, this one finds the row and updates it.
-            return await self._redeem(
-                code=code,
-                platform=platform,
-                user_id=user_id,
-                chat_id=chat_id,
-                display_name=display_name,
-                username=username,
-                now=now,
-            )
+            return await attempt()
 
     async def _redeem(
         self,
