@@ -20,6 +20,7 @@ from bot.plan.model import (
     PlannedReminder,
     PlanSettings,
     ReminderKind,
+    SummaryMoment,
     UnitType,
 )
 from scheduler.calendar import WorkingCalendar
@@ -160,17 +161,20 @@ def summary_moments(
     calendar: WorkingCalendar,
     settings: PlanSettings,
 ) -> list[datetime]:
-    """Reminder days at the reminder time, the deadline, and the first working day after it."""
+    """The plan's summary moments: by default reminder days at the summary time, the deadline,
+    and the first working day after it."""
+    at = settings.summary_time or settings.reminder_time
     moments: set[datetime] = set()
-    for reminder in reminders:
-        if not reminder.exact:
-            day = reminder.at.astimezone(tz).date()
-            moments.add(datetime.combine(day, settings.reminder_time, tz))
-    closing_day = calendar.previous_working_day(last_day)
-    closing = datetime.combine(closing_day, settings.work_end, tz)
-    moments.add(min(closing, due_end))
-    after = calendar.next_working_day(last_day, inclusive=False)
-    moments.add(datetime.combine(after, settings.reminder_time, tz))
+    if SummaryMoment.REMINDER_DAYS in settings.summaries:
+        for reminder in reminders:
+            if not reminder.exact:
+                moments.add(datetime.combine(reminder.at.astimezone(tz).date(), at, tz))
+    if SummaryMoment.DEADLINE in settings.summaries:
+        closing_day = calendar.previous_working_day(last_day)
+        moments.add(min(datetime.combine(closing_day, settings.work_end, tz), due_end))
+    if SummaryMoment.DAY_AFTER in settings.summaries:
+        after = calendar.next_working_day(last_day, inclusive=False)
+        moments.add(datetime.combine(after, at, tz))
     return sorted(moments)
 
 

@@ -297,7 +297,16 @@ MALFORMED = [
         id="not-a-bool",
     ),
     pytest.param(
-        BASE.replace("settings", "x") + "settings:\n  cutoff_day: 31\n",
+        BASE + "settings:\n  summaries: [deadline, hằng tuần]\n",
+        [
+            f"{F}, dòng 18, mục «settings.summaries[2]»: «hằng tuần» không phải là thời điểm gửi "
+            "tóm tắt. Chọn trong: reminder_days (các ngày nhắc), deadline (lúc hết hạn), "
+            "day_after (ngày làm việc sau hạn)."
+        ],
+        id="unknown-summary-moment",
+    ),
+    pytest.param(
+        BASE + "settings:\n  cutoff_day: 31\n",
         [f"{F}, dòng 18, mục «settings.cutoff_day»: phải nhỏ hơn hoặc bằng 28."],
         id="cutoff-day-out-of-range",
     ),

@@ -298,6 +298,8 @@ class _Compiler:
                 work_start=settings.working_hours[0],
                 work_end=settings.working_hours[1],
                 cutoff_day=settings.cutoff_day,
+                summaries=frozenset(settings.summaries),
+                summary_time=settings.summary_time,
             ),
             units=tuple(units),
             reports=tuple(reports),

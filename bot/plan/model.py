@@ -169,12 +169,25 @@ class CalendarSpec:
     makeup_days: frozenset[date] = frozenset()  # weekend days worked (make-up days)
 
 
+class SummaryMoment(StrEnum):
+    """When the office gets a report's status summary."""
+
+    REMINDER_DAYS = "reminder_days"  # each day a unit reminder goes out, at the summary time
+    DEADLINE = "deadline"  # at the close of the last working day (or the deadline's own time)
+    DAY_AFTER = "day_after"  # the first working day after the deadline, at the summary time
+
+
+ALL_SUMMARIES = frozenset(SummaryMoment)
+
+
 @dataclass(frozen=True, slots=True)
 class PlanSettings:
     reminder_time: time = time(8, 0)
     work_start: time = time(7, 30)
     work_end: time = time(17, 0)
     cutoff_day: int = 15  # Decree 09/2019: periods run from the 15th to the 14th
+    summaries: frozenset[SummaryMoment] = ALL_SUMMARIES
+    summary_time: time | None = None  # None: the reminder time
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from bot.plan.model import Every, ReminderKind, ReminderRule, ReportKind, UnitType
+from bot.plan.model import Every, ReminderKind, ReminderRule, ReportKind, SummaryMoment, UnitType
 
 
 def fold(text: str) -> str:
@@ -159,6 +159,12 @@ def _choice(table: dict[str, Any], error: str) -> Any:
     return check
 
 
+_SUMMARIES = {
+    **{fold(moment.value): moment for moment in SummaryMoment},
+    "ngay-nhac": SummaryMoment.REMINDER_DAYS,
+    "han": SummaryMoment.DEADLINE,
+    "sau-han": SummaryMoment.DAY_AFTER,
+}
 _OFFSET = re.compile(r"^(\d{1,4})-?([a-z-]+)$")
 _UNITS: dict[str, ReminderKind | int] = {
     "d": ReminderKind.DAYS_BEFORE,
@@ -259,6 +265,11 @@ class SettingsIn(_Strict):
     )
     cutoff_day: int = Field(default=15, ge=1, le=28)
     reminders: list[Annotated[ReminderRule, BeforeValidator(parse_reminder)]] | None = None
+    summaries: Annotated[
+        list[Annotated[SummaryMoment, BeforeValidator(_choice(_SUMMARIES, "plan-error-summary"))]],
+        BeforeValidator(_as_list),
+    ] = Field(default_factory=lambda: list(SummaryMoment))
+    summary_time: Clock | None = None
 
 
 class UnitIn(_Strict):

@@ -240,3 +240,20 @@ def test_next_working_moment() -> None:
     )
     assert next_working_moment(local(2024, 6, 3, 10), TZ, CAL, SETTINGS) == local(2024, 6, 3, 10)
     assert SETTINGS.work_start == time(7, 30)
+
+
+def test_the_plan_chooses_when_summaries_go_out() -> None:
+    text = """organisation: {name: Sở}
+settings: {summaries: [deadline, day_after], summary_time: "16:00"}
+units:
+  - {id: vp, name: Văn phòng, type: office}
+  - {id: pa, name: Phòng A}
+reports:
+  - {id: bc, name: Báo cáo, submitters: all, receiver: vp, due_before: 05/06/2024,
+     reminders: [3wd, 1d]}
+"""
+    plan = parse_plan(text, "p.yaml")
+    rows = planted_rows(plan, {("bc", "once"): 1}, {}, calendar_of(plan))
+    summaries = sorted(r.due_at for r in rows if r.kind is Kind.SUMMARY)
+    # no reminder-day summaries; the close of Tue 04/06 (17:00) and Wed 05/06 at 16:00
+    assert summaries == [local(2024, 6, 4, 17), local(2024, 6, 5, 16)]

@@ -71,3 +71,4 @@ plan-error-cascade-order = báo cáo tổng hợp «{ $report }» (hạn chót h
 plan-warning-at = dòng { $line }: { $text }
 plan-warning-cutoff = báo cáo «{ $report }»: kỳ chốt số liệu kết thúc ngày { $end } nhưng hạn chót là hết ngày { $deadline }. Nghị định 09/2019/NĐ-CP (Điều 8) yêu cầu ít nhất một ngày làm việc giữa ngày chốt số liệu và hạn gửi báo cáo.
 plan-warning-makeup-weekday = ngày làm bù { $date } là ngày thường trong tuần, vốn đã là ngày làm việc.
+plan-error-summary = «{ $value }» không phải là thời điểm gửi tóm tắt. Chọn trong: reminder_days (các ngày nhắc), deadline (lúc hết hạn), day_after (ngày làm việc sau hạn).
