@@ -160,6 +160,46 @@ def _instance_values(spec: InstanceSpec) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Sorting:
+    """Plan rows sorted against the stored ones: new, changed, and archived ones coming back."""
+
+    added: list[dict[str, Any]] = field(default_factory=list)
+    added_keys: list[str] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+    def take(
+        self,
+        label: str,
+        row: Mapping[str, Any] | None,
+        values: dict[str, Any],
+        identity: dict[str, Any],
+    ) -> None:
+        """`identity`: the columns that name a new row (its key, its report)."""
+        if row is None:
+            self.added.append({**identity, "archived_at": None, **values})
+            self.added_keys.append(label)
+            return
+        differs = _differs(row, values)
+        archived = row["archived_at"] is not None
+        if differs:
+            self.updated.append(label)
+        if archived:
+            self.restored.append(label)
+        if differs or archived:
+            self.updates.append({"id": row["id"], "archived_at": None, **values})
+
+    def changes(self, archived: Iterable[str]) -> KeyChanges:
+        return KeyChanges(
+            added=tuple(self.added_keys),
+            updated=tuple(self.updated),
+            archived=tuple(sorted(archived)),
+            restored=tuple(self.restored),
+        )
+
+
 def _differs(row: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
     return any(row[name] != value for name, value in values.items())
 
@@ -323,33 +363,16 @@ class _Apply:
         self, units: Mapping[str, Mapping[str, Any]], gone: list[Mapping[str, Any]]
     ) -> tuple[KeyChanges, dict[str, int]]:
         unit_ids = {key: row["id"] for key, row in units.items()}
-        added: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        updated: list[str] = []
-        restored: list[str] = []
+        sorting = _Sorting()
         for spec in self.plan.units:
-            values = _unit_values(spec)
-            row = units.get(spec.key)
-            if row is None:
-                added.append({"key": spec.key, "archived_at": None, **values})
-                continue
-            differs = _differs(row, values)
-            if differs:
-                updated.append(spec.key)
-            if row["archived_at"] is not None:
-                restored.append(spec.key)
-            if differs or row["archived_at"] is not None:
-                updates.append({"id": row["id"], "archived_at": None, **values})
-        new_ids = await self._insert_returning_ids(unit_t, added, "key")
+            sorting.take(spec.key, units.get(spec.key), _unit_values(spec), {"key": spec.key})
+        new_ids = await self._insert_returning_ids(unit_t, sorting.added, "key")
         unit_ids.update({key: id_ for (key,), id_ in new_ids.items()})
-        await self._update_many(unit_t, updates, ["archived_at", "name", "short_name", "type"])
-        await self._archive(unit_t, [row["id"] for row in gone])
-        changes = KeyChanges(
-            added=tuple(row["key"] for row in added),
-            updated=tuple(updated),
-            archived=tuple(sorted(row["key"] for row in gone)),
-            restored=tuple(restored),
+        await self._update_many(
+            unit_t, sorting.updates, ["archived_at", "name", "short_name", "type"]
         )
+        await self._archive(unit_t, [row["id"] for row in gone])
+        changes = sorting.changes(row["key"] for row in gone)
         return changes, unit_ids
 
     async def _apply_reports(
@@ -359,35 +382,17 @@ class _Apply:
         unit_ids: Mapping[str, int],
     ) -> tuple[KeyChanges, dict[str, int]]:
         report_ids = {key: row["id"] for key, row in reports.items()}
-        added: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        updated: list[str] = []
-        restored: list[str] = []
+        sorting = _Sorting()
         columns: list[str] = []
         for spec in self.plan.reports:
             values = _report_values(spec, unit_ids)
             columns = ["archived_at", *values]
-            row = reports.get(spec.key)
-            if row is None:
-                added.append({"key": spec.key, "archived_at": None, **values})
-                continue
-            differs = _differs(row, values)
-            if differs:
-                updated.append(spec.key)
-            if row["archived_at"] is not None:
-                restored.append(spec.key)
-            if differs or row["archived_at"] is not None:
-                updates.append({"id": row["id"], "archived_at": None, **values})
-        new_ids = await self._insert_returning_ids(report_t, added, "key")
+            sorting.take(spec.key, reports.get(spec.key), values, {"key": spec.key})
+        new_ids = await self._insert_returning_ids(report_t, sorting.added, "key")
         report_ids.update({key: id_ for (key,), id_ in new_ids.items()})
-        await self._update_many(report_t, updates, columns)
+        await self._update_many(report_t, sorting.updates, columns)
         await self._archive(report_t, [row["id"] for row in gone])
-        changes = KeyChanges(
-            added=tuple(row["key"] for row in added),
-            updated=tuple(updated),
-            archived=tuple(sorted(row["key"] for row in gone)),
-            restored=tuple(restored),
-        )
+        changes = sorting.changes(row["key"] for row in gone)
         return changes, report_ids
 
     async def _apply_links(
@@ -441,46 +446,23 @@ class _Apply:
         gone: list[tuple[tuple[str, str], Mapping[str, Any]]],
         report_ids: Mapping[str, int],
     ) -> KeyChanges:
-        added: list[dict[str, Any]] = []
-        added_keys: list[str] = []
-        updates: list[dict[str, Any]] = []
-        updated: list[str] = []
-        restored: list[str] = []
+        sorting = _Sorting()
         columns: list[str] = []
         for report in self.plan.reports:
             for spec in report.instances:
                 values = _instance_values(spec)
                 columns = ["archived_at", *values]
-                label = instance_label(report.key, spec.key)
-                row = instances.get((report.key, spec.key))
-                if row is None:
-                    added.append(
-                        {
-                            "report_id": report_ids[report.key],
-                            "key": spec.key,
-                            "archived_at": None,
-                            **values,
-                        }
-                    )
-                    added_keys.append(label)
-                    continue
-                differs = _differs(row, values)
-                if differs:
-                    updated.append(label)
-                if row["archived_at"] is not None:
-                    restored.append(label)
-                if differs or row["archived_at"] is not None:
-                    updates.append({"id": row["id"], "archived_at": None, **values})
-        if added:
-            await self.session.execute(sa.insert(report_instance_t), added)
-        await self._update_many(report_instance_t, updates, columns)
+                sorting.take(
+                    instance_label(report.key, spec.key),
+                    instances.get((report.key, spec.key)),
+                    values,
+                    {"report_id": report_ids[report.key], "key": spec.key},
+                )
+        if sorting.added:
+            await self.session.execute(sa.insert(report_instance_t), sorting.added)
+        await self._update_many(report_instance_t, sorting.updates, columns)
         await self._archive(report_instance_t, [row["id"] for _, row in gone])
-        return KeyChanges(
-            added=tuple(added_keys),
-            updated=tuple(updated),
-            archived=tuple(sorted(instance_label(*key) for key, _ in gone)),
-            restored=tuple(restored),
-        )
+        return sorting.changes(instance_label(*key) for key, _ in gone)
 
     async def _apply_organisation(self, *, touch: bool) -> bool:
         """Store the plan's text and the organisation; `touch` renews applied_at anyway."""
