@@ -15,13 +15,15 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import texts as core_texts
-from bot.core.model import Button, Contact
+from bot.core.model import Button, Contact, Keyboard
 from bot.core.ports import DeliveryError, Messenger, UnreachableError
 from bot.i18n import t
 from bot.plan.model import Plan
@@ -29,6 +31,7 @@ from scheduler import texts
 from scheduler.calendar import WorkingCalendar
 from scheduler.reminders import (
     PLANTED_KINDS,
+    UNIT_KINDS,
     DueReminder,
     InstanceFacts,
     Kind,
@@ -50,13 +53,26 @@ PlanSource = Callable[[], Awaitable[Plan | None]]
 READY_EVERY = timedelta(seconds=30)
 
 
+class Handled(Enum):
+    SENT = "sent"
+    CLOSED = "closed"  # cancelled, skipped, or put off until working hours: nothing sent
+    UNDELIVERED = "undelivered"  # the messenger gave up; the row waits and is tried again
+
+
 @dataclass(frozen=True)
 class DispatchSettings:
     tick: timedelta = timedelta(seconds=5)
     lease: timedelta = timedelta(minutes=5)  # longer than sending one batch can take
-    batch: int = 20
+    batch: int = 500  # rows claimed at once; a pass ends early when half the lease is gone
+    fresh: timedelta = timedelta(seconds=2)  # reread what a batch's rows are decided on this often
     retry_first: timedelta = timedelta(seconds=30)  # a failed row waits, doubling, up to:
     retry_cap: timedelta = timedelta(minutes=30)
+
+
+@lru_cache(maxsize=256)  # one keyboard for a whole fan-out
+def submit_now(instance_id: int) -> Keyboard:
+    """The "submit now" button under a unit's reminder: the next file goes to this report."""
+    return ((Button(t("button-submit-now"), f"r:{instance_id}"),),)
 
 
 def worker_name() -> str:
@@ -167,31 +183,48 @@ class Dispatcher:
             await self.store.ensure(daily_rows(plan, facts, now=now, calendar=calendar))
             self._daily = (plan.digest, day)
         await self._ready(plan, now)
+        async with self.store.marking():
+            return await self._send_due(plan)
+
+    async def _send_due(self, plan: Plan) -> int:
+        """Claim due rows a batch at a time and handle each; returns how many were sent.
+
+        A pass ends early, giving the rest of its batch back as it was, when the process is
+        stopping, when half the lease is gone (a send that started later might outlive the
+        claim, and another process would send the row again), or when a delivery failed after
+        the messenger's own retries (the platform is likely down: the next tick tries again).
+        """
         sent = 0
         while not self._stopping:
+            claimed_at = self.clock()
             batch = await self.store.claim(
                 worker=self.worker,
-                now=self.clock(),
+                now=claimed_at,
                 lease=self.settings.lease,
                 limit=self.settings.batch,
             )
             if not batch:
                 return sent
-            facts_by_id = {
-                fact.instance_id: fact
-                for fact in await self.store.facts({row.instance_id for row in batch})
-            }
-            people = await self.store.contacts_of_units(
-                {row.unit_key for row in batch if row.unit_key is not None}
-            )
+            facts_by_id, people = await self.store.for_batch(batch)
+            loaded_at = self.clock()
             for position, row in enumerate(batch):
-                if self._stopping:
-                    for rest in batch[position:]:
-                        await self.store.postpone(
-                            reminder_id=rest.id, worker=self.worker, due_at=rest.due_at
-                        )
+                now = self.clock()
+                if self._stopping or now - claimed_at >= self.settings.lease / 2:
+                    await self.store.give_back(
+                        [rest.id for rest in batch[position:]], worker=self.worker
+                    )
                     return sent
-                sent += await self._handle(row, facts_by_id.get(row.instance_id), plan, people)
+                if now - loaded_at >= self.settings.fresh:  # e.g. a unit reported meanwhile
+                    facts_by_id, people = await self.store.for_batch(batch[position:])
+                    loaded_at = now
+                handled = await self._handle(row, facts_by_id.get(row.instance_id), plan, people)
+                if handled is Handled.SENT:
+                    sent += 1
+                elif handled is Handled.UNDELIVERED:
+                    await self.store.give_back(
+                        [rest.id for rest in batch[position + 1 :]], worker=self.worker
+                    )
+                    return sent
             if len(batch) < self.settings.batch:
                 return sent
         return sent
@@ -217,7 +250,7 @@ class Dispatcher:
         fact: InstanceFacts | None,
         plan: Plan,
         people: Mapping[str, Sequence[Contact]],
-    ) -> int:
+    ) -> Handled:
         now = self.clock()
         tz = ZoneInfo(plan.organisation.timezone)
         calendar = self._calendar(plan)
@@ -228,16 +261,16 @@ class Dispatcher:
             await self.store.finish(
                 reminder_id=row.id, worker=self.worker, status=Outcome.CANCELLED, now=now
             )
-            return 0
+            return Handled.CLOSED
         if verdict is Verdict.SKIP:
             await self.store.finish(
                 reminder_id=row.id, worker=self.worker, status=Outcome.SKIPPED, now=now
             )
-            return 0
+            return Handled.CLOSED
         if verdict is Verdict.LATER:
             assert later is not None
             await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=later)
-            return 0
+            return Handled.CLOSED
         assert fact is not None
         try:
             await self._send(row, fact, plan, now, people)
@@ -247,12 +280,12 @@ class Dispatcher:
             )
             log.warning("reminder %s not delivered; trying again in %s", row.id, wait)
             await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=now + wait)
-            return 0
+            return Handled.UNDELIVERED
         if not await self.store.finish(
             reminder_id=row.id, worker=self.worker, status=Outcome.SENT, now=self.clock()
         ):
             log.warning("reminder %s was sent after its lease ran out", row.id)
-        return 1
+        return Handled.SENT
 
     async def _send(
         self,
@@ -265,12 +298,12 @@ class Dispatcher:
         tz = ZoneInfo(plan.organisation.timezone)
         calendar = self._calendar(plan)
         today = now.astimezone(tz).date()
-        if row.kind in (Kind.UNIT, Kind.OVERDUE):
+        if row.kind in UNIT_KINDS:
             assert row.unit_key is not None
             unit = fact.unit(row.unit_key)
             assert unit is not None
             text = texts.unit_reminder(fact, unit, now, tz, calendar)
-            keyboard = ((Button(t("button-submit-now"), f"r:{fact.instance_id}"),),)
+            keyboard = submit_now(fact.instance_id)
             for contact in people.get(row.unit_key, ()):
                 await self._to_person(contact, text, keyboard)
         elif row.kind is Kind.SUMMARY:
@@ -294,20 +327,15 @@ class Dispatcher:
 
     # ---- recipients ----------------------------------------------------------------------------
 
-    async def _to_person(
-        self, contact: Contact, text: str, keyboard: tuple[tuple[Button, ...], ...] = ()
-    ) -> None:
+    async def _to_person(self, contact: Contact, text: str, keyboard: Keyboard = ()) -> None:
         messenger = self.messengers.get(contact.platform)
         if messenger is None:
             return
+        *pieces, last = core_texts.split_text(text, messenger.max_text)
         try:
-            for piece in core_texts.split_text(text, messenger.max_text)[:-1]:
+            for piece in pieces:
                 await messenger.send(contact.chat_id, piece)
-            await messenger.send(
-                contact.chat_id,
-                core_texts.split_text(text, messenger.max_text)[-1],
-                keyboard=keyboard,
-            )
+            await messenger.send(contact.chat_id, last, keyboard=keyboard)
         except UnreachableError:
             if await self.store.mark_unreachable(contact_id=contact.id, now=self.clock()):
                 await self._to_office(

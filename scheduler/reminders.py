@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ class Kind(StrEnum):
     READY = "ready"  # the office: every unit has reported, the compiled report can start
 
 
+UNIT_KINDS = frozenset({Kind.UNIT, Kind.OVERDUE})  # spoken to a unit's heads about the unit
 DAILY_KINDS = frozenset({Kind.OVERDUE, Kind.LATE_LIST, Kind.ESCALATION, Kind.DIGEST})
 PLANTED_KINDS = frozenset({Kind.UNIT, Kind.SUMMARY})
 EXACT_RULE = re.compile(r"^\d+s$")
@@ -72,12 +73,16 @@ class InstanceFacts:
     receiver_type: UnitType
     escalate_after_days: int
     units: tuple[UnitProgress, ...]
+    _by_key: dict[str, UnitProgress] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {unit.unit_key: unit for unit in self.units})
 
     def missing(self) -> list[UnitProgress]:
         return [unit for unit in self.units if not unit.submitted]
 
     def unit(self, key: str) -> UnitProgress | None:
-        return next((unit for unit in self.units if unit.unit_key == key), None)
+        return self._by_key.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +285,7 @@ def decide(
     if fact is None:  # the instance was archived
         return Verdict.SKIP, None
     unit = fact.unit(reminder.unit_key) if reminder.unit_key else None
-    if reminder.kind in (Kind.UNIT, Kind.OVERDUE) and (unit is None or unit.submitted):
+    if reminder.kind in UNIT_KINDS and (unit is None or unit.submitted):
         return Verdict.CANCEL, None
     if reminder.kind is Kind.UNIT and now >= fact.due_end:
         return Verdict.SKIP, None  # a "before" reminder after the deadline: the overdue one says it

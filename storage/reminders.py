@@ -10,17 +10,19 @@ row that another process is sending again.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import Contact, InstanceStatus
 from bot.plan.model import Deadline, DueKind, Role, UnitType
 from scheduler.reminders import (
+    UNIT_KINDS,
     DueReminder,
     InstanceFacts,
     Kind,
@@ -28,7 +30,15 @@ from scheduler.reminders import (
     PlannedRow,
     UnitProgress,
 )
-from storage.db import is_sqlite, read_session, write_connection, write_session
+from storage.db import (
+    DirectWriter,
+    direct_writer,
+    is_sqlite,
+    read_connection,
+    read_session,
+    write_connection,
+    write_session,
+)
 from storage.models import (
     ChatPurpose,
     ReminderStatus,
@@ -53,6 +63,18 @@ class ReminderStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._direct: DirectWriter | None = None
+
+    @asynccontextmanager
+    async def marking(self) -> AsyncIterator[None]:
+        """Within the block (a dispatch pass), rows are marked on one held connection, each
+        mark its own short transaction: see `storage.db.DirectWriter`."""
+        async with direct_writer(self.engine) as writer:
+            previous, self._direct = self._direct, writer
+            try:
+                yield
+            finally:
+                self._direct = previous
 
     # ---- planting -------------------------------------------------------------------------------
 
@@ -233,26 +255,40 @@ class ReminderStore:
         self, *, reminder_id: int, worker: str, status: Outcome, now: datetime
     ) -> bool:
         """Close a claimed row (sent, skipped, cancelled) if this worker still holds it."""
-        return await self._release(reminder_id, worker, status=status.value, sent_at=now)
+        return await self._release(
+            _FINISH,
+            {"b_id": reminder_id, "b_worker": worker, "b_status": status.value, "b_at": now},
+        )
 
     async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
         """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
         return await self._release(
-            reminder_id, worker, status=ReminderStatus.PENDING.value, due_at=due_at, claimed_by=None
+            _POSTPONE, {"b_id": reminder_id, "b_worker": worker, "b_due_at": due_at}
         )
 
-    async def _release(self, reminder_id: int, worker: str, **values: Any) -> bool:
-        """Update a claimed row only while `worker` still holds the claim."""
+    async def give_back(self, reminder_ids: Sequence[int], *, worker: str) -> int:
+        """Give claimed rows back untouched (a pass that ends early): due as they were."""
+        if not reminder_ids:
+            return 0
         async with write_connection(self.engine) as connection:
             result = await connection.execute(
                 sa.update(reminder_t)
                 .where(
-                    reminder_t.c.id == reminder_id,
+                    reminder_t.c.id.in_(reminder_ids),
                     reminder_t.c.claimed_by == worker,
                     reminder_t.c.status == ReminderStatus.CLAIMED.value,
                 )
-                .values(lease_until=None, **values)
+                .values(status=ReminderStatus.PENDING.value, claimed_by=None, lease_until=None)
             )
+        return _rowcount(result)
+
+    async def _release(self, statement: sa.Update, values: dict[str, Any]) -> bool:
+        """Update a claimed row only while the worker still holds the claim. The statement is
+        built once: this runs after every single send, so its cost bounds the sending rate."""
+        if self._direct is not None:
+            return await self._direct.execute(statement, values) == 1
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(statement, values)
         return _rowcount(result) == 1
 
     async def cancel_unit(self, *, instance_id: int, unit_key: str, now: datetime) -> int:
@@ -287,93 +323,25 @@ class ReminderStore:
         report_keys: Iterable[str] | None = None,
     ) -> list[InstanceFacts]:
         """Active instances (all, these, or these reports') with each submitting unit's progress."""
-        receiver = unit_t.alias("receiver")
-        statement = (
-            sa.select(
-                report_instance_t,
-                report_t.c.key.label("report_key"),
-                report_t.c.name.label("report_name"),
-                report_t.c.escalate_after_days,
-                receiver.c.key.label("receiver_key"),
-                receiver.c.type.label("receiver_type"),
+        async with read_connection(self.engine) as connection:
+            return await _facts(connection, instance_ids, report_keys=report_keys)
+
+    async def for_batch(
+        self, batch: Sequence[DueReminder]
+    ) -> tuple[dict[int, InstanceFacts], dict[str, list[Contact]]]:
+        """What a claimed batch needs, read in one snapshot: its instances' facts (for a batch
+        of unit reminders only those units' progress: a summary counts every unit, a unit's
+        reminder only its own) and the people each unit's reminders go to."""
+        units = {row.unit_key for row in batch if row.unit_key is not None}
+        only_units = all(row.kind in UNIT_KINDS for row in batch)
+        async with read_connection(self.engine) as connection:
+            facts = await _facts(
+                connection,
+                {row.instance_id for row in batch},
+                unit_keys=units if only_units else None,
             )
-            .join(report_t, report_t.c.id == report_instance_t.c.report_id)
-            .join(receiver, receiver.c.id == report_t.c.receiver_unit_id)
-            .where(report_instance_t.c.archived_at.is_(None), report_t.c.archived_at.is_(None))
-            .order_by(report_instance_t.c.due_end, report_instance_t.c.id)
-        )
-        wanted = None if instance_ids is None else set(instance_ids)
-        if wanted is not None:
-            statement = statement.where(report_instance_t.c.id.in_(wanted))
-        if report_keys is not None:
-            statement = statement.where(report_t.c.key.in_(set(report_keys)))
-        totals = (
-            sa.select(
-                submission_t.c.instance_id,
-                submission_t.c.unit_id,
-                sa.func.count().label("versions"),
-                sa.func.max(submission_t.c.submitted_at).label("latest_at"),
-                sa.func.min(submission_t.c.submitted_at).label("first_at"),
-            )
-            .group_by(submission_t.c.instance_id, submission_t.c.unit_id)
-            .subquery()
-        )
-        async with read_session(self.engine) as session:
-            instances = (await session.execute(statement)).mappings().all()
-            report_ids = {row["report_id"] for row in instances}
-            units = (
-                await session.execute(
-                    sa.select(
-                        report_submitter_t.c.report_id,
-                        report_instance_t.c.id.label("instance_id"),
-                        unit_t.c.key,
-                        unit_t.c.name,
-                        totals.c.versions,
-                        totals.c.latest_at,
-                        totals.c.first_at,
-                    )
-                    .join(unit_t, unit_t.c.id == report_submitter_t.c.unit_id)
-                    .join(
-                        report_instance_t,
-                        report_instance_t.c.report_id == report_submitter_t.c.report_id,
-                    )
-                    .outerjoin(
-                        totals,
-                        sa.and_(
-                            totals.c.instance_id == report_instance_t.c.id,
-                            totals.c.unit_id == unit_t.c.id,
-                        ),
-                    )
-                    .where(
-                        report_submitter_t.c.report_id.in_(report_ids),
-                        unit_t.c.archived_at.is_(None),
-                    )
-                    .order_by(unit_t.c.name)
-                )
-            ).all()
-        progress: defaultdict[int, list[UnitProgress]] = defaultdict(list)
-        for row in units:
-            progress[row.instance_id].append(
-                UnitProgress(
-                    row.key, row.name, row.versions or 0, _utc(row.latest_at), _utc(row.first_at)
-                )
-            )
-        return [
-            InstanceFacts(
-                instance_id=row["id"],
-                report_key=row["report_key"],
-                report_name=row["report_name"],
-                instance_key=row["key"],
-                deadline=Deadline(DueKind(row["due_kind"]), row["due_day"], row["due_time"]),
-                due_end=row["due_end"],
-                last_day=row["last_day"],
-                receiver_key=row["receiver_key"],
-                receiver_type=UnitType(row["receiver_type"]),
-                escalate_after_days=row["escalate_after_days"],
-                units=tuple(progress.get(row["id"], ())),
-            )
-            for row in instances
-        ]
+            people = await _unit_contacts(connection, units)
+        return {fact.instance_id: fact for fact in facts}, people
 
     async def instance_status(self, instance_id: int, *, now: datetime) -> InstanceStatus | None:
         """One instance's status as the Office's summaries show it."""
@@ -404,15 +372,8 @@ class ReminderStore:
 
     async def contacts_of_units(self, unit_keys: Iterable[str]) -> dict[str, list[Contact]]:
         """`unit_contacts` for several units in one query (a batch of reminders)."""
-        keys = set(unit_keys)
-        found: dict[str, list[Contact]] = {key: [] for key in keys}
-        if not keys:
-            return found
-        for contact in await self._contacts(
-            unit_t.c.key.in_(keys), contact_t.c.role.in_([Role.HEAD.value, Role.OFFICE.value])
-        ):
-            found[contact.unit_key].append(contact)
-        return found
+        async with read_connection(self.engine) as connection:
+            return await _unit_contacts(connection, set(unit_keys))
 
     async def leaders(self) -> list[Contact]:
         return await self._contacts(contact_t.c.role == Role.LEADER.value)
@@ -431,24 +392,8 @@ class ReminderStore:
             return {platform: chat for platform, chat in rows}
 
     async def _contacts(self, *conditions: Any) -> list[Contact]:
-        async with read_session(self.engine) as session:
-            rows = (
-                (
-                    await session.execute(
-                        _contact_select()
-                        .where(
-                            contact_t.c.active.is_(True),
-                            contact_t.c.unreachable_at.is_(None),
-                            unit_t.c.archived_at.is_(None),
-                            *conditions,
-                        )
-                        .order_by(contact_t.c.id)
-                    )
-                )
-                .mappings()
-                .all()
-            )
-        return [_contact(row) for row in rows]
+        async with read_connection(self.engine) as connection:
+            return await _recipients(connection, *conditions)
 
     async def mark_unreachable(self, *, contact_id: int, now: datetime) -> bool:
         """The person blocked the bot; True the first time (so the Office is told once)."""
@@ -459,6 +404,153 @@ class ReminderStore:
                 .values(unreachable_at=now)
             )
         return _rowcount(result) == 1
+
+
+_HELD = (
+    reminder_t.c.id == sa.bindparam("b_id"),
+    reminder_t.c.claimed_by == sa.bindparam("b_worker"),
+    reminder_t.c.status == ReminderStatus.CLAIMED.value,
+)
+_FINISH = (
+    sa.update(reminder_t)
+    .where(*_HELD)
+    .values(lease_until=None, status=sa.bindparam("b_status"), sent_at=sa.bindparam("b_at"))
+)
+_POSTPONE = (
+    sa.update(reminder_t)
+    .where(*_HELD)
+    .values(
+        lease_until=None,
+        status=ReminderStatus.PENDING.value,
+        claimed_by=None,
+        due_at=sa.bindparam("b_due_at"),
+    )
+)
+
+
+async def _facts(
+    connection: AsyncConnection,
+    instance_ids: Iterable[int] | None = None,
+    *,
+    report_keys: Iterable[str] | None = None,
+    unit_keys: Iterable[str] | None = None,
+) -> list[InstanceFacts]:
+    """`ReminderStore.facts`; with `unit_keys`, only those units' progress."""
+    receiver = unit_t.alias("receiver")
+    statement = (
+        sa.select(
+            report_instance_t,
+            report_t.c.key.label("report_key"),
+            report_t.c.name.label("report_name"),
+            report_t.c.escalate_after_days,
+            receiver.c.key.label("receiver_key"),
+            receiver.c.type.label("receiver_type"),
+        )
+        .join(report_t, report_t.c.id == report_instance_t.c.report_id)
+        .join(receiver, receiver.c.id == report_t.c.receiver_unit_id)
+        .where(report_instance_t.c.archived_at.is_(None), report_t.c.archived_at.is_(None))
+        .order_by(report_instance_t.c.due_end, report_instance_t.c.id)
+    )
+    wanted = None if instance_ids is None else set(instance_ids)
+    if wanted is not None:
+        statement = statement.where(report_instance_t.c.id.in_(wanted))
+    if report_keys is not None:
+        statement = statement.where(report_t.c.key.in_(set(report_keys)))
+    totals = (
+        sa.select(
+            submission_t.c.instance_id,
+            submission_t.c.unit_id,
+            sa.func.count().label("versions"),
+            sa.func.max(submission_t.c.submitted_at).label("latest_at"),
+            sa.func.min(submission_t.c.submitted_at).label("first_at"),
+        )
+        .group_by(submission_t.c.instance_id, submission_t.c.unit_id)
+        .subquery()
+    )
+    instances = (await connection.execute(statement)).mappings().all()
+    report_ids = {row["report_id"] for row in instances}
+    units = (
+        await connection.execute(
+            sa.select(
+                report_submitter_t.c.report_id,
+                report_instance_t.c.id.label("instance_id"),
+                unit_t.c.key,
+                unit_t.c.name,
+                totals.c.versions,
+                totals.c.latest_at,
+                totals.c.first_at,
+            )
+            .join(unit_t, unit_t.c.id == report_submitter_t.c.unit_id)
+            .join(
+                report_instance_t,
+                report_instance_t.c.report_id == report_submitter_t.c.report_id,
+            )
+            .outerjoin(
+                totals,
+                sa.and_(
+                    totals.c.instance_id == report_instance_t.c.id,
+                    totals.c.unit_id == unit_t.c.id,
+                ),
+            )
+            .where(
+                report_submitter_t.c.report_id.in_(report_ids),
+                unit_t.c.archived_at.is_(None),
+                *(() if unit_keys is None else (unit_t.c.key.in_(set(unit_keys)),)),
+            )
+            .order_by(unit_t.c.name)
+        )
+    ).all()
+    progress: defaultdict[int, list[UnitProgress]] = defaultdict(list)
+    for row in units:
+        progress[row.instance_id].append(
+            UnitProgress(
+                row.key, row.name, row.versions or 0, _utc(row.latest_at), _utc(row.first_at)
+            )
+        )
+    return [
+        InstanceFacts(
+            instance_id=row["id"],
+            report_key=row["report_key"],
+            report_name=row["report_name"],
+            instance_key=row["key"],
+            deadline=Deadline(DueKind(row["due_kind"]), row["due_day"], row["due_time"]),
+            due_end=row["due_end"],
+            last_day=row["last_day"],
+            receiver_key=row["receiver_key"],
+            receiver_type=UnitType(row["receiver_type"]),
+            escalate_after_days=row["escalate_after_days"],
+            units=tuple(progress.get(row["id"], ())),
+        )
+        for row in instances
+    ]
+
+
+async def _recipients(connection: AsyncConnection, *conditions: Any) -> list[Contact]:
+    """Active, reachable contacts of units still in the plan, meeting `conditions`."""
+    rows = await connection.execute(
+        _contact_select(everything=False)
+        .where(
+            contact_t.c.active.is_(True),
+            contact_t.c.unreachable_at.is_(None),
+            unit_t.c.archived_at.is_(None),
+            *conditions,
+        )
+        .order_by(contact_t.c.id)
+    )
+    return [_contact(row) for row in rows.mappings()]
+
+
+async def _unit_contacts(connection: AsyncConnection, keys: set[str]) -> dict[str, list[Contact]]:
+    """Unit key -> who is reminded for it: its heads (and, for the Office, its staff)."""
+    found: dict[str, list[Contact]] = {key: [] for key in keys}
+    if keys:
+        for contact in await _recipients(
+            connection,
+            unit_t.c.key.in_(keys),
+            contact_t.c.role.in_([Role.HEAD.value, Role.OFFICE.value]),
+        ):
+            found[contact.unit_key].append(contact)
+    return found
 
 
 def _values(row: PlannedRow, unit_id: int | None) -> dict[str, Any]:

@@ -83,9 +83,14 @@ class ContactView:
     unreachable_at: datetime | None
 
 
-def _contact_select() -> sa.Select[Any]:
+_CONTACT_FIELDS = ("id", "platform", "user_id", "chat_id", "display_name", "role", "active")
+
+
+def _contact_select(*, everything: bool = True) -> sa.Select[Any]:
+    """Contacts with their unit; `everything=False` selects only what `_contact` reads."""
+    columns = [contact_t] if everything else [contact_t.c[name] for name in _CONTACT_FIELDS]
     return sa.select(
-        contact_t,
+        *columns,
         unit_t.c.key.label("unit_key"),
         unit_t.c.name.label("unit_name"),
         unit_t.c.short_name.label("unit_short_name"),

@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,6 +51,7 @@ RETRY_AFTER_MARGIN = 0.1  # seconds added to a 429's retry_after, as PTB's rate 
 _GONE = ("chat not found", "peer_id_invalid")
 
 
+@lru_cache(maxsize=1024)  # a fan-out sends one keyboard to many people; PTB objects are frozen
 def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None

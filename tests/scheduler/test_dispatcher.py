@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from fakes.messenger import FakeMessenger
 
 from bot.app import applied_plans
-from bot.core.model import SubmissionKind
+from bot.core.model import Keyboard, MessageRef, SubmissionKind
 from bot.plan.loader import parse_plan
 from bot.plan.model import Role
 from scheduler.dispatcher import Dispatcher, DispatchSettings, plant_reminders
@@ -243,3 +244,79 @@ async def test_the_office_is_told_when_it_can_compile_then_reminded_itself(
     )
     # Leadership receives the compiled report: a daily digest while it is open.
     assert d.out.texts("6")[-1].startswith("Tóm tắt tình hình nộp báo cáo hôm nay:")
+
+
+@dataclass
+class Hooked(FakeMessenger):
+    """Runs `hook` before each send: the world changing while a batch goes out."""
+
+    hook: Callable[[str], Awaitable[None]] | None = None
+
+    async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef:
+        if self.hook is not None:
+            await self.hook(chat_id)
+        return await super().send(chat_id, text, keyboard=keyboard)
+
+
+def dispatcher_with(d: Department, out: FakeMessenger, **settings: Any) -> Dispatcher:
+    return Dispatcher(
+        store=d.store,
+        plans=applied_plans(d.engine),
+        messengers={"telegram": out},
+        settings=DispatchSettings(**settings),
+        clock=lambda: d.clock[0],
+        worker="hooked",
+    )
+
+
+async def test_a_unit_that_reports_while_its_batch_goes_out_is_not_reminded(
+    department: Department,
+) -> None:
+    d = department
+    reported: list[str] = []
+
+    async def the_other_unit_reports(chat_id: str) -> None:
+        if chat_id in ("1", "2") and not reported:
+            reported.append("phong-b" if chat_id == "1" else "phong-a")
+            d.clock[0] += timedelta(seconds=3)  # longer than what a batch decides on stays fresh
+            await d.submit(reported[0])
+
+    out = Hooked(hook=the_other_unit_reports)
+    d.clock[0] = local(30, 8, month=5)
+    await dispatcher_with(d, out, batch=10).tick()
+    reminded = [chat for chat, text, _ in out.sent if text.startswith("Nhắc hạn")]
+    assert reminded == [{"phong-b": "1", "phong-a": "2"}[reported[0]]]
+    assert (await d.store.counts()).get("claimed") is None
+
+
+async def test_a_pass_ends_at_the_first_undelivered_reminder_and_gives_the_rest_back(
+    department: Department,
+) -> None:
+    d = department
+    out = FakeMessenger(down=1)
+    dispatcher = dispatcher_with(d, out, batch=10)
+    d.clock[0] = local(30, 8, month=5)
+    assert await dispatcher.tick() == 0
+    assert out.sent == [] and (await d.store.counts()).get("claimed") is None
+    assert await dispatcher.tick() >= 1  # the rest, at once; the failed one waits 30 s
+    d.clock[0] += timedelta(seconds=30)
+    await dispatcher.tick()
+    assert sorted(chat for chat, text, _ in out.sent if text.startswith("Nhắc hạn")) == ["1", "2"]
+
+
+async def test_a_pass_gives_its_batch_back_when_half_the_lease_is_gone(
+    department: Department,
+) -> None:
+    d = department
+
+    async def slow(chat_id: str) -> None:
+        d.clock[0] += timedelta(seconds=6)
+
+    out = Hooked(hook=slow)
+    dispatcher = dispatcher_with(d, out, batch=10, lease=timedelta(seconds=10))
+    d.clock[0] = local(30, 8, month=5)
+    assert await dispatcher.tick() == 1  # 6 s into a 10 s lease: the others go back
+    assert (await d.store.counts()).get("claimed") is None
+    while await dispatcher.tick():
+        pass
+    assert sorted(chat for chat, text, _ in out.sent if text.startswith("Nhắc hạn")) == ["1", "2"]

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
+from storage_helpers import admin_execute
 
 from scheduler.reminders import Kind, Outcome, PlannedRow
 from storage.db import make_engine
+from storage.migrate import upgrade
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
 
 NOW = datetime(2024, 5, 20, 1, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=1)  # every row from `rows` is due
 
 
 async def prepared(engine: AsyncEngine) -> tuple[ReminderStore, list[int]]:
@@ -132,3 +137,91 @@ async def test_facts_and_cancel_for_a_unit(engine: AsyncEngine) -> None:
     assert fact.report_key == "dan-chu"
     assert sorted(u.unit_key for u in fact.missing()) == ["kh", "ns", "tc"]
     assert await store.counts() == {"pending": 4, "cancelled": 2}
+
+
+async def test_marks_on_a_held_connection_store_what_the_ordinary_path_stores(
+    engine: AsyncEngine,
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 4), kinds=frozenset({Kind.UNIT}), now=NOW)
+    one, two, three, four = await store.claim(
+        worker="w", now=NOW + timedelta(hours=1), lease=timedelta(minutes=5), limit=10
+    )
+    sent_at = datetime(2024, 5, 20, 1, 2, 3, tzinfo=UTC)  # whole seconds: the format shows
+    assert await store.finish(reminder_id=one.id, worker="w", status=Outcome.SENT, now=sent_at)
+    async with store.marking():
+        assert await store.finish(reminder_id=two.id, worker="w", status=Outcome.SENT, now=sent_at)
+        assert not await store.finish(
+            reminder_id=three.id, worker="someone else", status=Outcome.SENT, now=sent_at
+        )
+        later = NOW + timedelta(hours=9)
+        assert await store.postpone(reminder_id=three.id, worker="w", due_at=later)
+        assert not await store.postpone(reminder_id=three.id, worker="w", due_at=later)
+    assert await store.finish(reminder_id=four.id, worker="w", status=Outcome.SKIPPED, now=NOW)
+    async with engine.connect() as connection:
+        stored = dict(
+            (
+                await connection.execute(
+                    sa.text("SELECT id, sent_at FROM reminder WHERE id IN (:a, :b)"),
+                    {"a": one.id, "b": two.id},
+                )
+            ).all()
+        )
+    assert stored[one.id] == stored[two.id]  # the same text on SQLite, the same instant on PG
+    assert await store.counts() == {"sent": 2, "pending": 1, "skipped": 1}
+    (again,) = await store.claim(worker="w", now=later, lease=timedelta(minutes=1), limit=5)
+    assert (again.id, again.due_at) == (three.id, later)
+
+
+async def test_a_held_connection_that_breaks_is_replaced(engine: AsyncEngine) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 2), kinds=frozenset({Kind.UNIT}), now=NOW)
+    one, two = await store.claim(worker="w", now=LATER, lease=timedelta(minutes=5), limit=10)
+    async with store.marking():
+        assert await store.finish(reminder_id=one.id, worker="w", status=Outcome.SENT, now=NOW)
+        writer = store._direct
+        assert writer is not None
+        if engine.dialect.name == "sqlite":
+            assert writer._sqlite is not None
+            writer._sqlite.close()
+        else:
+            pid = writer._driver.get_server_pid()
+            await admin_execute(f"SELECT pg_terminate_backend({pid})")
+        assert await store.finish(reminder_id=two.id, worker="w", status=Outcome.SENT, now=NOW)
+    assert await store.counts() == {"sent": 2}
+
+
+async def test_a_mark_waits_for_another_process_without_stopping_the_loop(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}")
+    try:
+        await upgrade(engine)
+        store, (first, *_) = await prepared(engine)
+        await store.plant(rows(first, 2), kinds=frozenset({Kind.UNIT}), now=NOW)
+        one, two = await store.claim(worker="w", now=LATER, lease=timedelta(minutes=5), limit=10)
+        other = sqlite3.connect(tmp_path / "baocao.db", isolation_level=None)
+        beats = 0
+
+        async def heartbeat() -> None:
+            nonlocal beats
+            while True:
+                await asyncio.sleep(0.02)
+                beats += 1
+
+        async with store.marking():
+            assert await store.finish(reminder_id=one.id, worker="w", status=Outcome.SENT, now=NOW)
+            other.execute("BEGIN IMMEDIATE")  # another process is writing
+            beating = asyncio.create_task(heartbeat())
+            mark = asyncio.create_task(
+                store.finish(reminder_id=two.id, worker="w", status=Outcome.SENT, now=NOW)
+            )
+            await asyncio.sleep(0.5)
+            assert not mark.done() and beats >= 10  # waiting, and the loop runs meanwhile
+            other.execute("COMMIT")
+            assert await mark
+            beating.cancel()
+        other.close()
+        assert await store.counts() == {"sent": 2}
+    finally:
+        await engine.dispose()
