@@ -20,12 +20,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.core.usecases import MENU, ReportBot
 from bot.i18n import t
 from handlers.telegram.messenger import TelegramMessenger
 from handlers.telegram.translate import incoming
+from handlers.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +103,9 @@ MEDIA_WRITE_TIMEOUT = 60.0  # uploads
 RATE_LIMIT_RETRIES = 5  # 429s the limiter waits out itself before the messenger sees one
 
 
-def send_request() -> HTTPXRequest:
+def send_request() -> AiohttpRequest:
     """The HTTP client for everything but getUpdates."""
-    return HTTPXRequest(
+    return AiohttpRequest(
         connection_pool_size=SEND_POOL_SIZE,
         pool_timeout=POOL_TIMEOUT,
         media_write_timeout=MEDIA_WRITE_TIMEOUT,
@@ -115,9 +115,9 @@ def send_request() -> HTTPXRequest:
     )
 
 
-def polling_request() -> HTTPXRequest:
+def polling_request() -> AiohttpRequest:
     """getUpdates on its own connection, so a held long poll never takes one a send needs."""
-    return HTTPXRequest(
+    return AiohttpRequest(
         connection_pool_size=1,
         pool_timeout=POOL_TIMEOUT,
         connect_timeout=CONNECT_TIMEOUT,
