@@ -1,8 +1,12 @@
 """Benchmark: the reminder dispatcher fanning out to the fake Bot API, next to a plain loop.
 
-1. 2,000 due reminders through the dispatcher (rate limiter off), and 2,000 plain httpx
-   sendMessage calls to the same fake in the same run: both rates and their ratio
-   (goal: the dispatcher reaches at least 70% of the plain loop).
+1. 2,000 due reminders through the dispatcher (rate limiter off), then the same 2,000 messages
+   (text and button, as the dispatcher sent them) again as plain httpx sendMessage calls to the
+   same fake in the same run: both rates and their ratio (goal: the dispatcher reaches at least
+   70% of the plain loop). Same messages, so that the ratio measures the dispatcher (claiming,
+   deciding, writing the text, marking each one sent) and not the size of a message. This
+   runs in rounds, dispatcher then plain loop, and keeps each one's best rate: the machine is
+   shared, and a round slowed by a neighbour says nothing about either.
 2. The rate limiter on, for 60 seconds: the rate achieved (goal: at least 29 per second) and
    how many answers were 429 (goal: none). The fake answers 429 to anything over 30 per
    second, as Telegram would.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -31,7 +36,7 @@ from telegram.ext import ExtBot  # noqa: E402
 from bot.app import applied_plans  # noqa: E402
 from bot.plan.loader import parse_plan  # noqa: E402
 from bot.plan.model import Role  # noqa: E402
-from handlers.telegram.app import rate_limiter  # noqa: E402
+from handlers.telegram.app import rate_limiter, send_request  # noqa: E402
 from handlers.telegram.messenger import TelegramMessenger  # noqa: E402
 from scheduler.dispatcher import Dispatcher, DispatchSettings  # noqa: E402
 from scheduler.reminders import Kind, PlannedRow  # noqa: E402
@@ -99,8 +104,11 @@ async def dispatch(
     fake: FakeTelegram, url: str, units: int, tag: str, *, limiter: bool, seconds: float | None
 ) -> tuple[int, float]:
     """Warm up (one tick plants the plan's own rows), plant `units` due rows, then time."""
-    bot = ExtBot(
-        fake.token, base_url=fake.base_url, rate_limiter=rate_limiter() if limiter else None
+    bot = ExtBot(  # the bot's own HTTP client and, when on, its own rate limiter
+        fake.token,
+        base_url=fake.base_url,
+        request=send_request(),
+        rate_limiter=rate_limiter() if limiter else None,
     )
     engine = make_engine(url)
     await bot.initialize()
@@ -109,7 +117,7 @@ async def dispatch(
             store=ReminderStore(engine),
             plans=applied_plans(engine),
             messengers={"telegram": TelegramMessenger(bot)},
-            settings=DispatchSettings(batch=100),
+            settings=DispatchSettings(),
             worker="bench",
         )
         await dispatcher.tick()
@@ -128,17 +136,30 @@ async def dispatch(
         await engine.dispose()
 
 
-async def plain_loop(fake: FakeTelegram, count: int) -> float:
+def replayed(fake: FakeTelegram, since: float) -> list[dict[str, str]]:
+    """The dispatcher's sendMessage requests since `since`, as form fields to send again."""
+    return [
+        {
+            name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            for name, value in call.params.items()
+        }
+        for call in fake.calls_to("sendMessage")
+        if call.time >= since and call.ok
+    ]
+
+
+async def plain_loop(fake: FakeTelegram, requests: list[dict[str, str]]) -> float:
+    """The same messages (text and button) sent again, one plain httpx request after another."""
     url = f"{fake.base_url}{fake.token}/sendMessage"
     async with httpx.AsyncClient() as client:
         start = time.perf_counter()
-        for n in range(count):
-            response = await client.post(url, data={"chat_id": FIRST_USER + n, "text": "Nhắc hạn"})
+        for data in requests:
+            response = await client.post(url, data=data)
             response.raise_for_status()
         return time.perf_counter() - start
 
 
-async def main(units: int, window: float) -> None:
+async def main(units: int, window: float, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         url = f"sqlite+aiosqlite:///{data / 'baocao.db'}"
@@ -146,17 +167,28 @@ async def main(units: int, window: float) -> None:
         async with FakeTelegram(bot_username="baocao_bench_bot") as fake:
             for n in range(units):  # everyone has written to the bot, so it may write back
                 await fake.send_text(fake.user(FIRST_USER + n, f"Người {n}"), "/start")
-            sent, took = await dispatch(fake, url, units, "5", limiter=False, seconds=None)
-            plain = await plain_loop(fake, units)
-            print(f"{units} reminders, rate limiter off:")
-            print(f"  dispatcher  {sent:5d} sent in {took:6.2f} s = {sent / took:7.1f} /s")
-            print(f"  plain loop  {units:5d} sent in {plain:6.2f} s = {units / plain:7.1f} /s")
-            ratio = (sent / took) / (units / plain)
+            print(f"{units} reminders, rate limiter off ({rounds} rounds, best of each):")
+            best_dispatch = best_plain = 0.0
+            for round_ in range(rounds):
+                since = time.perf_counter()
+                sent, took = await dispatch(
+                    fake, url, units, f"{round_ + 10}", limiter=False, seconds=None
+                )
+                requests = replayed(fake, since)
+                plain = len(requests) / await plain_loop(fake, requests)
+                best_dispatch, best_plain = max(best_dispatch, sent / took), max(best_plain, plain)
+                print(
+                    f"  round {round_ + 1}: dispatcher {sent} sent = {sent / took:6.1f} /s, "
+                    f"plain loop {len(requests)} sent = {plain:6.1f} /s"
+                )
+            print(f"  dispatcher  {best_dispatch:7.1f} /s")
+            print(f"  plain loop  {best_plain:7.1f} /s")
+            ratio = best_dispatch / best_plain
             print(f"  ratio dispatcher / plain loop: {ratio:.2f} (goal >= 0.70)")
 
             fake.enforce_rate_limit = True
             before = len(fake.calls)
-            sent, took = await dispatch(fake, url, units, "6", limiter=True, seconds=window)
+            sent, took = await dispatch(fake, url, units, "9", limiter=True, seconds=window)
             limited = [
                 c for c in fake.calls[before:] if c.method == "sendMessage" and c.status == 429
             ]
@@ -171,5 +203,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
-    asyncio.run(main(options.units, options.window))
+    asyncio.run(main(options.units, options.window, options.rounds))
