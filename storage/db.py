@@ -148,8 +148,8 @@ class DirectWriter:
 
     - SQLite in WAL mode: on a plain sqlite3 connection, in the event loop itself (~0.05 ms,
       less than one hop to aiosqlite's thread). It must never block the loop, so it does not
-      wait for a lock (busy_timeout 0: a write lock held by another process sends the statement
-      the ordinary way, which waits) and never checkpoints (that may fsync; the pool's
+      wait for a lock (timeout 0: a write lock held by another process sends the statement the
+      ordinary way, which waits) and never checkpoints (that may fsync; the pool's
       connections checkpoint as usual). A WAL commit with synchronous=NORMAL does not fsync.
     - PostgreSQL (and SQLite not in WAL mode): on a held driver connection (~0.2 ms).
 
@@ -195,20 +195,19 @@ class DirectWriter:
             return True
         assert self._sqlite_path is not None
         connection = sqlite3.connect(
-            self._sqlite_path, isolation_level=None, check_same_thread=False
+            self._sqlite_path, timeout=0, isolation_level=None, check_same_thread=False
         )
-        (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
-        if str(mode).lower() != "wal":
+        try:
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                connection.close()
+                self._sqlite_path = None
+                return False
+            for pragma in ("synchronous=NORMAL", "wal_autocheckpoint=0", "foreign_keys=ON"):
+                connection.execute(f"PRAGMA {pragma}")
+        except BaseException:
             connection.close()
-            self._sqlite_path = None
-            return False
-        for pragma in (
-            "busy_timeout=0",
-            "synchronous=NORMAL",
-            "wal_autocheckpoint=0",
-            "foreign_keys=ON",
-        ):
-            connection.execute(f"PRAGMA {pragma}")
+            raise
         self._sqlite = connection
         return True
 
@@ -269,10 +268,13 @@ class DirectWriter:
 
     async def _drop(self, *, broken: bool) -> None:
         plain, self._sqlite = self._sqlite, None
-        if plain is not None:  # closing may checkpoint, which may fsync: not in the loop
-            await asyncio.to_thread(plain.close)
         connection, self._connection, self._driver = self._connection, None, None
         cursor, self._cursor = self._cursor, None
+        if plain is not None:
+            try:  # closing may checkpoint, which may fsync: not in the loop
+                await asyncio.to_thread(plain.close)
+            except sqlite3.Error:  # already broken: nothing more to give back
+                log.debug("closing the direct SQLite connection failed", exc_info=True)
         if connection is None:
             return
         try:
@@ -283,6 +285,8 @@ class DirectWriter:
             await connection.close()
         except Exception:  # already broken: nothing more to give back
             log.debug("closing the direct connection failed", exc_info=True)
+            if not connection.closed:
+                await connection.invalidate()
 
 
 def _sqlite_file(engine: AsyncEngine) -> str | None:
