@@ -198,6 +198,7 @@ def daily_rows(
         for report in plan.reports
         if any(rule.kind is ReminderKind.OVERDUE for rule in report.reminder_rules)
     }
+    late_lists = {report.key for report in plan.reports if report.late_list}
     rows: list[PlannedRow] = []
     for fact in facts:
         missing = fact.missing()
@@ -208,7 +209,8 @@ def daily_rows(
                     PlannedRow(fact.instance_id, unit.unit_key, Kind.OVERDUE, f"overdue:{day}", at)
                     for unit in missing
                 )
-            rows.append(PlannedRow(fact.instance_id, None, Kind.LATE_LIST, f"late:{day}", at))
+            if fact.report_key in late_lists:
+                rows.append(PlannedRow(fact.instance_id, None, Kind.LATE_LIST, f"late:{day}", at))
             days_late = calendar.working_days_between(fact.last_day, today)
             if 0 < fact.escalate_after_days <= days_late:
                 rows.append(

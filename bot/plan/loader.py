@@ -384,6 +384,7 @@ class _Compiler:
             instances=tuple(instances),
             every=report.repeat.every if report.repeat else None,
             escalate_after_days=report.escalate_after_days,
+            late_list=report.late_list,
         )
 
     def _submitters(self, report: ReportIn, base: Path_, units: dict[str, UnitSpec]) -> list[str]:

@@ -152,6 +152,7 @@ class ReportSpec:
     instances: tuple[InstanceSpec, ...]
     every: Every | None = None  # recurrence, None for a one-off report
     escalate_after_days: int = 3  # working days late before leadership is told
+    late_list: bool = True  # the office group gets the late units each working day
 
 
 @dataclass(frozen=True, slots=True)

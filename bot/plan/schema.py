@@ -340,6 +340,7 @@ class ReportIn(_Strict):
     forward_files: bool = False
     depends_on: Annotated[list[Id], BeforeValidator(_as_list)] = Field(default_factory=list)
     escalate_after_days: int = Field(default=3, ge=0, le=60)
+    late_list: bool = True
 
 
 class PlanIn(_Strict):

@@ -212,6 +212,20 @@ def test_daily_rows_chase_late_units_and_escalate() -> None:
     assert daily_rows(plan, [fact], now=local(2024, 6, 8, 9), calendar=CAL) == []
 
 
+def test_a_report_may_keep_its_late_list_from_the_office_and_leadership_out_of_it() -> None:
+    text = SEED.read_text(encoding="utf-8").replace(
+        "    due_before: 05/06/2024",
+        "    late_list: false\n    escalate_after_days: 0\n    due_before: 05/06/2024",
+        1,
+    )
+    plan = parse_plan(text, "quiet.yaml")
+    (report,) = [r for r in plan.reports if r.key == "dcs-6-thang-2024"]
+    assert (report.late_list, report.escalate_after_days) == (False, 0)
+    fact = facts(("phong-a", 0), ("phong-b", 1), escalate=0)
+    rows = daily_rows(plan, [fact], now=local(2024, 6, 14, 9), calendar=CAL)  # 8 days late
+    assert [(r.kind, r.unit_key) for r in rows] == [(Kind.OVERDUE, "phong-a")]  # still chased
+
+
 def test_leadership_digest_while_their_report_is_open() -> None:
     plan = load_plan(SEED)
     fact = facts(
