@@ -82,7 +82,7 @@ def test_a_bad_plan_exits_2_names_line_and_field_and_writes_nothing(
         encoding="utf-8",
     )
     expected = (
-        f"{plan}, dòng 112, mục «reports[dcs-6-thang-2024].due_before»: «05/13/2024» không phải là "
+        f"{plan}, dòng 116, mục «reports[dcs-6-thang-2024].due_before»: «05/13/2024» không phải là "
         "ngày hợp lệ. Viết ngày dạng dd/mm/yyyy (ví dụ 05/06/2024) hoặc yyyy-mm-dd (2024-06-05).\n"
         "Kế hoạch có 1 lỗi, chưa ghi gì vào hệ thống. Sửa các lỗi trên rồi chạy lại.\n"
     )
