@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,13 +47,12 @@ from storage.models import (
     organisation_t,
     reminder_t,
     report_instance_t,
-    report_submitter_t,
     report_t,
     submission_t,
     unit_t,
 )
 from storage.repository import _contact, _contact_select
-from storage.status import report_status
+from storage.status import report_status, submission_totals, submitting_units
 
 _CHUNK = 2_000
 
@@ -456,57 +455,11 @@ async def _facts(
         statement = statement.where(report_instance_t.c.id.in_(wanted))
     if report_keys is not None:
         statement = statement.where(report_t.c.key.in_(set(report_keys)))
-    totals = (
-        sa.select(
-            submission_t.c.instance_id,
-            submission_t.c.unit_id,
-            sa.func.count().label("versions"),
-            sa.func.max(submission_t.c.submitted_at).label("latest_at"),
-            sa.func.min(submission_t.c.submitted_at).label("first_at"),
-        )
-        .group_by(submission_t.c.instance_id, submission_t.c.unit_id)
-        .subquery()
-    )
     instances = (await connection.execute(statement)).mappings().all()
-    report_ids = {row["report_id"] for row in instances}
-    units = (
-        await connection.execute(
-            sa.select(
-                report_submitter_t.c.report_id,
-                report_instance_t.c.id.label("instance_id"),
-                unit_t.c.key,
-                unit_t.c.name,
-                totals.c.versions,
-                totals.c.latest_at,
-                totals.c.first_at,
-            )
-            .join(unit_t, unit_t.c.id == report_submitter_t.c.unit_id)
-            .join(
-                report_instance_t,
-                report_instance_t.c.report_id == report_submitter_t.c.report_id,
-            )
-            .outerjoin(
-                totals,
-                sa.and_(
-                    totals.c.instance_id == report_instance_t.c.id,
-                    totals.c.unit_id == unit_t.c.id,
-                ),
-            )
-            .where(
-                report_submitter_t.c.report_id.in_(report_ids),
-                unit_t.c.archived_at.is_(None),
-                *(() if unit_keys is None else (unit_t.c.key.in_(set(unit_keys)),)),
-            )
-            .order_by(unit_t.c.name)
-        )
-    ).all()
-    progress: defaultdict[int, list[UnitProgress]] = defaultdict(list)
-    for row in units:
-        progress[row.instance_id].append(
-            UnitProgress(
-                row.key, row.name, row.versions or 0, _utc(row.latest_at), _utc(row.first_at)
-            )
-        )
+    submitters = await submitting_units(
+        connection, {row["report_id"] for row in instances}, unit_keys=unit_keys
+    )
+    totals = await submission_totals(connection, [row["id"] for row in instances])
     return [
         InstanceFacts(
             instance_id=row["id"],
@@ -519,7 +472,7 @@ async def _facts(
             receiver_key=row["receiver_key"],
             receiver_type=UnitType(row["receiver_type"]),
             escalate_after_days=row["escalate_after_days"],
-            units=tuple(progress.get(row["id"], ())),
+            units=_progress(submitters[row["report_id"]], totals, row["id"]),
         )
         for row in instances
     ]
@@ -582,11 +535,21 @@ async def _unit_keys(session: AsyncSession, ids: set[int]) -> Mapping[int, str]:
     return {ident: key for ident, key in rows}
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """Aggregates (max, min) may bypass the column type on SQLite: reattach UTC as it would."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _progress(
+    units: list[dict[str, Any]], totals: Mapping[tuple[int, int], dict[str, Any]], instance: int
+) -> tuple[UnitProgress, ...]:
+    """Each submitting unit's progress on `instance`, by name (as lists for people read)."""
+    progress = []
+    for unit in units:
+        sent = totals.get((instance, unit["id"]))
+        progress.append(
+            UnitProgress(unit["key"], unit["name"])
+            if sent is None
+            else UnitProgress(
+                unit["key"], unit["name"], sent["versions"], sent["latest_at"], sent["first_at"]
+            )
+        )
+    return tuple(sorted(progress, key=lambda unit: unit.unit_name))
 
 
 def _rowcount(result: Any) -> int:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, UnitStatus
 from bot.plan.model import DueKind
@@ -75,8 +76,8 @@ async def report_status(
                 raise UnknownReportError(report_key)
             statement = statement.where(report_t.c.key == report_key)
         instances = (await session.execute(statement)).mappings().all()
-        submitters = await _submitters(session, {row["report_id"] for row in instances})
-        totals = await _submission_totals(session, [row["id"] for row in instances])
+        submitters = await submitting_units(session, {row["report_id"] for row in instances})
+        totals = await submission_totals(session, [row["id"] for row in instances])
 
     return [
         InstanceStatus(
@@ -100,9 +101,14 @@ async def report_status(
     ]
 
 
-async def _submitters(
-    session: AsyncSession, report_ids: set[int]
+async def submitting_units(
+    session: AsyncSession | AsyncConnection,
+    report_ids: set[int],
+    *,
+    unit_keys: Iterable[str] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
+    """Report id -> its submitting units still in the plan (id, key, name), in plan order;
+    with `unit_keys`, only those units."""
     by_report: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not report_ids:
         return by_report
@@ -112,6 +118,7 @@ async def _submitters(
         .where(
             report_submitter_t.c.report_id.in_(sorted(report_ids)),
             unit_t.c.archived_at.is_(None),
+            *(() if unit_keys is None else (unit_t.c.key.in_(set(unit_keys)),)),
         )
         .order_by(report_submitter_t.c.report_id, unit_t.c.id)
     )
@@ -120,9 +127,11 @@ async def _submitters(
     return by_report
 
 
-async def _submission_totals(
-    session: AsyncSession, instance_ids: list[int]
+async def submission_totals(
+    session: AsyncSession | AsyncConnection, instance_ids: list[int]
 ) -> dict[tuple[int, int], dict[str, Any]]:
+    """(instance id, unit id) -> versions, latest_version, first_at, latest_at of what the
+    unit sent for the instance; units that sent nothing are absent."""
     if not instance_ids:
         return {}
     rows = await session.execute(
