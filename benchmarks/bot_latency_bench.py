@@ -23,35 +23,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from department import person_name, plan_text, register_heads, user_id  # noqa: E402
 from fakes.telegram_api import FakeTelegram  # noqa: E402
 
 from bot.plan.loader import parse_plan  # noqa: E402
-from bot.plan.model import Role  # noqa: E402
 from storage.db import make_engine  # noqa: E402
-from storage.files import LocalFileStore  # noqa: E402
-from storage.invites import create_invite  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.plans import apply_plan  # noqa: E402
-from storage.repository import SqlRepository  # noqa: E402
-
-FIRST_USER = 500_000
-
-
-def plan_text(units: int) -> str:
-    due = (datetime.now(UTC) + timedelta(days=30)).strftime("%d/%m/%Y")
-    lines = ["organisation:", "  name: Sở Thử nghiệm", "units:"]
-    lines += ["  - id: van-phong", "    name: Văn phòng Sở", "    type: office"]
-    for number in range(units):
-        lines += [f"  - id: don-vi-{number:03d}", f"    name: Đơn vị {number}"]
-    lines += [
-        "reports:",
-        "  - id: bc-thang",
-        "    name: Báo cáo tháng",
-        "    submitters: all",
-        "    receiver: van-phong",
-        f"    due_before: {due}",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 async def prepare(url: str, data: Path, users: int) -> None:
@@ -60,23 +38,10 @@ async def prepare(url: str, data: Path, users: int) -> None:
     try:
         await upgrade(engine)
         now = datetime.now(UTC)
-        await apply_plan(
-            engine, parse_plan(plan_text(users), "bench.yaml"), path="bench.yaml", now=now
-        )
-        repository = SqlRepository(engine, LocalFileStore(data))
-        for number in range(users):
-            invite = await create_invite(
-                engine, unit_key=f"don-vi-{number:03d}", role=Role.HEAD, now=now
-            )
-            user_id = str(FIRST_USER + number)
-            await repository.redeem_invite(
-                code=invite.code,
-                platform="telegram",
-                user_id=user_id,
-                chat_id=user_id,
-                display_name=f"Người {number}",
-                now=now,
-            )
+        due = (now + timedelta(days=30)).date()
+        plan = parse_plan(plan_text(users, due_before=due), "bench.yaml")
+        await apply_plan(engine, plan, path="bench.yaml", now=now)
+        await register_heads(engine, data, users, now=now)
     finally:
         await engine.dispose()
 
@@ -120,7 +85,7 @@ async def measure(
 
 
 async def baocao_user(fake: FakeTelegram, number: int, rounds: int, out: list[float]) -> None:
-    user = fake.user(FIRST_USER + number, f"Người {number}")
+    user = fake.user(user_id(number), person_name(number))
     chat = user["id"]
     for round_ in range(rounds):
         if round_ % 5 in (1, 3):  # two texts in five, each confirmed with a tap
@@ -154,7 +119,7 @@ async def baocao_user(fake: FakeTelegram, number: int, rounds: int, out: list[fl
 
 
 async def echo_user(fake: FakeTelegram, number: int, rounds: int, out: list[float]) -> None:
-    user = fake.user(FIRST_USER + number, f"Người {number}")
+    user = fake.user(user_id(number), person_name(number))
     for round_ in range(rounds):
         text = f"tin {round_} của {number}"
         out.append(

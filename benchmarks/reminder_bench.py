@@ -30,38 +30,20 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import httpx  # noqa: E402
+from department import person_name, plan_text, register_heads, unit_key, user_id  # noqa: E402
 from fakes.telegram_api import FakeTelegram  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 
 from bot.app import applied_plans  # noqa: E402
 from bot.plan.loader import parse_plan  # noqa: E402
-from bot.plan.model import Role  # noqa: E402
 from handlers.telegram.app import rate_limiter, send_request  # noqa: E402
 from handlers.telegram.messenger import TelegramMessenger  # noqa: E402
 from scheduler.dispatcher import Dispatcher, DispatchSettings  # noqa: E402
 from scheduler.reminders import Kind, PlannedRow  # noqa: E402
 from storage.db import make_engine  # noqa: E402
-from storage.files import LocalFileStore  # noqa: E402
-from storage.invites import create_invite  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.plans import apply_plan  # noqa: E402
 from storage.reminders import ReminderStore  # noqa: E402
-from storage.repository import SqlRepository  # noqa: E402
-
-FIRST_USER = 700_000
-
-
-def plan_text(units: int) -> str:
-    due = (datetime.now(UTC) + timedelta(days=30)).strftime("%d/%m/%Y")
-    lines = ["organisation: {name: Sở Thử nghiệm}", "units:"]
-    lines.append("  - {id: van-phong, name: Văn phòng Sở, type: office}")
-    lines += [f"  - {{id: dv-{n:04d}, name: Đơn vị {n}}}" for n in range(units)]
-    lines += [
-        "reports:",
-        f"  - {{id: bc, name: Báo cáo tháng, submitters: all, receiver: van-phong, "
-        f"due_before: {due}, reminders: [90s]}}",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 async def prepare(url: str, data: Path, units: int) -> None:
@@ -69,19 +51,10 @@ async def prepare(url: str, data: Path, units: int) -> None:
     try:
         await upgrade(engine)
         now = datetime.now(UTC)
-        await apply_plan(engine, parse_plan(plan_text(units), "b.yaml"), path="b.yaml", now=now)
-        repository = SqlRepository(engine, LocalFileStore(data))
-        for n in range(units):
-            invite = await create_invite(engine, unit_key=f"dv-{n:04d}", role=Role.HEAD, now=now)
-            user = str(FIRST_USER + n)
-            await repository.redeem_invite(
-                code=invite.code,
-                platform="telegram",
-                user_id=user,
-                chat_id=user,
-                display_name=f"Người {n}",
-                now=now,
-            )
+        due = (now + timedelta(days=30)).date()
+        plan = parse_plan(plan_text(units, due_before=due, reminders="90s"), "b.yaml")
+        await apply_plan(engine, plan, path="b.yaml", now=now)
+        await register_heads(engine, data, units, now=now)
     finally:
         await engine.dispose()
 
@@ -94,7 +67,7 @@ async def plant_due(url: str, units: int, tag: str) -> None:
         (instance,) = (await store.instance_ids()).values()
         now = datetime.now(UTC)
         await store.ensure(
-            [PlannedRow(instance, f"dv-{n:04d}", Kind.UNIT, f"{tag}s", now) for n in range(units)]
+            [PlannedRow(instance, unit_key(n), Kind.UNIT, f"{tag}s", now) for n in range(units)]
         )
     finally:
         await engine.dispose()
@@ -166,7 +139,7 @@ async def main(units: int, window: float, rounds: int) -> None:
         await prepare(url, data, units)
         async with FakeTelegram(bot_username="baocao_bench_bot") as fake:
             for n in range(units):  # everyone has written to the bot, so it may write back
-                await fake.send_text(fake.user(FIRST_USER + n, f"Người {n}"), "/start")
+                await fake.send_text(fake.user(user_id(n), person_name(n)), "/start")
             print(f"{units} reminders, rate limiter off ({rounds} rounds, best of each):")
             best_dispatch = best_plain = 0.0
             for round_ in range(rounds):

@@ -29,27 +29,22 @@ from sqlalchemy.engine import make_url
 
 from bot.app import applied_plans
 from bot.plan.loader import parse_plan
-from bot.plan.model import Role
 from scheduler.dispatcher import plant_reminders
 from scheduler.reminders import Kind, PlannedRow
 from storage.db import make_engine, read_session
-from storage.files import LocalFileStore
-from storage.invites import create_invite
 from storage.migrate import upgrade
 from storage.models import ReminderStatus, reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
-from storage.repository import SqlRepository
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "storage"))
+from department import TIMEZONE, person_name, plan_text, register_heads, unit_key, user_id
 from storage_helpers import POSTGRES_URL, admin_execute, require_postgres
 
-FIRST_USER = 700_000
-TIMEZONE = "Asia/Ho_Chi_Minh"
 REMINDER_MARK = "Nhắc hạn"
 
 
-def plan_text(units: int, *, now: datetime) -> str:
+def reminder_plan(units: int, *, now: datetime) -> str:
     """One report due in 30 days whose only reminder, an exact offset, fell due within the hour.
 
     (Rows must be ones the plan implies: each process plants the plan when it starts, and that
@@ -58,19 +53,7 @@ def plan_text(units: int, *, now: datetime) -> str:
     day = (now.astimezone(tz) + timedelta(days=30)).date()
     due_end = datetime.combine(day, time(0), tzinfo=tz)  # "due_before" a day: its first moment
     before = math.ceil((due_end - now) / timedelta(hours=1))  # offsets have up to 4 digits
-    lines = [f"organisation: {{name: Sở Thử nghiệm, timezone: {TIMEZONE}}}", "units:"]
-    lines.append("  - {id: van-phong, name: Văn phòng Sở, type: office}")
-    lines += [f"  - {{id: dv-{n:04d}, name: Đơn vị {n}}}" for n in range(units)]
-    lines += [
-        "reports:",
-        f"  - {{id: bc, name: Báo cáo tháng, submitters: all, receiver: van-phong, "
-        f"due_before: {day.strftime('%d/%m/%Y')}, reminders: [{before}h]}}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def user_id(n: int) -> int:
-    return FIRST_USER + n
+    return plan_text(units, due_before=day, reminders=f"{before}h")
 
 
 async def prepare(url: str, data: Path, fake: FakeTelegram, units: int) -> None:
@@ -79,28 +62,18 @@ async def prepare(url: str, data: Path, fake: FakeTelegram, units: int) -> None:
     try:
         await upgrade(engine)
         now = datetime.now(UTC)
-        plan = parse_plan(plan_text(units, now=now), "p.yaml")
+        plan = parse_plan(reminder_plan(units, now=now), "p.yaml")
         await apply_plan(engine, plan, path="p.yaml", now=now)
-        repository = SqlRepository(engine, LocalFileStore(data))
+        await register_heads(engine, data, units, now=now)
         for n in range(units):
-            invite = await create_invite(engine, unit_key=f"dv-{n:04d}", role=Role.HEAD, now=now)
-            person = str(user_id(n))
-            await repository.redeem_invite(
-                code=invite.code,
-                platform="telegram",
-                user_id=person,
-                chat_id=person,
-                display_name=f"Người {n}",
-                now=now,
-            )
-            fake.started(fake.user(user_id(n), f"Người {n}"))
+            fake.started(fake.user(user_id(n), person_name(n)))
         store = ReminderStore(engine)
         (instance,) = (await store.instance_ids()).values()
         (reminder,) = plan.reports[0].instances[0].reminders
         assert reminder.exact and reminder.at <= now
         added = await store.ensure(
             [
-                PlannedRow(instance, f"dv-{n:04d}", Kind.UNIT, reminder.rule_key, reminder.at)
+                PlannedRow(instance, unit_key(n), Kind.UNIT, reminder.rule_key, reminder.at)
                 for n in range(units)
             ]
         )
