@@ -363,17 +363,6 @@ class ReminderStore:
 
     # ---- recipients ----------------------------------------------------------------------------
 
-    async def unit_contacts(self, unit_key: str) -> list[Contact]:
-        """Who is reminded for a unit: its heads (and, for the Office's own reports, its staff)."""
-        return await self._contacts(
-            unit_t.c.key == unit_key, contact_t.c.role.in_([Role.HEAD.value, Role.OFFICE.value])
-        )
-
-    async def contacts_of_units(self, unit_keys: Iterable[str]) -> dict[str, list[Contact]]:
-        """`unit_contacts` for several units in one query (a batch of reminders)."""
-        async with read_connection(self.engine) as connection:
-            return await _unit_contacts(connection, set(unit_keys))
-
     async def leaders(self) -> list[Contact]:
         return await self._contacts(contact_t.c.role == Role.LEADER.value)
 
