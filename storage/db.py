@@ -119,10 +119,15 @@ async def write_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection
         async with engine.begin() as connection:
             yield connection
         return
-    async with _writer_lock(engine):
-        immediate = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-        async with immediate.begin() as connection:
-            yield connection
+    async with _writer_lock(engine), _begin_write(engine) as connection:
+        yield connection
+
+
+def _begin_write(engine: AsyncEngine) -> AbstractAsyncContextManager[AsyncConnection]:
+    """A write transaction (BEGIN IMMEDIATE on SQLite), without the in-process writer lock."""
+    if is_sqlite(engine):
+        engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    return engine.begin()
 
 
 def read_session(engine: AsyncEngine) -> AbstractAsyncContextManager[AsyncSession]:
@@ -258,10 +263,7 @@ class DirectWriter:
 
     async def _ordinary(self, statement: Update, values: dict[str, Any]) -> int:
         # Not write_connection: it would wait for the writer lock this writer already holds.
-        engine = self.engine
-        if is_sqlite(engine):
-            engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-        async with engine.begin() as connection:
+        async with _begin_write(self.engine) as connection:
             result = await connection.execute(statement, values)
         count: int = getattr(result, "rowcount", 0)
         return max(count, 0)
