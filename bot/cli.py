@@ -458,10 +458,12 @@ def contact_remove(
 
     config = settings()
     at = now()
-    contact, told = run(lambda: remove_contact(config, contact_id=contact_id, at=at))
+    contact, told, ended = run(lambda: remove_contact(config, contact_id=contact_id, at=at))
     out.print(
         t("cli-contact-removed", name=contact.display_name, unit=contact.unit_name), markup=False
     )
+    if ended:
+        out.print(t("cli-contact-steps-ended"), markup=False)
     out.print(t("cli-contact-told" if told else "cli-contact-not-told"), markup=False)
 
 
@@ -478,10 +480,14 @@ def contact_move(
 
     config = settings()
     at = now()
-    contact, told = run(lambda: move_contact(config, contact_id=contact_id, unit_key=unit, at=at))
+    contact, told, ended = run(
+        lambda: move_contact(config, contact_id=contact_id, unit_key=unit, at=at)
+    )
     out.print(
         t("cli-contact-moved", name=contact.display_name, unit=contact.unit_name), markup=False
     )
+    if ended:
+        out.print(t("cli-contact-steps-ended"), markup=False)
     out.print(t("cli-contact-told" if told else "cli-contact-not-told"), markup=False)
 
 

@@ -156,24 +156,33 @@ async def list_contacts(config: Settings) -> list[ContactView]:
 
 async def remove_contact(
     config: Settings, *, contact_id: int, at: datetime
-) -> tuple[Contact, bool]:
-    """Take a contact off the bot; the person is told. Returns the contact and whether told."""
+) -> tuple[Contact, bool, int]:
+    """Take a contact off the bot; the person is told. Returns the contact, whether told, and
+    how many of their waiting steps ended."""
     async with database(config) as engine:
         repository = SqlRepository(engine, LocalFileStore(config.data_dir))
-        contact = await repository.remove_contact(contact_id=contact_id, now=at)
-    told = await notify(config, contact, t("contact-removed-notice", unit=contact.unit_name))
-    return contact, told
+        contact, ended = await repository.remove_contact(contact_id=contact_id, now=at)
+    text = _with_ended(t("contact-removed-notice", unit=contact.unit_name), ended)
+    return contact, await notify(config, contact, text), ended
 
 
 async def move_contact(
     config: Settings, *, contact_id: int, unit_key: str, at: datetime
-) -> tuple[Contact, bool]:
-    """Move a contact to another unit; the person is told. Returns the contact and whether told."""
+) -> tuple[Contact, bool, int]:
+    """Move a contact to another unit; the person is told. Returns the contact, whether told,
+    and how many of their waiting steps ended (they were started for the unit left)."""
     async with database(config) as engine:
         repository = SqlRepository(engine, LocalFileStore(config.data_dir))
-        contact = await repository.move_contact(contact_id=contact_id, unit_key=unit_key, now=at)
+        contact, ended = await repository.move_contact(
+            contact_id=contact_id, unit_key=unit_key, now=at
+        )
     text = t("contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}"))
-    return contact, await notify(config, contact, text)
+    return contact, await notify(config, contact, _with_ended(text, ended)), ended
+
+
+def _with_ended(text: str, ended: int) -> str:
+    """A notice, and that the step the person was in the middle of did not go through."""
+    return f"{text}\n\n{t('contact-steps-ended-notice')}" if ended else text
 
 
 async def notify(config: Settings, contact: Contact, text: str) -> bool:

@@ -352,41 +352,51 @@ class SqlRepository:
 
     async def remove_contact(
         self, *, contact_id: int, now: datetime, actor: str = "cli"
-    ) -> Contact:
-        """Deactivate a contact (and drop their pending step); removing twice is harmless.
+    ) -> tuple[Contact, int]:
+        """Deactivate a contact and end their waiting steps; removing twice is harmless.
 
-        Returns the contact, inactive, so that the caller can tell the person. Raises
-        UnknownContactError.
+        Returns the contact, inactive, so that the caller can tell the person, and how many
+        waiting steps ended. Raises UnknownContactError.
         """
         async with write_session(self.engine) as session:
             row = await self._locked_contact(session, contact_id)
+            ended = 0
             if row["active"]:
                 await session.execute(
                     sa.update(contact_t)
                     .where(contact_t.c.id == contact_id)
                     .values(active=False, removed_at=now)
                 )
-                await session.execute(
-                    sa.delete(pending_step_t).where(
-                        pending_step_t.c.platform == row["platform"],
-                        pending_step_t.c.user_id == row["user_id"],
-                    )
-                )
+                ended = await self._end_steps(session, row)
                 await record_audit(
                     session,
                     at=now,
                     actor=actor,
                     action="contact.remove",
-                    detail={"contact_id": contact_id, "unit": row["unit_key"]},
+                    detail={"contact_id": contact_id, "unit": row["unit_key"], "ended": ended},
                 )
             updated = await self._contact_row(session, contact_id=contact_id)
             assert updated is not None
-            return _contact(updated)
+            return _contact(updated), ended
+
+    async def _end_steps(self, session: AsyncSession, contact: Mapping[str, Any]) -> int:
+        """Delete the person's waiting steps: they were started for the unit they leave."""
+        result = await session.execute(
+            sa.delete(pending_step_t)
+            .where(
+                pending_step_t.c.platform == contact["platform"],
+                pending_step_t.c.user_id == contact["user_id"],
+            )
+            .returning(pending_step_t.c.token)
+        )
+        return len(result.all())
 
     async def move_contact(
         self, *, contact_id: int, unit_key: str, now: datetime, actor: str = "cli"
-    ) -> Contact:
-        """Move a contact to another active unit, keeping their role.
+    ) -> tuple[Contact, int]:
+        """Move a contact to another active unit, keeping their role; their waiting steps end.
+
+        Returns the contact and how many waiting steps ended (none when the unit is the same).
 
         Raises UnknownContactError, UnknownUnitError (unknown or archived unit) and
         ContactRoleError when the role does not fit the unit (office staff only in the Office,
@@ -417,22 +427,29 @@ class SqlRepository:
                     role=str(role),
                     unit_type=unit["type"],
                 )
+            ended = 0
             if unit["id"] != row["unit_id"]:
                 await session.execute(
                     sa.update(contact_t)
                     .where(contact_t.c.id == contact_id)
                     .values(unit_id=unit["id"])
                 )
+                ended = await self._end_steps(session, row)
                 await record_audit(
                     session,
                     at=now,
                     actor=actor,
                     action="contact.move",
-                    detail={"contact_id": contact_id, "from": row["unit_key"], "to": unit_key},
+                    detail={
+                        "contact_id": contact_id,
+                        "from": row["unit_key"],
+                        "to": unit_key,
+                        "ended": ended,
+                    },
                 )
             updated = await self._contact_row(session, contact_id=contact_id)
             assert updated is not None
-            return _contact(updated)
+            return _contact(updated), ended
 
     async def _locked_contact(self, session: AsyncSession, contact_id: int) -> Mapping[str, Any]:
         row: Mapping[str, Any] | None = (

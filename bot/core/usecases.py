@@ -106,6 +106,10 @@ class ReportBot:
     async def handle(self, incoming: Incoming, out: Messenger) -> None:
         """Answer one event. What the person got wrong gets a message; nothing is half-written."""
         if incoming.callback is not None:
+            if incoming.chat.kind is not ChatKind.PRIVATE:
+                # Steps are a person's own: a button in a group would act, and answer, there.
+                await out.answer(incoming.callback.callback_id, t("button-private-only"))
+                return
             await self._button(incoming, out)
             return
         contact = await self.repo.contact(
@@ -344,7 +348,11 @@ class ReportBot:
             now=now,
             ttl=self.settings.pending_ttl,
         )
-        if target is not None and target.kind == "target":
+        if (
+            target is not None
+            and target.kind == "target"
+            and target.payload.get("unit") == contact.unit_key
+        ):
             chosen = [i for i in instances if i.instance_id == target.payload.get("instance")]
             instances = chosen or instances
             if chosen and kind == "file":
@@ -353,7 +361,13 @@ class ReportBot:
                 )
         if kind == "file" and len(instances) == 1:
             return instances
-        payload = {**payload, "instances": [i.instance_id for i in instances]}
+        # The step belongs to the unit it was started for, whatever happens to the person.
+        payload = {
+            **payload,
+            "instances": [i.instance_id for i in instances],
+            "unit": contact.unit_key,
+            "unit_name": contact.unit_name,
+        }
         pending = await self.repo.save_pending(
             platform=incoming.chat.platform,
             user_id=incoming.sender.user_id,
@@ -534,7 +548,8 @@ class ReportBot:
             return
         assert match is not None
         token, choice = match[1], match[2]
-        source_ref = f"button:{token}"
+        # The person is part of the key: someone else sending the same data finds nothing.
+        source_ref = f"button:{incoming.chat.platform}:{incoming.sender.user_id}:{token}"
         pending = await self.repo.take_pending(
             token=token,
             platform=incoming.chat.platform,
@@ -560,6 +575,16 @@ class ReportBot:
         position = int(choice)
         if not isinstance(ids, list) or position >= len(ids):
             await self._close_prompt(out, incoming, t("button-stale"))
+            return
+        started_for = pending.payload.get("unit")
+        if started_for is None:  # a step saved before steps knew their unit: ask again
+            await self._close_prompt(out, incoming, t("button-stale"))
+            return
+        if started_for != contact.unit_key:
+            started = str(pending.payload.get("unit_name") or started_for)
+            await self._close_prompt(
+                out, incoming, t("submit-unit-changed", started=started, unit=contact.unit_name)
+            )
             return
         now = self.now()
         open_now = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
@@ -613,7 +638,7 @@ class ReportBot:
             platform=incoming.chat.platform,
             user_id=incoming.sender.user_id,
             kind="target",
-            payload={"instance": instance_id},
+            payload={"instance": instance_id, "unit": contact.unit_key},
             now=now,
         )
         await out.answer(callback.callback_id)

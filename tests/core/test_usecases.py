@@ -346,3 +346,36 @@ async def test_a_photo_sent_as_a_file_is_accepted(world: World) -> None:
     await world.register("1", "phong-a")
     await world.send_file("1", "bien-ban.JPG", b"\xff\xd8\xff\xe0 jpeg")
     assert world.out.texts("1")[-1].startswith("Biên nhận: đã nhận tệp «bien-ban.JPG» của Phòng A")
+
+
+async def test_a_step_belongs_to_the_unit_it_was_started_for(world: World) -> None:
+    await world.register("1", "phong-a")
+    await world.say("1", "Nội dung của Phòng A.")
+    ((submit, _),) = world.out.sent[-1][2]
+    await world.register("1", "phong-b")  # a new invite moves the person to Phòng B
+    await world.press("1", submit.data)
+    assert world.out.edits[-1][1] == (
+        "Bước nộp này được bắt đầu cho Phòng A, nhưng bạn nay thuộc Phòng B, nên bot chưa nộp gì. "
+        "Hãy gửi lại báo cáo nếu cần."
+    )
+    status = await world.repo.status(report_key="bc-6-thang", now=NOW)
+    assert {u.unit_key: u.versions for u in status[0].units} == {"phong-a": 0, "phong-b": 0}
+
+
+async def test_moving_or_removing_a_contact_ends_their_steps(world: World) -> None:
+    await world.register("1", "phong-a")
+    await world.say("1", "Nội dung của Phòng A.")
+    ((submit, _),) = world.out.sent[-1][2]
+    contact = await world.repo.contact(platform="telegram", user_id="1")
+    assert contact is not None
+    moved, ended = await world.repo.move_contact(contact_id=contact.id, unit_key="phong-b", now=NOW)
+    assert (moved.unit_key, ended) == ("phong-b", 1)
+    await world.press("1", submit.data)
+    assert world.out.answers[-1][1] == "Nút này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần."
+    await world.say("1", "Nội dung của Phòng B.")
+    removed, ended = await world.repo.remove_contact(contact_id=contact.id, now=NOW)
+    assert (removed.active, ended) == (False, 1)
+    _, ended = await world.repo.move_contact(contact_id=contact.id, unit_key="phong-a", now=NOW)
+    assert ended == 0
+    status = await world.repo.status(report_key="bc-6-thang", now=NOW)
+    assert {u.unit_key: u.versions for u in status[0].units} == {"phong-a": 0, "phong-b": 0}

@@ -231,15 +231,16 @@ async def test_remove_contact(repo: SqlRepository) -> None:
     contact = await register(repo, "1")
     await repo.save_pending(platform=TG, user_id="1", kind="confirm", payload={}, now=NOW)
 
-    removed = await repo.remove_contact(contact_id=contact.id, now=NOW + timedelta(hours=1))
+    removed, ended = await repo.remove_contact(contact_id=contact.id, now=NOW + timedelta(hours=1))
 
+    assert ended == 1
     assert removed.active is False and removed.id == contact.id and removed.chat_id == "1"
     assert await repo.contact(platform=TG, user_id="1") is None
     assert not await repo.drop_pending(platform=TG, user_id="1")  # dropped with the contact
     (view,) = await repo.contacts()
     assert view.removed_at == NOW + timedelta(hours=1) and not view.active
     again = await repo.remove_contact(contact_id=contact.id, now=NOW + timedelta(hours=2))
-    assert again == removed
+    assert again == (removed, 0)
     assert (await audit_actions(repo.engine)).count("contact.remove") == 1
 
     with pytest.raises(UnknownContactError) as caught:
@@ -251,8 +252,10 @@ async def test_move_contact(repo: SqlRepository) -> None:
     head = await register(repo, "1", "kh")
     office = await register(repo, "2", "vp", Role.OFFICE)
 
-    moved = await repo.move_contact(contact_id=head.id, unit_key="tc", now=NOW)
-    assert (moved.unit_key, moved.role) == ("tc", Role.HEAD)
+    await repo.save_pending(platform=TG, user_id="1", kind="text", payload={}, now=NOW)
+    moved, ended = await repo.move_contact(contact_id=head.id, unit_key="tc", now=NOW)
+    assert (moved.unit_key, moved.role, ended) == ("tc", Role.HEAD, 1)
+    assert not await repo.drop_pending(platform=TG, user_id="1")  # ended with the move
     assert await repo.contact(platform=TG, user_id="1") == moved
     assert (await audit_actions(repo.engine))[-1] == "contact.move"
 

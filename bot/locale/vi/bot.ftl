@@ -99,3 +99,9 @@ receipt-late = trễ hạn { $late }
 
 forward-caption = { $unit } nộp báo cáo «{ $report }», phiên bản { $version } (biên nhận { $code }).
 error-sorry = Xin lỗi, bot gặp sự cố khi xử lý tin nhắn này; lỗi đã được ghi lại. Bạn hãy thử lại sau ít phút.
+
+## Nút chỉ cho đúng người, đúng đơn vị, trong trò chuyện riêng; các loại tin nhắn; bản sửa sau hạn
+button-private-only = Nút này chỉ dùng trong cuộc trò chuyện riêng với bot.
+submit-unit-changed = Bước nộp này được bắt đầu cho { $started }, nhưng bạn nay thuộc { $unit }, nên bot chưa nộp gì. Hãy gửi lại báo cáo nếu cần.
+contact-steps-ended-notice = Bước nộp đang chờ xác nhận đã bị hủy, bot chưa nộp gì: hãy gửi lại báo cáo nếu cần.
+cli-contact-steps-ended = Đã hủy bước nộp đang chờ của người đó (bot chưa nộp gì).
