@@ -6,6 +6,7 @@ PostgreSQL), so concurrent updates of the same invite, unit or person queue inst
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import secrets
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.core.cleaning import clean, clean_optional, storable, storable_json
 from bot.core.model import (
     Contact,
     InstanceStatus,
@@ -204,12 +206,12 @@ class SqlRepository:
         """
         attempt = functools.partial(
             self._redeem,
-            code=code,
+            code=storable(code),
             platform=platform,
             user_id=user_id,
             chat_id=chat_id,
-            display_name=display_name,
-            username=username,
+            display_name=clean(display_name),
+            username=clean_optional(username),
             now=now,
         )
         try:
@@ -490,6 +492,7 @@ class SqlRepository:
         now: datetime,
     ) -> None:
         """Make `chat_id` the platform's office group, replacing the previous one."""
+        title = clean_optional(title)
         purpose = ChatPurpose.OFFICE_GROUP.value
         async with write_session(self.engine) as session:
             previous = await session.scalar(
@@ -657,6 +660,13 @@ class SqlRepository:
         Raises UnknownUnitError for an unknown or archived unit and UnknownInstanceError for
         an unknown or archived instance, or one of a report the unit does not submit.
         """
+        # What the person typed or named is cleaned here, so both databases store the same.
+        if file is not None:
+            file = dataclasses.replace(
+                file,
+                original_name=clean(file.original_name) or "?",
+                mime_type=None if file.mime_type is None else storable(file.mime_type),
+            )
         try:
             return await self._submit(
                 instance_id=instance_id,
@@ -665,8 +675,8 @@ class SqlRepository:
                 kind=kind,
                 source_ref=source_ref,
                 now=now,
-                text=text,
-                note=note,
+                text=clean_optional(text),
+                note=clean_optional(note),
                 file=file,
             )
         except IntegrityError:
@@ -844,12 +854,14 @@ class SqlRepository:
         self, *, platform: str, user_id: str, kind: str, payload: dict[str, object], now: datetime
     ) -> Pending:
         """Replace the person's pending step with this one; its token goes on the buttons."""
+        clean_payload = storable_json(payload)
+        assert isinstance(clean_payload, dict)
         pending = Pending(
             token=secrets.token_urlsafe(PENDING_TOKEN_BYTES),
             platform=platform,
             user_id=user_id,
             kind=kind,
-            payload=dict(payload),
+            payload=clean_payload,
             created_at=now,
         )
         values = {

@@ -47,6 +47,22 @@ class Attachment:
     size: int | None = None  # as the platform announces it, before downloading
 
 
+class OtherContent(StrEnum):
+    """Kinds of message a person can send that are not a report: each gets its own answer."""
+
+    VIDEO = "video"
+    AUDIO = "audio"
+    VOICE = "voice"
+    VIDEO_NOTE = "video_note"  # a round video message
+    ANIMATION = "animation"  # a GIF or silent video
+    STICKER = "sticker"
+    CONTACT = "contact"  # a shared phone-book entry
+    LOCATION = "location"  # a place, a venue or a live location
+    POLL = "poll"
+    DICE = "dice"  # an animated emoji with a random value
+    OTHER = "other"  # anything else a person sent that the bot does not take
+
+
 @dataclass(frozen=True, slots=True)
 class MessageRef:
     chat_id: str
@@ -75,6 +91,7 @@ class Incoming:
     args: tuple[str, ...] = ()
     attachment: Attachment | None = None
     callback: Callback | None = None
+    other: OtherContent | None = None  # what was sent when it is no text, file or photo
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +181,12 @@ class Receipt:
     report_name: str
     unit_name: str
     original_name: str | None = None
+    # When the unit's first version came: lateness is judged by it, even for a correction.
+    first_at: datetime | None = None
+
+    @property
+    def correction(self) -> bool:
+        return self.version > 1
 
 
 class SubmissionState(StrEnum):

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
+from bot.core.cleaning import shorten_name
 from bot.core.model import (
     InstanceStatus,
     OpenInstance,
@@ -76,18 +77,27 @@ def deadline_line(instance: OpenInstance, now: datetime) -> str:
     )
 
 
+RECEIPT_NAME = 120  # characters of the file's name a receipt repeats
+
+
 def receipt_text(receipt: Receipt, tz: ZoneInfo) -> str:
+    """The receipt; lateness follows the first version, and a correction says so."""
     if receipt.kind is SubmissionKind.TEXT:
         what = t("receipt-what-text")
     elif receipt.kind is SubmissionKind.PHOTO:
         what = t("receipt-what-photo")
     else:
-        what = t("receipt-what-file", name=receipt.original_name or "")
-    timeliness = (
-        t("receipt-on-time")
-        if receipt.late_by is None
-        else t("receipt-late", late=fmt.duration(receipt.late_by))
-    )
+        what = t("receipt-what-file", name=shorten_name(receipt.original_name or "", RECEIPT_NAME))
+    late = None if receipt.late_by is None else fmt.duration(receipt.late_by)
+    if receipt.correction and receipt.first_at is not None:
+        first = fmt.moment(receipt.first_at, tz)
+        timeliness = (
+            t("receipt-correction-on-time", first=first)
+            if late is None
+            else t("receipt-correction-late", first=first, late=late)
+        )
+    else:
+        timeliness = t("receipt-on-time") if late is None else t("receipt-late", late=late)
     return t(
         "receipt",
         what=what,

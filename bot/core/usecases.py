@@ -11,12 +11,13 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
 from bot.core import texts
+from bot.core.cleaning import clean, clean_optional, has_visible, shorten, shorten_name
 from bot.core.model import (
     Attachment,
     AttachmentKind,
@@ -26,6 +27,7 @@ from bot.core.model import (
     Incoming,
     Keyboard,
     OpenInstance,
+    OtherContent,
     Pending,
     Receipt,
     RedeemStatus,
@@ -59,6 +61,22 @@ COMMANDS = {
     "nhom": "group",
     "group": "group",
 }
+# What the bot says it does not take, per kind of message.
+OTHER_CONTENT = {
+    OtherContent.VIDEO: "unsupported-video",
+    OtherContent.AUDIO: "unsupported-audio",
+    OtherContent.VOICE: "unsupported-voice",
+    OtherContent.VIDEO_NOTE: "unsupported-video_note",
+    OtherContent.ANIMATION: "unsupported-animation",
+    OtherContent.STICKER: "unsupported-sticker",
+    OtherContent.CONTACT: "unsupported-contact",
+    OtherContent.LOCATION: "unsupported-location",
+    OtherContent.POLL: "unsupported-poll",
+    OtherContent.DICE: "unsupported-dice",
+    OtherContent.OTHER: "unsupported-other",
+}
+BUTTON_LABEL = 60  # characters on a button, so that a phone shows them whole enough
+NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
 # The command menu a platform shows: (command, catalog key of its description).
 MENU = (
     ("baocao", "menu-baocao"),
@@ -105,6 +123,7 @@ class ReportBot:
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:
         """Answer one event. What the person got wrong gets a message; nothing is half-written."""
+        incoming = _cleaned(incoming)
         if incoming.callback is not None:
             if incoming.chat.kind is not ChatKind.PRIVATE:
                 # Steps are a person's own: a button in a group would act, and answer, there.
@@ -127,10 +146,15 @@ class ReportBot:
             await self._command(command, incoming, out, contact)
         elif contact is None:
             await self._stranger(incoming, out)
+        elif incoming.other is not None:
+            key = "submit-unsupported-caption" if incoming.text else "submit-unsupported"
+            await out.send(incoming.chat.chat_id, t(key, what=t(OTHER_CONTENT[incoming.other])))
         elif incoming.attachment is not None:
             await self._file(incoming, out, contact)
-        elif incoming.text and incoming.text.strip():
+        elif incoming.text is not None and has_visible(incoming.text):
             await self._text(incoming, out, contact)
+        else:
+            await out.send(incoming.chat.chat_id, t("submit-invisible"))
 
     async def say(self, out: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:
         """Send `text`, split to fit the platform; buttons go with the last piece."""
@@ -312,7 +336,8 @@ class ReportBot:
                 contact_id=contact.id if contact else None,
                 now=self.now(),
             )
-            await out.send(chat, t("group-bound", title=incoming.chat.title or chat))
+            title = shorten(incoming.chat.title or chat, NAME_SHOWN)
+            await out.send(chat, t("group-bound", title=title))
         elif command == "status":
             if self._sees_status(incoming, contact):
                 await self._status(out, chat, incoming.args)
@@ -395,7 +420,7 @@ class ReportBot:
         return tuple(rows)
 
     async def _text(self, incoming: Incoming, out: Messenger, contact: Contact) -> None:
-        text = (incoming.text or "").strip()
+        text = clean(incoming.text or "")
         if len(text) > self.settings.max_text:
             await out.send(
                 incoming.chat.chat_id,
@@ -416,7 +441,8 @@ class ReportBot:
         if attachment.kind is AttachmentKind.DOCUMENT:
             suffix = PurePath(attachment.file_name or "").suffix.lower()
             if suffix not in ALLOWED_EXTENSIONS:
-                return t("submit-file-type", name=attachment.file_name or "?")
+                name = shorten_name(attachment.file_name or "?", NAME_SHOWN)
+                return t("submit-file-type", name=name)
         if attachment.size is not None and attachment.size > out.max_download:
             return t(
                 "submit-file-too-big",
@@ -442,7 +468,7 @@ class ReportBot:
                 "mime_type": attachment.mime_type,
                 "size": attachment.size,
             },
-            "note": (incoming.text or "").strip()[: self.settings.max_text] or None,
+            "note": clean_optional((incoming.text or "")[: self.settings.max_text]),
         }
         chosen = await self._choose(
             incoming,
@@ -450,7 +476,9 @@ class ReportBot:
             contact,
             kind="file",
             payload=payload,
-            question=lambda _: t("submit-file-which", name=_file_label(attachment)),
+            question=lambda _: t(
+                "submit-file-which", name=shorten_name(_file_label(attachment), NAME_SHOWN)
+            ),
         )
         if chosen:
             await self._accept_file(
@@ -503,9 +531,26 @@ class ReportBot:
             )
         finally:
             self.files.discard(staged)  # moved into the store on success; gone either way
-        await out.send(chat, texts.receipt_text(receipt, self.settings.timezone))
+        await self._receipt(out, chat, receipt)
         if instance.forward_files:
             await self._forward(incoming, out, receipt, attachment)
+
+    async def _receipt(self, out: Messenger, chat: str, receipt: Receipt) -> None:
+        """Send the receipt of a stored submission; never let its delivery look like a failure.
+
+        The submission is committed: an apology would make the person send it again and add
+        a version. So a receipt that cannot be written out falls back to its code, and one
+        that cannot be delivered is logged (the person sees it in /baocao).
+        """
+        try:
+            text = texts.receipt_text(receipt, self.settings.timezone)
+        except Exception:
+            log.exception("could not write out receipt %s", receipt.receipt_code)
+            text = t("receipt-short", code=receipt.receipt_code, version=receipt.version)
+        try:
+            await self.say(out, chat, text)
+        except Exception:
+            log.exception("receipt %s is stored but could not be sent", receipt.receipt_code)
 
     async def _forward(
         self, incoming: Incoming, out: Messenger, receipt: Receipt, attachment: Attachment
@@ -561,9 +606,7 @@ class ReportBot:
             earlier = await self.repo.receipt_for(source_ref=source_ref)
             if earlier is not None:  # the same press delivered again after a restart
                 await out.answer(callback.callback_id)
-                await out.send(
-                    incoming.chat.chat_id, texts.receipt_text(earlier, self.settings.timezone)
-                )
+                await self._receipt(out, incoming.chat.chat_id, earlier)
             else:
                 await out.answer(callback.callback_id, t("button-stale"))
             return
@@ -603,9 +646,7 @@ class ReportBot:
                 now=now,
                 text=str(pending.payload.get("text", "")),
             )
-            await out.send(
-                incoming.chat.chat_id, texts.receipt_text(receipt, self.settings.timezone)
-            )
+            await self._receipt(out, incoming.chat.chat_id, receipt)
             return
         attachment = _attachment_from(pending.payload.get("attachment"))
         if attachment is None:
@@ -651,6 +692,31 @@ class ReportBot:
             await out.edit(message, text)
         else:
             await out.send(incoming.chat.chat_id, text)
+
+
+def _is_correction(instance: OpenInstance, now: datetime) -> bool:
+    """A report past its deadline that the unit already sent: what comes now corrects it."""
+    return instance.versions > 0 and now >= instance.due_end
+
+
+def _cleaned(incoming: Incoming) -> Incoming:
+    """`incoming` with every string the person typed or named made safe to store and query."""
+    attachment = incoming.attachment
+    if attachment is not None and attachment.file_name is not None:
+        attachment = replace(attachment, file_name=clean(attachment.file_name) or None)
+    sender = incoming.sender
+    return replace(
+        incoming,
+        chat=replace(incoming.chat, title=clean_optional(incoming.chat.title)),
+        sender=replace(
+            sender,
+            display_name=clean(sender.display_name) or sender.user_id,
+            username=clean_optional(sender.username),
+        ),
+        text=None if incoming.text is None else clean(incoming.text),
+        args=tuple(clean(arg) for arg in incoming.args),
+        attachment=attachment,
+    )
 
 
 def _attachment_from(data: object) -> Attachment | None:

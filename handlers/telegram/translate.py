@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
+from telegram.ext import filters
 
 from bot.core.model import (
     Attachment,
@@ -15,6 +16,7 @@ from bot.core.model import (
     ChatKind,
     Incoming,
     MessageRef,
+    OtherContent,
     Sender,
 )
 
@@ -58,9 +60,12 @@ def incoming(update: Update, *, bot_username: str | None) -> Incoming | None:
     message = update.message
     if message is None:  # edits, channel posts, membership changes: nothing to do
         return None
+    if filters.StatusUpdate.ALL.check_update(update):  # pins, joins, timers: nobody sent these
+        return None
     command, args = _command(message, bot_username)
     if command == "":  # a command meant for another bot in the same group
         return None
+    other = _other(message)
     return Incoming(
         chat=neutral_chat,
         sender=sender,
@@ -69,7 +74,8 @@ def incoming(update: Update, *, bot_username: str | None) -> Incoming | None:
         text=None if command else (message.text or message.caption),
         command=command,
         args=args,
-        attachment=_attachment(message),
+        attachment=None if other else _attachment(message),
+        other=other,
     )
 
 
@@ -84,6 +90,32 @@ def _command(message: Message, bot_username: str | None) -> tuple[str | None, tu
     if addressee and bot_username and addressee.lower() != bot_username.lower():
         return "", ()
     return name.lower(), tuple(text[entities[0].length :].split())
+
+
+# Checked in this order: an animation also carries a `document`, a venue a `location`.
+_OTHER_FIELDS = (
+    ("animation", OtherContent.ANIMATION),
+    ("video", OtherContent.VIDEO),
+    ("video_note", OtherContent.VIDEO_NOTE),
+    ("audio", OtherContent.AUDIO),
+    ("voice", OtherContent.VOICE),
+    ("sticker", OtherContent.STICKER),
+    ("contact", OtherContent.CONTACT),
+    ("venue", OtherContent.LOCATION),
+    ("location", OtherContent.LOCATION),
+    ("poll", OtherContent.POLL),
+    ("dice", OtherContent.DICE),
+)
+
+
+def _other(message: Message) -> OtherContent | None:
+    """What the person sent when it is neither text, a document nor a photo."""
+    for name, kind in _OTHER_FIELDS:
+        if getattr(message, name, None):
+            return kind
+    if message.text is None and message.document is None and not message.photo:
+        return OtherContent.OTHER  # games, stories, paid media, checklists, and what comes next
+    return None
 
 
 def _attachment(message: Message) -> Attachment | None:

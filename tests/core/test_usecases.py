@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from fakes.messenger import FakeMessenger
 
 from bot.core.model import (
@@ -28,6 +29,7 @@ from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.invites import create_invite
 from storage.migrate import upgrade
+from storage.models import submission_t
 from storage.plans import apply_plan
 from storage.repository import SqlRepository
 
@@ -379,3 +381,58 @@ async def test_moving_or_removing_a_contact_ends_their_steps(world: World) -> No
     assert ended == 0
     status = await world.repo.status(report_key="bc-6-thang", now=NOW)
     assert {u.unit_key: u.versions for u in status[0].units} == {"phong-a": 0, "phong-b": 0}
+
+
+INVISIBLE = ["\u200b", "\u200c\u200d", "\u2060\ufeff", " \u200b\n\t\u00a0", "\u3164", "\x00\x01"]
+
+
+@pytest.mark.parametrize("text", INVISIBLE, ids=[repr(t) for t in INVISIBLE])
+async def test_text_with_nothing_visible_is_not_a_report(world: World, text: str) -> None:
+    await world.register("1", "phong-a")
+    await world.say("1", text)
+    assert world.out.texts("1")[-1] == (
+        "Tin nhắn không có chữ nào nhìn thấy được, nên bot chưa lưu gì. Hãy gõ nội dung báo cáo, "
+        "hoặc gửi tệp, ảnh."
+    )
+    assert world.out.sent[-1][2] == ()
+    assert (
+        await world.repo.peek_pending(
+            platform="telegram", user_id="1", now=NOW, ttl=timedelta(hours=1)
+        )
+        is None
+    )
+
+
+async def test_user_strings_are_cleaned_before_they_are_stored(world: World) -> None:
+    await world.register("1", "phong-a")
+    await world.say("1", "\u200bSố liệu\x00 quý\u200b")
+    ((submit, _),) = world.out.sent[-1][2]
+    await world.press("1", submit.data)
+    assert world.out.texts("1")[-1].startswith("Biên nhận: đã nhận nội dung của Phòng A")
+    await world.send_file("1", "bao\x00cao.pdf", b"%PDF", caption="ghi\x00 chú\u200b")
+    assert "tệp «baocao.pdf»" in world.out.texts("1")[-1]
+    async with world.engine.connect() as connection:  # type: ignore[attr-defined]
+        rows = (
+            await connection.execute(
+                sa.select(
+                    submission_t.c.text, submission_t.c.note, submission_t.c.original_name
+                ).order_by(submission_t.c.id)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("Số liệu quý", None, None),
+        (None, "ghi chú", "baocao.pdf"),
+    ]
+
+
+async def test_a_stored_submission_is_never_answered_as_a_failure(world: World) -> None:
+    await world.register("1", "phong-a")
+    world.out.down = 1  # the receipt cannot be delivered
+    await world.send_file("1", "bc.pdf", b"%PDF")  # no exception reaches the apology
+    long_name = "bao-cao-" + "x" * 5000 + ".pdf"
+    await world.send_file("1", long_name, b"%PDF 2")
+    receipt = world.out.texts("1")[-1]
+    assert receipt.startswith("Biên nhận: đã nhận tệp «bao-cao-xxx")
+    assert "x….pdf»" in receipt and len(receipt) < 500
+    status = await world.repo.status(report_key="bc-6-thang", now=NOW)
+    assert {u.unit_key: u.versions for u in status[0].units} == {"phong-a": 2, "phong-b": 0}

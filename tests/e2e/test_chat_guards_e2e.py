@@ -95,6 +95,119 @@ async def test_buttons_pressed_in_a_group_act_only_in_private(
     assert "Phiên bản 1" in (await fake.wait_for_message(1002, contains="Biên nhận"))["text"]
 
 
+MEDIA = {"file_unique_id": "AgADmedia01"}
+KINDS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "video",
+        {"video": {"file_id": "vid1", **MEDIA, "width": 640, "height": 360, "duration": 5}},
+        "Bot không nhận video làm báo cáo",
+    ),
+    (
+        "voice",
+        {"voice": {"file_id": "voi1", **MEDIA, "duration": 3}},
+        "Bot không nhận tin nhắn thoại làm báo cáo",
+    ),
+    (
+        "sticker",
+        {
+            "sticker": {
+                "file_id": "stk1",
+                **MEDIA,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        "Bot không nhận nhãn dán (sticker) làm báo cáo",
+    ),
+    (
+        "audio",
+        {"audio": {"file_id": "aud1", **MEDIA, "duration": 30}},
+        "Bot không nhận tệp âm thanh làm báo cáo",
+    ),
+    (
+        "video_note",
+        {"video_note": {"file_id": "vnt1", **MEDIA, "length": 240, "duration": 4}},
+        "Bot không nhận tin nhắn video tròn làm báo cáo",
+    ),
+    (
+        "animation",
+        {
+            "animation": {"file_id": "ani1", **MEDIA, "width": 320, "height": 240, "duration": 2},
+            "document": {"file_id": "ani1", **MEDIA, "file_name": "a.mp4"},
+        },
+        "Bot không nhận ảnh động (GIF) làm báo cáo",
+    ),
+    (
+        "contact",
+        {"contact": {"phone_number": "+84900000000", "first_name": "An"}},
+        "Bot không nhận danh bạ làm báo cáo",
+    ),
+    (
+        "location",
+        {"location": {"latitude": 21.03, "longitude": 105.85}},
+        "Bot không nhận vị trí làm báo cáo",
+    ),
+    ("dice", {"dice": {"emoji": "🎲", "value": 4}}, "Bot không nhận biểu tượng động làm báo cáo"),
+    (
+        "poll",
+        {
+            "poll": {
+                "id": "poll1",
+                "question": "Họp lúc nào?",
+                "options": [
+                    {"persistent_id": "o1", "text": "Sáng", "voter_count": 0},
+                    {"persistent_id": "o2", "text": "Chiều", "voter_count": 0},
+                ],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+                "allows_revoting": False,
+                "members_only": False,
+            }
+        },
+        "Bot không nhận cuộc bình chọn làm báo cáo",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "answer"), KINDS, ids=[k[0] for k in KINDS])
+async def test_every_kind_of_message_gets_a_clear_answer(
+    office: Office, fake: FakeTelegram, name: str, content: dict[str, Any], answer: str
+) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    caption = "Báo cáo quý của Phòng B" if name in {"video", "audio", "animation"} else None
+    await fake.send_content(binh, content, caption=caption)
+    reply = (await fake.wait_for_message(1002, contains="Bot không nhận"))["text"]
+    assert reply.startswith(answer)
+    assert "Bot nhận: tệp PDF, Word" in reply
+    if caption:
+        assert "kể cả lời nhắn kèm theo" in reply
+    assert fake.calls_to("getFile") == []
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 0}
+
+
+async def test_a_very_long_file_name_gets_its_receipt(office: Office, fake: FakeTelegram) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    name = "bao-cao-" + "rat-dai-" * 500 + ".pdf"
+    report = fake.add_file(b"%PDF-1.7 dai", file_name=name, mime_type="application/pdf")
+    await fake.send_document(binh, report)
+    receipt = await fake.wait_for_message(1002, contains="Biên nhận")
+    assert receipt["text"].startswith("Biên nhận: đã nhận tệp «bao-cao-rat-dai-")
+    assert "….pdf»" in receipt["text"]
+    assert "\nPhiên bản 1, đúng hạn." in receipt["text"]
+    assert not any("Xin lỗi" in m.get("text", "") for m in fake.sent_messages(1002))
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}
+
+
 async def test_moving_a_contact_ends_their_waiting_step(
     office: Office,
     fake: FakeTelegram,

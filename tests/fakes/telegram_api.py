@@ -1211,6 +1211,16 @@ class FakeTelegram:
         self._add_caption(message, caption)
         return await self._deliver(message)
 
+    async def send_content(
+        self, user: JSON, content: JSON, caption: str | None = None, chat: JSON | None = None
+    ) -> TgMessage:
+        """The user sends any other kind of message: ``content`` holds its fields as the Bot API
+        names them (``{"video": {...}}``, ``{"sticker": {...}}``, ``{"location": {...}}``)."""
+        message = self._user_message(user, chat, None)
+        message.update(content)
+        self._add_caption(message, caption)
+        return await self._deliver(message)
+
     async def press_button(self, user: JSON, message: Mapping[str, Any], callback_data: str) -> str:
         """The user presses an inline button of a bot message; returns the callback_query_id."""
         key = (message["chat"]["id"], message["message_id"])

@@ -690,3 +690,68 @@ async def test_contact_table_keeps_usernames(repo: SqlRepository) -> None:
     await register(repo, "1")
     async with read_session(repo.engine) as session:
         assert await session.scalar(sa.select(contact_t.c.username)) == "nguoi1"
+
+
+async def test_user_strings_are_stored_clean_on_every_database(
+    repo: SqlRepository, store: LocalFileStore
+) -> None:
+    """PostgreSQL text cannot hold U+0000: names, notes and texts are cleaned the same way."""
+    h1 = await instance_id(repo, "dan-chu", "2024-H1")
+    redemption = await repo.redeem_invite(
+        code=await invite(repo),
+        platform=TG,
+        user_id="1",
+        chat_id="1",
+        display_name="Ng\x00uyễn\u200b A",
+        username="n\x00va",
+        now=NOW,
+    )
+    assert redemption.contact is not None
+    assert redemption.contact.display_name == "Nguyễn\u200b A"
+    staged = staged_file(store, b"%PDF", "bao\x00cao.pdf")
+    receipt = await repo.submit(
+        instance_id=h1,
+        unit_key="kh",
+        contact_id=redemption.contact.id,
+        kind=SubmissionKind.FILE,
+        source_ref="tg:nul",
+        now=NOW,
+        note="ghi\x00 chú",
+        file=staged,
+    )
+    assert receipt.original_name == "baocao.pdf"
+    text = await repo.submit(
+        instance_id=h1,
+        unit_key="kh",
+        contact_id=None,
+        kind=SubmissionKind.TEXT,
+        source_ref="tg:nul2",
+        now=NOW,
+        text="Số\x00 liệu\ud800",
+    )
+    assert text.version == 2
+    pending = await repo.save_pending(
+        platform=TG, user_id="1", kind="text", payload={"text": "a\x00b", "n": [1]}, now=NOW
+    )
+    assert pending.payload == {"text": "ab", "n": [1]}
+    await repo.bind_office_group(
+        platform=TG, chat_id="-100", title="Nhóm\x00 VP", contact_id=None, now=NOW
+    )
+    async with read_session(repo.engine) as session:
+        rows = (
+            await session.execute(
+                sa.select(
+                    submission_t.c.text, submission_t.c.note, submission_t.c.original_name
+                ).order_by(submission_t.c.id)
+            )
+        ).all()
+        names = (
+            await session.execute(sa.select(contact_t.c.display_name, contact_t.c.username))
+        ).all()
+        title = await session.scalar(sa.select(chat_binding_t.c.title))
+    assert [tuple(row) for row in rows] == [
+        (None, "ghi chú", "baocao.pdf"),
+        ("Số liệu", None, None),
+    ]
+    assert [tuple(row) for row in names] == [("Nguyễn\u200b A", "nva")]
+    assert title == "Nhóm VP"
