@@ -566,6 +566,27 @@ class SqlRepository:
             rows = (await session.execute(statement)).mappings().all()
         return [_open_instance(row) for row in rows]
 
+    async def corrections(self, *, unit_key: str, now: datetime, limit: int) -> list[OpenInstance]:
+        """Instances past their deadline that the unit already submitted: it may still send a
+        corrected version. The latest deadlines first, at most `limit`.
+
+        Raises UnknownUnitError for an unknown or archived unit.
+        """
+        async with read_session(self.engine) as session:
+            unit_id = await self._unit_id(session, unit_key)
+            statement, totals = self._instances(unit_id)
+            assert totals is not None
+            statement = (
+                statement.where(report_instance_t.c.due_end <= now, totals.c.versions.is_not(None))
+                .order_by(None)
+                .order_by(
+                    report_instance_t.c.due_end.desc(), report_t.c.key, report_instance_t.c.key
+                )
+                .limit(limit)
+            )
+            rows = (await session.execute(statement)).mappings().all()
+        return [_open_instance(row) for row in rows]
+
     async def upcoming(
         self, *, unit_key: str | None, now: datetime, limit: int
     ) -> list[OpenInstance]:
@@ -745,13 +766,20 @@ class SqlRepository:
                 )
                 if instance is None:
                     raise UnknownInstanceError(instance_id)
-                latest = await session.scalar(
-                    sa.select(sa.func.max(submission_t.c.version)).where(
-                        submission_t.c.instance_id == instance_id,
-                        submission_t.c.unit_id == unit["id"],
+                earlier_versions = (
+                    await session.execute(
+                        sa.select(
+                            sa.func.max(submission_t.c.version),
+                            sa.func.min(submission_t.c.submitted_at),
+                        ).where(
+                            submission_t.c.instance_id == instance_id,
+                            submission_t.c.unit_id == unit["id"],
+                        )
                     )
-                )
+                ).one()
+                latest, first_at = earlier_versions
                 version = (latest or 0) + 1
+                first_at = first_at or now
                 receipt_code = await unused_receipt_code(session)
                 if file is not None:
                     stored = self.files.store(file, when=now)
@@ -796,11 +824,12 @@ class SqlRepository:
             receipt_code=receipt_code,
             version=version,
             submitted_at=now,
-            late_by=_late_by(now, instance["due_end"]),
+            late_by=_late_by(first_at, instance["due_end"]),
             kind=SubmissionKind(kind),
             report_name=instance["name"],
             unit_name=unit["name"],
             original_name=None if file is None else file.original_name,
+            first_at=first_at,
         )
 
     def _unstore(self, stored: str, file: StagedFile) -> None:
@@ -816,6 +845,15 @@ class SqlRepository:
             return await self._receipt(session, source_ref=source_ref)
 
     async def _receipt(self, session: AsyncSession, *, source_ref: str) -> Receipt | None:
+        first = submission_t.alias("first")
+        first_at = (
+            sa.select(sa.func.min(first.c.submitted_at))
+            .where(
+                first.c.instance_id == submission_t.c.instance_id,
+                first.c.unit_id == submission_t.c.unit_id,
+            )
+            .scalar_subquery()
+        )
         row = (
             (
                 await session.execute(
@@ -824,6 +862,7 @@ class SqlRepository:
                         report_instance_t.c.due_end,
                         report_t.c.name.label("report_name"),
                         unit_t.c.name.label("unit_name"),
+                        first_at.label("first_at"),
                     )
                     .join(report_instance_t, report_instance_t.c.id == submission_t.c.instance_id)
                     .join(report_t, report_t.c.id == report_instance_t.c.report_id)
@@ -841,11 +880,12 @@ class SqlRepository:
             receipt_code=row["receipt_code"],
             version=row["version"],
             submitted_at=row["submitted_at"],
-            late_by=_late_by(row["submitted_at"], row["due_end"]),
+            late_by=_late_by(row["first_at"], row["due_end"]),
             kind=SubmissionKind(row["kind"]),
             report_name=row["report_name"],
             unit_name=row["unit_name"],
             original_name=row["original_name"],
+            first_at=row["first_at"],
         )
 
     # ---- pending steps ----------------------------------------------------------

@@ -82,6 +82,9 @@ class Repository(Protocol):
     async def open_instances(self, *, unit_key: str, now: datetime) -> list[OpenInstance]:
         """Instances the unit may submit to now: before the deadline, or late and not yet sent."""
 
+    async def corrections(self, *, unit_key: str, now: datetime, limit: int) -> list[OpenInstance]:
+        """Instances past their deadline the unit submitted to: it may send a corrected version."""
+
     async def upcoming(
         self, *, unit_key: str | None, now: datetime, limit: int
     ) -> list[OpenInstance]:

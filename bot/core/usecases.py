@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
+from bot import formatting as fmt
 from bot.core import texts
 from bot.core.cleaning import clean, clean_optional, has_visible, shorten, shorten_name
 from bot.core.model import (
@@ -96,6 +97,7 @@ class BotSettings:
     stranger_quiet: timedelta = timedelta(hours=1)  # one polite answer per stranger per hour
     upcoming_limit: int = 5
     status_limit: int = 10  # report instances in one status answer
+    corrections_limit: int = 3  # past reports a unit is offered to correct, latest first
 
 
 def _utc_now() -> datetime:
@@ -360,7 +362,7 @@ class ReportBot:
     ) -> list[OpenInstance] | None:
         """Find where a submission goes; ask with buttons unless it is obvious and a file."""
         now = self.now()
-        instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        instances = await self._candidates(contact, now)
         chat = incoming.chat.chat_id
         if not instances:
             lines = [t("submit-nothing-open", unit=contact.unit_name)]
@@ -384,7 +386,7 @@ class ReportBot:
                 await self.repo.drop_pending(
                     platform=incoming.chat.platform, user_id=incoming.sender.user_id
                 )
-        if kind == "file" and len(instances) == 1:
+        if kind == "file" and len(instances) == 1 and not _is_correction(instances[0], now):
             return instances
         # The step belongs to the unit it was started for, whatever happens to the person.
         payload = {
@@ -403,6 +405,14 @@ class ReportBot:
         await out.send(chat, question(instances), keyboard=self._keyboard(pending, instances))
         return []
 
+    async def _candidates(self, contact: Contact, now: datetime) -> list[OpenInstance]:
+        """Where the unit may submit now: open reports, then recent ones it may correct."""
+        instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        corrections = await self.repo.corrections(
+            unit_key=contact.unit_key, now=now, limit=self.settings.corrections_limit
+        )
+        return instances + corrections
+
     def _keyboard(self, pending: Pending, instances: list[OpenInstance]) -> Keyboard:
         rows: list[tuple[Button, ...]] = []
         if len(instances) == 1 and pending.kind == "text":
@@ -413,11 +423,22 @@ class ReportBot:
                 )
             )
             return tuple(rows)
+        now = self.now()
         for position, instance in enumerate(instances):
-            label = t("button-report", name=instance.report_name)
-            rows.append((Button(label[:60], f"p:{pending.token}:{position}"),))
+            label = self._button_label(instance, now)
+            rows.append((Button(label, f"p:{pending.token}:{position}"),))
         rows.append((Button(t("button-cancel"), f"p:{pending.token}:x"),))
         return tuple(rows)
+
+    @staticmethod
+    def _button_label(instance: OpenInstance, now: datetime) -> str:
+        """The report's name; for a correction, also its deadline, which tells periods apart."""
+        if not _is_correction(instance, now):
+            return shorten(t("button-report", name=instance.report_name), BUTTON_LABEL)
+        deadline = fmt.deadline(instance.deadline)
+        room = BUTTON_LABEL - len(t("button-correct", name="", deadline=deadline))
+        name = shorten(instance.report_name, max(room, 12))
+        return shorten(t("button-correct", name=name, deadline=deadline), BUTTON_LABEL)
 
     async def _text(self, incoming: Incoming, out: Messenger, contact: Contact) -> None:
         text = clean(incoming.text or "")
@@ -430,7 +451,10 @@ class ReportBot:
 
         def question(instances: list[OpenInstance]) -> str:
             if len(instances) == 1:
-                return t("submit-text-confirm", name=instances[0].report_name)
+                name = instances[0].report_name
+                if _is_correction(instances[0], self.now()):
+                    return t("submit-text-confirm-correction", name=name)
+                return t("submit-text-confirm", name=name)
             return t("submit-text-which")
 
         await self._choose(
@@ -630,7 +654,7 @@ class ReportBot:
             )
             return
         now = self.now()
-        open_now = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        open_now = await self._candidates(contact, now)
         instance = next((i for i in open_now if i.instance_id == ids[position]), None)
         if instance is None:
             await self._close_prompt(out, incoming, t("submit-closed"))
@@ -670,7 +694,7 @@ class ReportBot:
         callback = incoming.callback
         assert callback is not None
         now = self.now()
-        instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        instances = await self._candidates(contact, now)
         instance = next((i for i in instances if i.instance_id == instance_id), None)
         if instance is None:
             await out.answer(callback.callback_id, t("reminder-report-closed"))

@@ -208,7 +208,10 @@ async def test_submit_a_file_then_a_new_version(world: World) -> None:
     )
     world.clock[0] = NOW + timedelta(hours=5)
     await world.send_file("1", "Bao cao 6 thang v2.docx", b"PK\x03\x04 ban sua")
-    assert "lúc 03/06/2024 15:00.\nPhiên bản 2, đúng hạn." in world.out.texts("1")[-1]
+    assert (
+        "lúc 03/06/2024 15:00.\nPhiên bản 2, bản sửa; lần nộp đầu lúc 03/06/2024 10:00 đúng hạn."
+        in world.out.texts("1")[-1]
+    )
     await world.register("2", "phong-b")
     world.clock[0] = NOW + timedelta(days=2, hours=1)  # Wed 05/06 11:00, deadline was 00:00
     await world.send_file("2", "bc.pdf", b"%PDF-1.4")
@@ -335,11 +338,12 @@ async def test_office_group(world: World) -> None:
 
 async def test_nothing_open_lists_next_deadlines(world: World) -> None:
     await world.register("1", "phong-a")
-    await world.send_file("1", "bc.pdf", b"%PDF")
-    world.clock[0] = NOW + timedelta(days=3)  # past the deadline, already submitted: closed
-    await world.send_file("1", "bc2.pdf", b"%PDF2")
-    assert world.out.texts("1")[-1] == (
-        "Phòng A hiện không có báo cáo nào đang mở để nộp, nên bot chưa lưu gì.\n\n"
+    world.clock[0] = NOW + timedelta(days=3)  # past the deadline, nothing sent: late, still open
+    await world.register("2", "ban-giam-doc", Role.LEADER)
+    await world.say("2", "bc")
+    await world.send_file("2", "bc2.pdf", b"%PDF2")
+    assert world.out.texts("2")[-1] == (
+        "Ban Giám đốc hiện không có báo cáo nào đang mở để nộp, nên bot chưa lưu gì.\n\n"
         "Chưa có hạn nộp nào sắp tới."
     )
 
@@ -423,6 +427,70 @@ async def test_user_strings_are_cleaned_before_they_are_stored(world: World) -> 
         ("Số liệu quý", None, None),
         (None, "ghi chú", "baocao.pdf"),
     ]
+
+
+async def test_a_correction_after_the_deadline_is_judged_by_the_first_version(
+    world: World,
+) -> None:
+    await world.register("1", "phong-a")
+    await world.send_file("1", "bc.pdf", b"%PDF")
+    world.clock[0] = NOW + timedelta(days=3)  # Thu 06/06 10:00: the deadline has passed
+    await world.send_file("1", "bc-sua.pdf", b"%PDF sua")
+    question, keyboard = world.out.sent[-1][1:]  # a correction is never filed unasked
+    assert question == "Nộp tệp «bc-sua.pdf» cho báo cáo nào?"
+    assert [row[0].text for row in keyboard] == [
+        "Bản sửa: Báo cáo 6 tháng, trước ngày 05/06/2024 (thứ Tư)",
+        "Hủy",
+    ]
+    await world.press("1", keyboard[0][0].data)
+    assert world.out.texts("1")[-1].startswith(
+        "Biên nhận: đã nhận tệp «bc-sua.pdf» của Phòng A cho báo cáo «Báo cáo 6 tháng» "
+        "lúc 06/06/2024 10:00.\nPhiên bản 2, bản sửa; lần nộp đầu lúc 03/06/2024 10:00 đúng hạn."
+    )
+    await world.say("1", "Đính chính số liệu.")
+    question, keyboard = world.out.sent[-1][1:]
+    assert question == "Gửi nội dung này làm bản sửa cho báo cáo «Báo cáo 6 tháng»?"
+    await world.press("1", keyboard[0][0].data)
+    assert (
+        "Phiên bản 3, bản sửa; lần nộp đầu lúc 03/06/2024 10:00 đúng hạn."
+        in (world.out.texts("1")[-1])
+    )
+    await world.register("2", "phong-b")
+    await world.send_file("2", "bc.pdf", b"%PDF b")  # late, first version
+    assert "Phiên bản 1, trễ hạn 1 ngày 10 giờ." in world.out.texts("2")[-1]
+    world.clock[0] = NOW + timedelta(days=4)
+    await world.send_file("2", "bc2.pdf", b"%PDF b2")
+    await world.press("2", world.out.sent[-1][2][0][0].data)
+    assert (
+        "Phiên bản 2, bản sửa; lần nộp đầu lúc 06/06/2024 10:00 trễ hạn 1 ngày 10 giờ."
+        in world.out.texts("2")[-1]
+    )
+    status = await world.repo.status(report_key="bc-6-thang", now=world.clock[0])
+    assert {u.unit_key: (u.versions, u.state.value) for u in status[0].units} == {
+        "phong-a": (3, "on_time"),
+        "phong-b": (2, "late"),
+    }
+
+
+async def test_corrections_are_offered_beside_open_reports(two_reports: World) -> None:
+    world = two_reports
+    await world.register("1", "phong-a")
+    await world.send_file("1", "chuyen-de.pdf", b"%PDF")
+    await world.press("1", world.out.sent[-1][2][0][0].data)  # for the 6-month report
+    world.clock[0] = NOW + timedelta(days=3)
+    await world.send_file("1", "sua.pdf", b"%PDF sua")
+    question, keyboard = world.out.sent[-1][1:]
+    assert question == "Nộp tệp «sua.pdf» cho báo cáo nào?"
+    assert [row[0].text for row in keyboard] == [
+        "Nộp cho: Báo cáo chuyên đề",
+        "Bản sửa: Báo cáo 6 tháng, trước ngày 05/06/2024 (thứ Tư)",
+        "Hủy",
+    ]
+    await world.press("1", keyboard[1][0].data)
+    assert (
+        "Phiên bản 2, bản sửa; lần nộp đầu lúc 03/06/2024 10:00 đúng hạn."
+        in (world.out.texts("1")[-1])
+    )
 
 
 async def test_a_stored_submission_is_never_answered_as_a_failure(world: World) -> None:

@@ -54,7 +54,8 @@ async def test_invite_start_submit_docx_receipt_and_version_two(
     second = fake.add_file(DOCX + b"v2", file_name="bao-cao-quy-v2.docx", mime_type=DOCX_MIME)
     await fake.send_document(binh, second)
     receipt = await fake.wait_for_message(1002, contains="Biên nhận")
-    assert "\nPhiên bản 2, đúng hạn." in receipt["text"]
+    assert "\nPhiên bản 2, bản sửa; lần nộp đầu lúc " in receipt["text"]
+    assert receipt["text"].split("\n")[1].endswith(" đúng hạn.")
     assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 2}
     stored = sorted(p.read_bytes() for p in (office.data / "files").rglob("*.docx"))
     assert stored == sorted([DOCX, DOCX + b"v2"])

@@ -327,6 +327,13 @@ async def test_open_instances_after_the_deadline(repo: SqlRepository) -> None:
         "2024-H2",
     ]  # late but not submitted: still open
 
+    # Submitted and past its deadline: not open, but the unit may still send a correction.
+    corrections = await repo.corrections(unit_key="kh", now=late, limit=3)
+    assert [(i.instance_key, i.versions) for i in corrections] == [("2024-H1", 1)]
+    assert await repo.corrections(unit_key="kh", now=late, limit=0) == []
+    assert await repo.corrections(unit_key="tc", now=late, limit=3) == []
+    assert await repo.corrections(unit_key="kh", now=late - timedelta(seconds=1), limit=3) == []
+
 
 async def test_archived_instances_and_reports_are_not_open(repo: SqlRepository) -> None:
     units = [unit("kh"), unit("tc")]
@@ -427,7 +434,9 @@ async def test_submit_versions_and_lateness(repo: SqlRepository) -> None:
     assert (first.version, second.version) == (1, 2)
     assert first.receipt_code != second.receipt_code
     assert re.fullmatch(r"[A-Z2-9]{8}", first.receipt_code)
-    assert (first.late_by, second.late_by) == (None, timedelta(hours=2))
+    # A correction after the deadline is judged by the first version, which was on time.
+    assert (first.late_by, second.late_by) == (None, None)
+    assert (first.first_at, second.first_at) == (first.submitted_at, first.submitted_at)
     assert (first.report_name, first.unit_name, first.kind) == (
         "Báo cáo dan-chu",
         "Phòng kh",

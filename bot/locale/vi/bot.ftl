@@ -122,3 +122,5 @@ unsupported-other = loại tin nhắn này
 receipt-short = Biên nhận: bot đã lưu phiên bản { $version }. Mã biên nhận: { $code }
 receipt-correction-on-time = bản sửa; lần nộp đầu lúc { $first } đúng hạn
 receipt-correction-late = bản sửa; lần nộp đầu lúc { $first } trễ hạn { $late }
+submit-text-confirm-correction = Gửi nội dung này làm bản sửa cho báo cáo «{ $name }»?
+button-correct = Bản sửa: { $name }, { $deadline }
