@@ -64,6 +64,21 @@ def instance_line(instance: OpenInstance, now: datetime, tz: ZoneInfo) -> str:
     )
 
 
+def correction_line(instance: OpenInstance, tz: ZoneInfo) -> str:
+    """A past report the unit sent, which it may still correct: its deadline and what was sent."""
+    sent = (
+        t("instance-sent", versions=instance.versions, at=fmt.moment(instance.latest_at, tz))
+        if instance.latest_at is not None
+        else t("instance-not-sent")
+    )
+    return t(
+        "correction-line",
+        name=instance.report_name,
+        deadline=fmt.deadline(instance.deadline),
+        sent=sent,
+    )
+
+
 def instance_lines(instances: Iterable[OpenInstance], now: datetime, tz: ZoneInfo) -> str:
     return "\n".join(instance_line(instance, now, tz) for instance in instances)
 

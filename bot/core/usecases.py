@@ -277,14 +277,23 @@ class ReportBot:
     async def _my_reports(self, out: Messenger, chat: str, contact: Contact) -> None:
         now = self.now()
         instances = await self.repo.open_instances(unit_key=contact.unit_key, now=now)
+        corrections = await self.repo.corrections(
+            unit_key=contact.unit_key, now=now, limit=self.settings.corrections_limit
+        )
         if not instances:
             lines = [t("reports-none", unit=contact.unit_name)]
             lines.extend(await self._upcoming_lines(contact.unit_key, now))
-            await out.send(chat, "\n\n".join(lines))
-            return
-        text = t("reports-title", unit=contact.unit_name, count=len(instances))
-        body = texts.instance_lines(instances, now, self.settings.timezone)
-        await self.say(out, chat, f"{text}\n{body}\n\n{t('greet-how')}")
+        else:
+            title = t("reports-title", unit=contact.unit_name, count=len(instances))
+            body = texts.instance_lines(instances, now, self.settings.timezone)
+            lines = [f"{title}\n{body}", t("greet-how")]
+        if corrections:
+            lines.append(
+                t("reports-corrections", count=len(corrections))
+                + "\n"
+                + "\n".join(texts.correction_line(i, self.settings.timezone) for i in corrections)
+            )
+        await self.say(out, chat, "\n\n".join(lines))
 
     async def _upcoming_lines(self, unit_key: str | None, now: datetime) -> list[str]:
         coming = await self.repo.upcoming(

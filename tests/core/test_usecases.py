@@ -504,3 +504,17 @@ async def test_a_stored_submission_is_never_answered_as_a_failure(world: World) 
     assert "x….pdf»" in receipt and len(receipt) < 500
     status = await world.repo.status(report_key="bc-6-thang", now=NOW)
     assert {u.unit_key: u.versions for u in status[0].units} == {"phong-a": 2, "phong-b": 0}
+
+
+async def test_my_reports_lists_what_can_still_be_corrected(world: World) -> None:
+    await world.register("1", "phong-a")
+    await world.send_file("1", "bc.pdf", b"%PDF")
+    world.clock[0] = NOW + timedelta(days=3)
+    await world.say("1", "/baocao")
+    assert world.out.texts("1")[-1] == (
+        "Phòng A hiện không có báo cáo nào cần nộp.\n\n"
+        "Chưa có hạn nộp nào sắp tới.\n\n"
+        "Báo cáo đã nộp, đã quá hạn, vẫn gửi được bản sửa (1):\n"
+        "• Báo cáo 6 tháng — trước ngày 05/06/2024 (thứ Tư). "
+        "Đã gửi 1 phiên bản, mới nhất lúc 03/06/2024 10:00."
+    )

@@ -124,3 +124,5 @@ receipt-correction-on-time = bản sửa; lần nộp đầu lúc { $first } đ�
 receipt-correction-late = bản sửa; lần nộp đầu lúc { $first } trễ hạn { $late }
 submit-text-confirm-correction = Gửi nội dung này làm bản sửa cho báo cáo «{ $name }»?
 button-correct = Bản sửa: { $name }, { $deadline }
+reports-corrections = Báo cáo đã nộp, đã quá hạn, vẫn gửi được bản sửa ({ $count }):
+correction-line = • { $name } — { $deadline }. { $sent }
