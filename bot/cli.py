@@ -94,7 +94,8 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 def read_plan(path: Path) -> Plan:
     try:
-        return load_plan(path)
+        # Given the time, the plan warns about its deadlines already past (an old year's plan).
+        return load_plan(path, now=now())
     except PlanInvalidError as error:
         for line in error.render():
             err.print(line, markup=False)
@@ -254,6 +255,64 @@ def show_plan(plan: Plan, source: str) -> None:
                 "\n".join(reminders) or t("cli-show-no-reminders"),
             )
         out.print(table)
+
+
+# ---- calendar -----------------------------------------------------------------------------------
+
+
+@app.command("calendar", help=t("cli-calendar-help"), options_metavar=_METAVARS["options_metavar"])
+def calendar(
+    year: Annotated[
+        int,
+        typer.Argument(metavar=t("cli-metavar-year"), help=t("cli-arg-year"), min=2000, max=2099),
+    ],
+    file: Annotated[
+        Path | None,
+        typer.Option("--plan", metavar=t("cli-metavar-file"), help=t("cli-opt-calendar-plan")),
+    ] = None,
+) -> None:
+    from scheduler.calendar import WorkingCalendar, package_version
+
+    source = "-"
+    spec = None
+    if file is not None:
+        plan = read_plan(file)
+        spec, source = plan.calendar, str(file)
+    else:
+        from bot.services import applied_plan
+
+        config = settings()
+        stored = run(lambda: applied_plan(config))
+        if stored is not None:
+            try:
+                spec = plan_from_data(stored.data, stored.source, stored.path).calendar
+            except PlanInvalidError:
+                fail(t("cli-error-stored-plan-invalid", file=stored.path))
+            source = stored.path
+    working_calendar = WorkingCalendar() if spec is None else WorkingCalendar.from_spec(spec)
+    days = working_calendar.special_days(year)
+    out.print(
+        t("cli-calendar-title", year=str(year), version=package_version(), plan=source),
+        markup=False,
+    )
+    rows = []
+    for day in days:
+        if not day.working:
+            kind = "cli-calendar-off"
+        elif day.day.weekday() >= 5:
+            kind = "cli-calendar-makeup"
+        else:
+            kind = "cli-calendar-working"
+        basis = (
+            t("cli-calendar-package-too", source=day.source) if day.package_agrees else day.source
+        )
+        rows.append((fmt.day_with_weekday(day.day), t(kind), day.name, basis))
+    print_list(("cli-col-date", "cli-col-day-kind", "cli-col-day-name", "cli-col-basis"), rows)
+    weekdays_off = sum(1 for day in days if not day.working and day.day.weekday() < 5)
+    makeup = sum(1 for day in days if day.working and day.day.weekday() >= 5)
+    out.print(
+        t("cli-calendar-summary", year=str(year), off=weekdays_off, makeup=makeup), markup=False
+    )
 
 
 # ---- invites ------------------------------------------------------------------------------------

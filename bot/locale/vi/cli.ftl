@@ -161,3 +161,20 @@ cli-contact-not-told = Chưa nhắn được cho người đó (chưa có BAOCAO
 contact-removed-notice = Văn phòng Sở đã gỡ bạn khỏi danh sách đầu mối của { $unit } trên baocao. Bạn sẽ không nhận nhắc hạn và không nộp báo cáo qua bot nữa. Nếu có nhầm lẫn, hãy liên hệ Văn phòng.
 contact-moved-notice = Văn phòng Sở đã chuyển bạn sang làm { $role } của { $unit } trên baocao. Từ nay bot nhắc hạn và nhận báo cáo cho { $unit }.
 apply-reminders = Lịch nhắc: thêm, dời hoặc bỏ { $count } tin nhắc theo kế hoạch.
+
+## calendar, invites, plan warnings
+
+cli-calendar-help = Lịch nghỉ của một năm: ngày nghỉ lễ, Tết, ngày nghỉ hoán đổi và ngày làm bù, kèm căn cứ của từng ngày (luật, văn bản hoán đổi, kế hoạch) để đối chiếu với thông báo của Nhà nước.
+cli-arg-year = Năm muốn xem, ví dụ 2026.
+cli-metavar-year = NĂM
+cli-opt-calendar-plan = Tính cả ngày nghỉ và ngày làm bù của tệp kế hoạch này (mặc định: kế hoạch đã nạp, nếu có).
+cli-calendar-title = Lịch nghỉ năm { $year } (thư viện holidays { $version }, bảng hoán đổi của baocao, kế hoạch: { $plan })
+cli-calendar-off = nghỉ
+cli-calendar-makeup = làm bù
+cli-calendar-working = làm việc
+cli-calendar-package-too = { $source } (thư viện holidays cũng có)
+cli-calendar-summary = Năm { $year }: { $off } ngày nghỉ rơi vào thứ Hai đến thứ Sáu, { $makeup } ngày làm bù vào thứ Bảy, Chủ nhật. Nếu thông báo của Nhà nước khác, hãy ghi ngày nghỉ vào calendar.days_off và ngày làm bù vào calendar.makeup_days trong tệp kế hoạch.
+cli-col-date = Ngày
+cli-col-day-kind = Nghỉ/làm
+cli-col-day-name = Ngày gì
+cli-col-basis = Căn cứ
