@@ -318,10 +318,21 @@ def calendar(
 # ---- invites ------------------------------------------------------------------------------------
 
 
+# `baocao invite revoke CODE`: the word takes the unit's place, so that invite stays one command.
+REVOKE = "revoke"
+ROLE_CHOICES = "|".join(role.value for role in Role)
+
+
 @app.command("invite", help=t("cli-invite-help"), options_metavar=_METAVARS["options_metavar"])
 def invite(
     unit: Annotated[str, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))],
-    role: Annotated[Role, typer.Option("--role", help=t("cli-opt-role"))] = Role.HEAD,
+    code: Annotated[
+        str | None,
+        typer.Argument(metavar=t("cli-metavar-invite-code"), help=t("cli-arg-invite-code")),
+    ] = None,
+    role: Annotated[
+        str, typer.Option("--role", metavar=ROLE_CHOICES, help=t("cli-opt-role"))
+    ] = Role.HEAD.value,
     days: Annotated[
         int | None, typer.Option("--days", min=1, max=365, help=t("cli-opt-days"))
     ] = None,
@@ -331,13 +342,25 @@ def invite(
 
     config = settings()
     tz = local_zone(config)
+    if unit == REVOKE:
+        if code is None:
+            fail(t("cli-invite-revoke-no-code"))
+        revoke(config, code.strip(), tz)
+        return
+    if code is not None:
+        fail(t("cli-invite-extra-argument", value=code))
+    try:
+        chosen = Role(role.strip().lower())
+    except ValueError:
+        roles = ", ".join(f"{choice.value} ({t(f'role-{choice.value}')})" for choice in Role)
+        fail(t("cli-error-role", value=role, roles=roles))
     if qr is not None and not qr.parent.resolve().is_dir():
         fail(t("cli-error-qr-folder", folder=str(qr.parent)))
     username = run(lambda: bot_username(config))
     if username is None and qr is not None:
         fail(t("cli-error-qr-needs-username"))
     ttl = timedelta(days=days or config.invite_days)
-    created = run(lambda: create_invite(config, unit_key=unit, role=role, ttl=ttl, at=now()))
+    created = run(lambda: create_invite(config, unit_key=unit, role=chosen, ttl=ttl, at=now()))
     out.print(
         t(
             "cli-invite-created",
@@ -356,6 +379,21 @@ def invite(
     if qr is not None:
         write_qr(link, qr)
         out.print(t("cli-invite-qr-written", file=str(qr)), markup=False)
+
+
+def revoke(config: Settings, code: str, tz: ZoneInfo) -> None:
+    from bot.services import revoke_invite
+
+    at = now()
+    view, just_now = run(lambda: revoke_invite(config, code=code, at=at))
+    if not just_now:
+        revoked = fmt.moment(view.revoked_at or at, tz)
+        out.print(t("cli-invite-revoked-before", code=view.code, when=revoked), markup=False)
+        return
+    out.print(
+        t("cli-invite-revoked", code=view.code, unit=view.unit_name, role=t(f"role-{view.role}")),
+        markup=False,
+    )
 
 
 @app.command("invites", help=t("cli-invites-help"), options_metavar=_METAVARS["options_metavar"])
