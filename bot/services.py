@@ -93,10 +93,18 @@ async def applied_plan(config: Settings) -> plan_store.AppliedPlan | None:
 async def create_invite(
     config: Settings, *, unit_key: str, role: Role, ttl: timedelta, at: datetime
 ) -> invite_store.InviteView:
+    from storage.errors import UnknownUnitError
+
     async with database(config) as engine:
-        return await invite_store.create_invite(
-            engine, unit_key=unit_key, role=role, now=at, ttl=ttl
-        )
+        try:
+            return await invite_store.create_invite(
+                engine, unit_key=unit_key, role=role, now=at, ttl=ttl
+            )
+        except UnknownUnitError:
+            # Before any plan there is no unit at all: say what to do first.
+            if await plan_store.applied_plan(engine) is None:
+                raise UserError("invite-error-no-plan", unit=unit_key) from None
+            raise
 
 
 async def revoke_invite(

@@ -27,12 +27,6 @@ ROLE_NEEDS: dict[Role, UnitType | None] = {
 }
 
 
-class NoPlanAppliedError(UnknownUnitError):
-    """No plan was applied yet, so there is no unit to invite anyone to. Params: unit."""
-
-    key = "invite-error-no-plan"
-
-
 class InviteStatus(StrEnum):
     OPEN = "open"
     USED = "used"
@@ -82,9 +76,8 @@ async def create_invite(
 ) -> InviteView:
     """A new open invite for `unit_key` in `role`.
 
-    Raises UnknownUnitError for an unknown or archived unit (NoPlanAppliedError, a kind of it,
-    when no plan was ever applied) and InviteRoleError when the role does not fit the unit
-    (office staff only for the Office, leaders only for leadership).
+    Raises UnknownUnitError for an unknown or archived unit and InviteRoleError when the role
+    does not fit the unit (office staff only for the Office, leaders only for leadership).
     """
     async with write_session(engine) as session:
         unit = (
@@ -99,10 +92,7 @@ async def create_invite(
             .first()
         )
         if unit is None:
-            any_unit = await session.scalar(sa.select(unit_t.c.id).limit(1))
-            raise (
-                UnknownUnitError(unit_key) if any_unit is not None else NoPlanAppliedError(unit_key)
-            )
+            raise UnknownUnitError(unit_key)
         needed = ROLE_NEEDS[role]
         if needed is not None and unit["type"] != needed:
             raise InviteRoleError(unit=unit_key, role=str(role), unit_type=unit["type"])

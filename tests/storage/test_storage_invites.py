@@ -16,13 +16,7 @@ from bot.i18n import t
 from bot.plan.model import Role
 from storage.db import read_session, write_session
 from storage.errors import InviteRoleError, InviteUsedError, UnknownInviteError, UnknownUnitError
-from storage.invites import (
-    InviteStatus,
-    NoPlanAppliedError,
-    create_invite,
-    list_invites,
-    revoke_invite,
-)
+from storage.invites import InviteStatus, create_invite, list_invites, revoke_invite
 from storage.models import ContactRecord, audit_t, invite_t, unit_t
 from storage.plans import apply_plan
 
@@ -134,14 +128,6 @@ async def test_unknown_or_archived_unit(planned: AsyncEngine) -> None:
     await apply_plan(planned, replace(the_plan), path="p.yaml", now=NOW)  # archives "ns"
     with pytest.raises(UnknownUnitError):
         await create_invite(planned, unit_key="ns", role=Role.HEAD, now=NOW)
-
-
-async def test_inviting_before_any_plan_says_so(engine: AsyncEngine) -> None:
-    with pytest.raises(NoPlanAppliedError) as caught:
-        await create_invite(engine, unit_key="kh", role=Role.HEAD, now=NOW)
-    assert isinstance(caught.value, UnknownUnitError)  # callers that catch the general case
-    assert "baocao plan apply" in t(caught.value.key, **caught.value.params)
-    assert await list_invites(engine, now=NOW) == []
 
 
 async def test_an_expired_invite_can_be_revoked(planned: AsyncEngine) -> None:
