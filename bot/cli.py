@@ -94,7 +94,8 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 def read_plan(path: Path) -> Plan:
     try:
-        return load_plan(path)
+        # Given the time, the plan warns about its deadlines already past (an old year's plan).
+        return load_plan(path, now=now())
     except PlanInvalidError as error:
         for line in error.render():
             err.print(line, markup=False)
@@ -256,13 +257,82 @@ def show_plan(plan: Plan, source: str) -> None:
         out.print(table)
 
 
+# ---- calendar -----------------------------------------------------------------------------------
+
+
+@app.command("calendar", help=t("cli-calendar-help"), options_metavar=_METAVARS["options_metavar"])
+def calendar(
+    year: Annotated[
+        int,
+        typer.Argument(metavar=t("cli-metavar-year"), help=t("cli-arg-year"), min=2000, max=2099),
+    ],
+    file: Annotated[
+        Path | None,
+        typer.Option("--plan", metavar=t("cli-metavar-file"), help=t("cli-opt-calendar-plan")),
+    ] = None,
+) -> None:
+    from scheduler.calendar import WorkingCalendar, package_version
+
+    source = "-"
+    spec = None
+    if file is not None:
+        plan = read_plan(file)
+        spec, source = plan.calendar, str(file)
+    else:
+        from bot.services import applied_plan
+
+        config = settings()
+        stored = run(lambda: applied_plan(config))
+        if stored is not None:
+            try:
+                spec = plan_from_data(stored.data, stored.source, stored.path).calendar
+            except PlanInvalidError:
+                fail(t("cli-error-stored-plan-invalid", file=stored.path))
+            source = stored.path
+    working_calendar = WorkingCalendar() if spec is None else WorkingCalendar.from_spec(spec)
+    days = working_calendar.special_days(year)
+    out.print(
+        t("cli-calendar-title", year=str(year), version=package_version(), plan=source),
+        markup=False,
+    )
+    rows = []
+    for day in days:
+        if not day.working:
+            kind = "cli-calendar-off"
+        elif day.day.weekday() >= 5:
+            kind = "cli-calendar-makeup"
+        else:
+            kind = "cli-calendar-working"
+        basis = (
+            t("cli-calendar-package-too", source=day.source) if day.package_agrees else day.source
+        )
+        rows.append((fmt.day_with_weekday(day.day), t(kind), day.name, basis))
+    print_list(("cli-col-date", "cli-col-day-kind", "cli-col-day-name", "cli-col-basis"), rows)
+    weekdays_off = sum(1 for day in days if not day.working and day.day.weekday() < 5)
+    makeup = sum(1 for day in days if day.working and day.day.weekday() >= 5)
+    out.print(
+        t("cli-calendar-summary", year=str(year), off=weekdays_off, makeup=makeup), markup=False
+    )
+
+
 # ---- invites ------------------------------------------------------------------------------------
+
+
+# `baocao invite revoke CODE`: the word takes the unit's place, so that invite stays one command.
+REVOKE = "revoke"
+ROLE_CHOICES = "|".join(role.value for role in Role)
 
 
 @app.command("invite", help=t("cli-invite-help"), options_metavar=_METAVARS["options_metavar"])
 def invite(
     unit: Annotated[str, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))],
-    role: Annotated[Role, typer.Option("--role", help=t("cli-opt-role"))] = Role.HEAD,
+    code: Annotated[
+        str | None,
+        typer.Argument(metavar=t("cli-metavar-invite-code"), help=t("cli-arg-invite-code")),
+    ] = None,
+    role: Annotated[
+        str, typer.Option("--role", metavar=ROLE_CHOICES, help=t("cli-opt-role"))
+    ] = Role.HEAD.value,
     days: Annotated[
         int | None, typer.Option("--days", min=1, max=365, help=t("cli-opt-days"))
     ] = None,
@@ -272,13 +342,25 @@ def invite(
 
     config = settings()
     tz = local_zone(config)
+    if unit == REVOKE:
+        if code is None:
+            fail(t("cli-invite-revoke-no-code"))
+        revoke(config, code.strip(), tz)
+        return
+    if code is not None:
+        fail(t("cli-invite-extra-argument", value=code))
+    try:
+        chosen = Role(role.strip().lower())
+    except ValueError:
+        roles = ", ".join(f"{choice.value} ({t(f'role-{choice.value}')})" for choice in Role)
+        fail(t("cli-error-role", value=role, roles=roles))
     if qr is not None and not qr.parent.resolve().is_dir():
         fail(t("cli-error-qr-folder", folder=str(qr.parent)))
     username = run(lambda: bot_username(config))
     if username is None and qr is not None:
         fail(t("cli-error-qr-needs-username"))
     ttl = timedelta(days=days or config.invite_days)
-    created = run(lambda: create_invite(config, unit_key=unit, role=role, ttl=ttl, at=now()))
+    created = run(lambda: create_invite(config, unit_key=unit, role=chosen, ttl=ttl, at=now()))
     out.print(
         t(
             "cli-invite-created",
@@ -297,6 +379,21 @@ def invite(
     if qr is not None:
         write_qr(link, qr)
         out.print(t("cli-invite-qr-written", file=str(qr)), markup=False)
+
+
+def revoke(config: Settings, code: str, tz: ZoneInfo) -> None:
+    from bot.services import revoke_invite
+
+    at = now()
+    view, just_now = run(lambda: revoke_invite(config, code=code, at=at))
+    if not just_now:
+        revoked = fmt.moment(view.revoked_at or at, tz)
+        out.print(t("cli-invite-revoked-before", code=view.code, when=revoked), markup=False)
+        return
+    out.print(
+        t("cli-invite-revoked", code=view.code, unit=view.unit_name, role=t(f"role-{view.role}")),
+        markup=False,
+    )
 
 
 @app.command("invites", help=t("cli-invites-help"), options_metavar=_METAVARS["options_metavar"])

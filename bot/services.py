@@ -93,10 +93,37 @@ async def applied_plan(config: Settings) -> plan_store.AppliedPlan | None:
 async def create_invite(
     config: Settings, *, unit_key: str, role: Role, ttl: timedelta, at: datetime
 ) -> invite_store.InviteView:
+    from storage.errors import UnknownUnitError
+
     async with database(config) as engine:
-        return await invite_store.create_invite(
-            engine, unit_key=unit_key, role=role, now=at, ttl=ttl
-        )
+        try:
+            return await invite_store.create_invite(
+                engine, unit_key=unit_key, role=role, now=at, ttl=ttl
+            )
+        except UnknownUnitError:
+            # Before any plan there is no unit at all: say what to do first.
+            if await plan_store.applied_plan(engine) is None:
+                raise UserError("invite-error-no-plan", unit=unit_key) from None
+            raise
+
+
+async def revoke_invite(
+    config: Settings, *, code: str, at: datetime
+) -> tuple[invite_store.InviteView, bool]:
+    """Revoke an unused invite. Returns it, and whether it was revoked now (not before)."""
+    from storage.errors import InviteUsedError, UnknownInviteError
+
+    async with database(config) as engine:
+        try:
+            view = await invite_store.revoke_invite(engine, code, at)
+        except UnknownInviteError:
+            raise UserError("cli-invite-revoke-unknown", code=code) from None
+        except InviteUsedError:
+            (used,) = [v for v in await invite_store.list_invites(engine, now=at) if v.code == code]
+            raise UserError(
+                "cli-invite-revoke-used", code=code, name=used.used_by_name or "?"
+            ) from None
+    return view, view.revoked_at == at
 
 
 async def list_invites(config: Settings, *, at: datetime) -> list[invite_store.InviteView]:

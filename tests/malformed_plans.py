@@ -35,7 +35,27 @@ CASCADE = """\
 
 F = "ke-hoach.yaml"
 
+TAB = (
+    "dòng này có ký tự Tab (ở cột {column}). YAML chỉ chấp nhận dấu cách để thụt lề: hãy thay "
+    "mỗi Tab bằng dấu cách (thường là 2 dấu cách mỗi bậc)."
+)
+
 MALFORMED = [
+    pytest.param(
+        BASE.replace("    due_before: 05/06/2024", "\tdue_before: 05/06/2024"),
+        [f"{F}, dòng 16: " + TAB.format(column=1)],
+        id="tab-indent",
+    ),
+    pytest.param(
+        BASE.replace("    name: Phòng A", "  \tname: Phòng A"),
+        [f"{F}, dòng 8: " + TAB.format(column=3)],
+        id="tab-after-spaces",
+    ),
+    pytest.param(
+        BASE.replace("receiver: van-phong", "receiver:\tvan-phong"),
+        [f"{F}, dòng 15: " + TAB.format(column=14)],
+        id="tab-after-colon",
+    ),
     pytest.param(
         BASE.replace("[phong-a, phong-b]", "[phong-a, phong-b"),
         [

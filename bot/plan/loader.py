@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.i18n import t
 from bot.plan.errors import PlanInvalidError, PlanProblem
 from bot.plan.model import (
     CalendarSpec,
@@ -56,8 +57,8 @@ ALL_UNITS = frozenset({"all", "tat-ca"})
 Path_ = tuple[str | int, ...]
 
 
-def load_plan(path: Path | str) -> Plan:
-    """Read and check the plan at `path`."""
+def load_plan(path: Path | str, *, now: datetime | None = None) -> Plan:
+    """Read and check the plan at `path`; with `now`, also warn about deadlines already past."""
     path = Path(path)
     name = str(path)
     try:
@@ -82,14 +83,14 @@ def load_plan(path: Path | str) -> Plan:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise PlanInvalidError(name, [PlanProblem("plan-error-encoding", line=line)]) from None
-    return parse_plan(text, name)
+    return parse_plan(text, name, now=now)
 
 
-def parse_plan(text: str, file: str = "<plan>") -> Plan:
-    """Check plan `text`; `file` only names it in messages."""
+def parse_plan(text: str, file: str = "<plan>", *, now: datetime | None = None) -> Plan:
+    """Check plan `text`; `file` only names it in messages, `now` is as in `load_plan`."""
     document = _read_yaml(text, file)
     data = _plain(document)
-    return _check(data, lambda: _LineIndex(document), file, text)
+    return _check(data, lambda: _LineIndex(document), file, text, now)
 
 
 def plan_from_data(data: str, source: str, file: str) -> Plan:
@@ -104,14 +105,16 @@ def plan_from_data(data: str, source: str, file: str) -> Plan:
     return _check(content, lambda: _LineIndex(_read_yaml(source, file)), file, source)
 
 
-def _check(data: Any, lines: Callable[[], _LineIndex], file: str, text: str) -> Plan:
+def _check(
+    data: Any, lines: Callable[[], _LineIndex], file: str, text: str, now: datetime | None = None
+) -> Plan:
     try:
         plan_in = PlanIn.model_validate(data)
     except ValidationError as error:
         index = lines()
         problems = [_from_pydantic(e, index, data) for e in error.errors()]
         raise PlanInvalidError(file, problems) from None
-    return _Compiler(plan_in, lines, data, file, text).compile()
+    return _Compiler(plan_in, lines, data, file, text, now).compile()
 
 
 # ---- YAML with line numbers --------------------------------------------------------------------
@@ -127,10 +130,7 @@ def _read_yaml(text: str, file: str) -> CommentedMap:
         line = _mark_line(error)
         raise PlanInvalidError(file, [PlanProblem("plan-error-duplicate-key", line=line)]) from None
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        column = (mark.column + 1) if mark is not None else 1
-        problem = PlanProblem("plan-error-yaml", {"column": column}, line=_mark_line(error))
-        raise PlanInvalidError(file, [problem]) from None
+        raise PlanInvalidError(file, [_syntax_problem(error, text)]) from None
     except YAMLError:
         raise PlanInvalidError(file, [PlanProblem("plan-error-yaml-other", line=1)]) from None
     if document is None:
@@ -138,6 +138,18 @@ def _read_yaml(text: str, file: str) -> CommentedMap:
     if not isinstance(document, CommentedMap):
         raise PlanInvalidError(file, [PlanProblem("plan-error-not-mapping", line=1)])
     return document
+
+
+def _syntax_problem(error: MarkedYAMLError, text: str) -> PlanProblem:
+    """A syntax error; a Tab on the line gets its own message, since YAML's is no help there."""
+    lines = text.splitlines()
+    for mark in (error.problem_mark, error.context_mark):
+        if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+            column = lines[mark.line].index("\t") + 1
+            return PlanProblem("plan-error-tab", {"column": column}, line=mark.line + 1)
+    mark = error.problem_mark or error.context_mark
+    column = (mark.column + 1) if mark is not None else 1
+    return PlanProblem("plan-error-yaml", {"column": column}, line=_mark_line(error))
 
 
 def _mark_line(error: MarkedYAMLError) -> int:
@@ -241,9 +253,16 @@ def _from_pydantic(error: Any, index: _LineIndex, data: Any) -> PlanProblem:
 
 class _Compiler:
     def __init__(
-        self, plan: PlanIn, lines: Callable[[], _LineIndex], data: Any, file: str, text: str
+        self,
+        plan: PlanIn,
+        lines: Callable[[], _LineIndex],
+        data: Any,
+        file: str,
+        text: str,
+        now: datetime | None = None,
     ) -> None:
         self.plan = plan
+        self.now = now
         self._lines = lines
         self._index: _LineIndex | None = None
         self.data = data
@@ -281,6 +300,7 @@ class _Compiler:
         self._cascades(reports)
         if self.problems:
             raise PlanInvalidError(self.file, self.problems)
+        self._past_deadlines(reports)
         settings = self.plan.settings
         organisation = self.plan.organisation
         return Plan(
@@ -332,13 +352,69 @@ class _Compiler:
         return units
 
     def _calendar_warnings(self) -> None:
+        # What the day would be without the plan's own make-up days: a holiday is worth a
+        # warning of its own, a plain weekday is already worked.
+        national = WorkingCalendar(days_off=self.plan.calendar.days_off)
         for position, day in enumerate(self.plan.calendar.makeup_days):
-            if day.weekday() < 5:
-                self.warn(
-                    "plan-warning-makeup-weekday",
-                    ("calendar", "makeup_days", position),
-                    date=_dmy(day),
-                )
+            if day.weekday() >= 5:
+                continue
+            path: Path_ = ("calendar", "makeup_days", position)
+            name = national.holiday_name(day)
+            if name is not None:
+                self.warn("plan-warning-makeup-holiday", path, date=_dmy(day), name=name)
+            else:
+                self.warn("plan-warning-makeup-weekday", path, date=_dmy(day))
+
+    def _due_on_days_off(self, report: ReportIn, base: Path_, deadlines: list[Deadline]) -> None:
+        """A `due_on` deadline on a day off: whoever counts on the last working day is caught."""
+        days = [
+            d.day
+            for d in deadlines
+            if d.kind is DueKind.ON and not self.calendar.is_working_day(d.day)
+        ]
+        if not days:
+            return
+        shown = [
+            t("date-with-weekday", date=_dmy(day), weekday=self._day_off_name(day))
+            for day in days[:3]
+        ]
+        self.warn(
+            "plan-warning-due-on-day-off",
+            (*base, "due_on"),
+            report=report.id,
+            days=", ".join(shown),
+            more=len(days) - len(shown),
+            working=_dmy(self.calendar.previous_working_day(days[0])),
+        )
+
+    def _day_off_name(self, day: date) -> str:
+        return self.calendar.holiday_name(day) or t(f"weekday-{day.weekday()}")
+
+    def _past_deadlines(self, reports: list[ReportSpec]) -> None:
+        """One warning for the whole plan when deadlines have passed: an old plan chases daily."""
+        if self.now is None:
+            return
+        past = [
+            (report, instance)
+            for report in reports
+            for instance in report.instances
+            if instance.due_end <= self.now
+        ]
+        if not past:
+            return
+        names = list(dict.fromkeys(report.key for report, _ in past))
+        latest = max(instance.last_day for _, instance in past)
+        first = next(i for i, r in enumerate(self.plan.reports) if r.id == names[0])
+        field = "due_on" if self.plan.reports[first].due_on is not None else "due_before"
+        self.warn(
+            "plan-warning-past",
+            ("reports", first, field),
+            count=len(past),
+            total=sum(len(report.instances) for report in reports),
+            reports=", ".join(names[:5]),
+            more=max(len(names) - 5, 0),
+            latest=_dmy(latest),
+        )
 
     def _reports(self, units: dict[str, UnitSpec]) -> Iterator[ReportSpec | None]:
         seen: set[str] = set()
@@ -460,6 +536,7 @@ class _Compiler:
             if not deadlines:
                 self.problem("plan-error-repeat-empty", (*base, "repeat", "until"))
                 return None
+        self._due_on_days_off(report, base, deadlines)
         instances: list[InstanceSpec] = []
         keys: set[str] = set()
         settings = self.plan.settings

@@ -252,9 +252,14 @@ class OrganisationIn(_Strict):
     timezone: Annotated[str, BeforeValidator(_timezone_field)] = "Asia/Ho_Chi_Minh"
 
 
+def _none_as_empty(value: Any) -> Any:
+    """`days_off:` with every date deleted (as when a plan is rolled to a new year) is no date."""
+    return [] if value is None else value
+
+
 class CalendarIn(_Strict):
-    days_off: list[Day] = Field(default_factory=list)
-    makeup_days: list[Day] = Field(default_factory=list)
+    days_off: Annotated[list[Day], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    makeup_days: Annotated[list[Day], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
 
 
 class SettingsIn(_Strict):

@@ -128,3 +128,12 @@ async def test_unknown_or_archived_unit(planned: AsyncEngine) -> None:
     await apply_plan(planned, replace(the_plan), path="p.yaml", now=NOW)  # archives "ns"
     with pytest.raises(UnknownUnitError):
         await create_invite(planned, unit_key="ns", role=Role.HEAD, now=NOW)
+
+
+async def test_an_expired_invite_can_be_revoked(planned: AsyncEngine) -> None:
+    invite = await create_invite(
+        planned, unit_key="kh", role=Role.HEAD, now=NOW, ttl=timedelta(hours=1)
+    )
+    later = NOW + timedelta(days=2)
+    view = await revoke_invite(planned, invite.code, later)
+    assert (view.status, view.revoked_at) == (InviteStatus.REVOKED, later)

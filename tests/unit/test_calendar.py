@@ -1,21 +1,25 @@
-"""Vietnamese working days: holidays 2024-2027, Tết, in-lieu days, plan days off and make-up days.
+"""Vietnamese working days 2024-2027: holidays, Tết, swaps, days in lieu, plan changes.
 
-Every expected date here was written by hand and checked against a printed calendar (`cal`).
+Every expected date here was written by hand and checked against a printed calendar (`cal`) and,
+for 2024-2026, against the government's notices named in `scheduler/swaps.py`.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from importlib.metadata import version
 
 import holidays
 import pytest
 
 from bot.i18n import t
 from bot.plan.model import CalendarSpec
-from scheduler.calendar import WorkingCalendar
+from scheduler.calendar import Origin, WorkingCalendar
+from scheduler.swaps import ANNOUNCED, AnnouncedDay, Change
 
-# Weekdays the `holidays` package (0.109) gives as days off, checked against the government's
-# decisions for officials (công chức, viên chức). Weekend days of the same breaks are omitted.
+# Weekdays off for officials (công chức, viên chức), as the government decided them: the
+# `holidays` package (0.106+) and baocao's table of announced swaps. Weekend days of the same
+# breaks are omitted.
 NATIONAL_WEEKDAYS_OFF = {
     2024: [
         date(2024, 1, 1),  # Mon, New Year
@@ -49,6 +53,7 @@ NATIONAL_WEEKDAYS_OFF = {
     ],
     2026: [
         date(2026, 1, 1),  # Thu
+        date(2026, 1, 2),  # Fri, swapped with Saturday 10/01/2026 (Dispatch 12729/VPCP-KGVX)
         # Tết Bính Ngọ: 16/02 (Mon) - 20/02 (Fri)
         date(2026, 2, 16),
         date(2026, 2, 17),
@@ -61,7 +66,7 @@ NATIONAL_WEEKDAYS_OFF = {
         date(2026, 8, 31),  # Mon, swapped with Saturday 22/08/2026
         date(2026, 9, 1),  # Tue, the second National Day holiday
         date(2026, 9, 2),  # Wed
-        date(2026, 11, 24),  # Tue, Vietnam Culture Day (from 2026)
+        # Tue 24/11/2026, Vietnam Culture Day, is not a day off: no enacted law makes it one.
     ],
     2027: [
         date(2027, 1, 1),  # Fri
@@ -76,7 +81,6 @@ NATIONAL_WEEKDAYS_OFF = {
         date(2027, 5, 3),  # Mon, in lieu of Labour Day on Saturday 01/05
         date(2027, 9, 2),  # Thu
         date(2027, 9, 3),  # Fri, the second National Day holiday
-        date(2027, 11, 24),  # Wed
     ],
 }
 
@@ -218,3 +222,110 @@ def test_a_calendar_without_working_days_raises_instead_of_spinning() -> None:
         cal.next_working_day(every_day[0])
     with pytest.raises(ValueError):
         cal.add_working_days(every_day[-1], -1)
+
+
+def test_new_year_2026_is_swapped_as_announced(cal: WorkingCalendar) -> None:
+    # Dispatch 12729/VPCP-KGVX of 25/12/2025: Fri 02/01/2026 off, Sat 10/01/2026 worked.
+    assert not cal.is_working_day(date(2026, 1, 2))
+    assert cal.is_working_day(date(2026, 1, 10))
+    assert cal.holiday_name(date(2026, 1, 2)) == t("calendar-swap-day-off", makeup="10/01/2026")
+    assert cal.holiday_name(date(2026, 1, 10)) is None
+    assert cal.next_working_day(date(2026, 1, 1)) == date(2026, 1, 5)
+    assert cal.working_days(date(2026, 1, 9), date(2026, 1, 12)) == [
+        date(2026, 1, 9),
+        date(2026, 1, 10),
+        date(2026, 1, 12),
+    ]
+
+
+def test_the_table_fixes_a_year_the_package_does_not_know() -> None:
+    without = WorkingCalendar(announced=())
+    assert without.is_working_day(date(2026, 1, 2))  # the package alone gets it wrong
+    assert not without.is_working_day(date(2026, 1, 10))
+    # A future swap needs only a new table entry.
+    off, makeup = date(2031, 1, 2), date(2031, 1, 11)
+    entries = [
+        AnnouncedDay(off, Change.DAY_OFF, makeup, "calendar-source-2026-01"),
+        AnnouncedDay(makeup, Change.MAKEUP, off, "calendar-source-2026-01"),
+    ]
+    cal = WorkingCalendar(announced=entries)
+    assert not cal.is_working_day(off) and cal.is_working_day(makeup)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 11, 24), date(2027, 11, 24), date(2030, 11, 25)],
+)
+def test_vietnam_culture_day_stays_a_working_day(cal: WorkingCalendar, day: date) -> None:
+    # The package makes 24/11 a day off from 2026 (and Mon 25/11/2030 in lieu of a Sunday);
+    # Article 112 of the Labour Code has not been amended, so officials work.
+    assert holidays.country_holidays("VN", years=day.year).get(day) is not None
+    assert cal.is_working_day(day)
+    assert cal.holiday_name(day) is None
+
+
+def test_a_plan_can_still_make_culture_day_a_day_off() -> None:
+    cal = WorkingCalendar(days_off=[date(2026, 11, 24)])
+    assert not cal.is_working_day(date(2026, 11, 24))
+
+
+def test_a_plan_day_off_wins_over_an_announced_make_up_day() -> None:
+    cal = WorkingCalendar(days_off=[date(2026, 1, 10)], makeup_days=[date(2026, 1, 2)])
+    assert not cal.is_working_day(date(2026, 1, 10))
+    assert cal.is_working_day(date(2026, 1, 2))
+
+
+def test_announced_swaps_pair_a_weekday_with_a_saturday() -> None:
+    by_day = {entry.day: entry for entry in ANNOUNCED}
+    for entry in ANNOUNCED:
+        other = by_day[entry.pair]
+        assert other.pair == entry.day and other.source == entry.source
+        assert other.change is not entry.change
+        weekday = 5 if entry.change is Change.MAKEUP else entry.day.weekday()
+        assert entry.day.weekday() == weekday and weekday in range(6)
+        assert t(entry.source).strip()
+
+
+def test_the_package_agrees_with_the_table_where_it_knows_the_swap() -> None:
+    # `holidays` >= 0.106 (pinned) has every announced swap up to 2026 except New Year 2026.
+    for entry in ANNOUNCED:
+        package = holidays.country_holidays("VN", years=entry.day.year)
+        if entry.day.year == 2026 and entry.day.month == 1:
+            continue
+        if entry.change is Change.DAY_OFF:
+            assert entry.day in package
+        else:
+            assert entry.day in package.weekend_workdays
+
+
+def test_special_days_of_2026_say_where_each_comes_from(cal: WorkingCalendar) -> None:
+    days = {d.day: d for d in cal.special_days(2026)}
+    law = t("calendar-source-law", version=version("holidays"))
+
+    new_year = days[date(2026, 1, 1)]
+    assert (new_year.working, new_year.origin, new_year.source) == (False, Origin.LAW, law)
+    swapped = days[date(2026, 1, 2)]
+    assert (swapped.working, swapped.origin) == (False, Origin.SWAP)
+    assert swapped.source == t("calendar-source-2026-01") and not swapped.package_agrees
+    made_up = days[date(2026, 1, 10)]
+    assert (made_up.working, made_up.origin) == (True, Origin.SWAP)
+    assert made_up.name == t("calendar-swap-makeup", off="02/01/2026")
+    august = days[date(2026, 8, 22)]
+    assert (august.working, august.origin, august.package_agrees) == (True, Origin.SWAP, True)
+    culture = days[date(2026, 11, 24)]
+    assert (culture.working, culture.origin) == (True, Origin.UNENACTED)
+    assert culture.source == t("calendar-reason-culture-day")
+    assert days[date(2026, 4, 26)].working is False  # Hùng Kings on a Sunday is listed too
+    assert days[date(2026, 4, 27)].origin is Origin.LAW  # and its day in lieu
+    assert [d for d in days if not days[d].working and d.weekday() < 5] == [
+        d for d in NATIONAL_WEEKDAYS_OFF[2026]
+    ]
+
+
+def test_special_days_show_the_plans_changes() -> None:
+    cal = WorkingCalendar(days_off=[date(2026, 12, 31)], makeup_days=[date(2026, 12, 26)])
+    days = {d.day: d for d in cal.special_days(2026)}
+    assert days[date(2026, 12, 31)].origin is Origin.PLAN
+    assert days[date(2026, 12, 31)].name == t("calendar-plan-day-off")
+    assert days[date(2026, 12, 26)].working is True
+    assert days[date(2026, 12, 26)].source == t("calendar-source-plan")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from malformed_plans import BASE, MALFORMED, F
 
+from bot.i18n import t
 from bot.plan.errors import PlanInvalidError
 from bot.plan.loader import MAX_PLAN_BYTES, load_plan, parse_plan, plan_from_data
 from bot.plan.model import DueKind, Every, ReportKind, UnitType
@@ -235,3 +236,83 @@ def test_problems_in_stored_content_still_name_the_line() -> None:
     assert caught.value.render() == [
         f"{F}, dòng 3, mục «units»: phải là một danh sách (mỗi phần tử một dòng bắt đầu bằng «- »)."
     ]
+
+
+# ---- warnings: make-up days, due_on on a day off, deadlines already past ------------------------
+
+CALENDAR = "calendar:\n  makeup_days: [{days}]\n"
+
+
+def test_a_make_up_day_on_a_holiday_is_not_called_a_working_day() -> None:
+    text = BASE + CALENDAR.format(days="01/09/2026, 24/11/2026, 10/01/2026, 04/06/2024")
+    warnings = {(w.key, w.args["date"]): w for w in parse_plan(text, F).warnings}
+    assert set(warnings) == {
+        ("plan-warning-makeup-holiday", "01/09/2026"),  # National Day: really a day off
+        ("plan-warning-makeup-weekday", "24/11/2026"),  # not a day off by law: already worked
+        ("plan-warning-makeup-weekday", "04/06/2024"),
+    }
+    assert warnings["plan-warning-makeup-holiday", "01/09/2026"].args["name"] == "Quốc khánh"
+    assert warnings["plan-warning-makeup-holiday", "01/09/2026"].line == 18
+
+
+def test_due_on_a_saturday_or_holiday_is_a_warning() -> None:
+    text = BASE.replace("due_before: 05/06/2024", "due_on: 08/06/2024")
+    (warning,) = parse_plan(text, F).warnings
+    assert warning.key == "plan-warning-due-on-day-off"
+    assert warning.line == 16
+    assert warning.args == {
+        "report": "bc-6-thang",
+        "days": "08/06/2024 (thứ Bảy)",
+        "more": 0,
+        "working": "07/06/2024",
+    }
+    text = BASE.replace("due_before: 05/06/2024", "due_on: 02/09/2024")
+    (warning,) = parse_plan(text, F).warnings
+    assert warning.args["days"] == "02/09/2024 (Quốc khánh)"
+    assert warning.args["working"] == "30/08/2024"
+
+
+def test_a_recurring_due_on_gets_one_warning_for_all_its_days_off() -> None:
+    text = BASE.replace("due_before: 05/06/2024", "due_on: 05/10/2024")
+    text += "    repeat: {every: month, count: 12}\n"
+    warnings = parse_plan(text, F).warnings
+    (warning,) = [w for w in warnings if w.key == "plan-warning-due-on-day-off"]
+    # 05/10/2024 Sat, 05/01/2025 Sun, 05/04/2025 Sat, 05/07/2025 Sat, 05/09/2025 Fri is worked
+    assert warning.args["days"] == (
+        "05/10/2024 (thứ Bảy), 05/01/2025 (Chủ nhật), 05/04/2025 (thứ Bảy)"
+    )
+    assert warning.args["more"] == 1
+
+
+def test_due_before_a_day_off_or_due_on_a_working_day_is_no_warning() -> None:
+    assert parse_plan(BASE.replace("05/06/2024", "08/06/2024"), F).warnings == ()
+    on_friday = BASE.replace("due_before: 05/06/2024", "due_on: 07/06/2024")
+    assert parse_plan(on_friday, F).warnings == ()
+
+
+def test_deadlines_already_past_get_one_warning_for_the_plan() -> None:
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
+    plan = load_plan(SEED, now=now)
+    (warning,) = plan.warnings
+    assert warning.key == "plan-warning-past"
+    assert warning.args == {
+        "count": 4,
+        "total": 4,
+        "reports": "dcs-6-thang-2024, dcs-nam-2024, tong-hop-6-thang-2024, tong-hop-nam-2024",
+        "more": 0,
+        "latest": "19/11/2024",
+    }
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    assert lines[warning.line - 1].startswith("    due_before: 05/06/2024")
+    assert "README" in t(warning.key, **warning.args)
+
+
+def test_only_the_past_deadlines_are_counted() -> None:
+    # 10/06/2024 is the first late moment of the Office's 6-month report; the annual ones remain.
+    now = datetime(2024, 6, 10, 0, 0, tzinfo=TZ)
+    (warning,) = load_plan(SEED, now=now).warnings
+    assert (warning.args["count"], warning.args["total"]) == (2, 4)
+    assert warning.args["reports"] == "dcs-6-thang-2024, tong-hop-6-thang-2024"
+    assert warning.args["latest"] == "09/06/2024"
+    just_before = datetime(2024, 6, 4, 23, 59, 59, tzinfo=TZ)
+    assert load_plan(SEED, now=just_before).warnings == ()

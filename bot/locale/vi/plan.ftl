@@ -72,3 +72,16 @@ plan-warning-at = dòng { $line }: { $text }
 plan-warning-cutoff = báo cáo «{ $report }»: kỳ chốt số liệu kết thúc ngày { $end } nhưng hạn chót là hết ngày { $deadline }. Nghị định 09/2019/NĐ-CP (Điều 8) yêu cầu ít nhất một ngày làm việc giữa ngày chốt số liệu và hạn gửi báo cáo.
 plan-warning-makeup-weekday = ngày làm bù { $date } là ngày thường trong tuần, vốn đã là ngày làm việc.
 plan-error-summary = «{ $value }» không phải là thời điểm gửi tóm tắt. Chọn trong: reminder_days (các ngày nhắc), deadline (lúc hết hạn), day_after (ngày làm việc sau hạn).
+
+## calendar, invites, plan warnings
+
+plan-warning-makeup-holiday = ngày làm bù { $date } là ngày nghỉ «{ $name }»; baocao sẽ tính ngày này là ngày làm việc. Nếu không phải vậy, hãy bỏ ngày này khỏi makeup_days.
+plan-warning-due-on-day-off = báo cáo «{ $report }»: hạn due_on rơi vào ngày nghỉ: { $days }{ $more ->
+        [0] {""}
+       *[other] {" "}và { $more } kỳ khác
+    }. Đơn vị vẫn được nộp đến hết ngày đó, còn tin nhắc ngày cuối đến vào ngày làm việc trước đó ({ $working }). Nếu hạn thật là ngày làm việc trước đó, hãy sửa lại ngày.
+plan-warning-past = { $count } trên { $total } kỳ báo cáo đã hết hạn (báo cáo: { $reports }{ $more ->
+        [0] {""}
+       *[other] {" "}và { $more } báo cáo khác
+    }; hạn gần nhất đã qua là hết ngày { $latest }). Sau khi nạp, baocao coi các đơn vị chưa nộp là đã trễ hạn và nhắc họ mỗi ngày làm việc (lịch nhắc overdue). Nếu đây là kế hoạch của năm đã qua, hãy chép tệp, đổi năm ở mọi ngày trong tệp rồi nạp tệp mới (xem README, mục «Chuyển kế hoạch sang năm mới»).
+plan-error-tab = dòng này có ký tự Tab (ở cột { $column }). YAML chỉ chấp nhận dấu cách để thụt lề: hãy thay mỗi Tab bằng dấu cách (thường là 2 dấu cách mỗi bậc).
