@@ -53,13 +53,24 @@ def fail(text: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+# Settings whose mistakes deserve more than "this value is not valid": the forms accepted.
+# A database URL is not repeated back: it may carry a password.
+_SETTING_ERRORS = {
+    "baocao_database_url": "cli-error-database-url",
+    "baocao_api_url": "cli-error-telegram-api-url",
+}
+
+
 def settings() -> Settings:
+    """The settings, or one line naming the first one that is wrong, and status 2."""
     try:
         return Settings()
     except ValidationError as error:
         first = error.errors()[0]
         name = "BAOCAO_" + str(first["loc"][0]).upper() if first["loc"] else "BAOCAO_*"
-        fail(t("cli-error-setting", name=name))
+        if first["type"] == "baocao_timezone":
+            fail(t("cli-error-timezone", value=str(first["input"])))
+        fail(t(_SETTING_ERRORS.get(first["type"], "cli-error-setting"), name=name))
 
 
 def local_zone(config: Settings) -> ZoneInfo:
@@ -88,8 +99,7 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except StorageError as error:
         fail(t(error.key, **error.params))
     except (OSError, _database_error()) as error:
-        err.print(t("cli-error-database", detail=type(error).__name__), markup=False)
-        raise typer.Exit(1) from None
+        fail(t("cli-error-database", detail=type(error).__name__))
 
 
 def read_plan(path: Path) -> Plan:

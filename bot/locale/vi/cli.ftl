@@ -161,3 +161,7 @@ cli-contact-not-told = Chưa nhắn được cho người đó (chưa có BAOCAO
 contact-removed-notice = Văn phòng Sở đã gỡ bạn khỏi danh sách đầu mối của { $unit } trên baocao. Bạn sẽ không nhận nhắc hạn và không nộp báo cáo qua bot nữa. Nếu có nhầm lẫn, hãy liên hệ Văn phòng.
 contact-moved-notice = Văn phòng Sở đã chuyển bạn sang làm { $role } của { $unit } trên baocao. Từ nay bot nhắc hạn và nhận báo cáo cho { $unit }.
 apply-reminders = Lịch nhắc: thêm, dời hoặc bỏ { $count } tin nhắc theo kế hoạch.
+
+## Khởi động: cấu hình, kết nối Telegram và cơ sở dữ liệu, kế hoạch nạp khi chạy
+cli-error-database-url = BAOCAO_DATABASE_URL không đúng dạng. Dùng một trong các dạng: postgresql://người-dùng:mật-khẩu@máy-chủ:5432/tên-cơ-sở-dữ-liệu (PostgreSQL), sqlite:///đường-dẫn/baocao.db (SQLite), hoặc bỏ trống để dùng tệp SQLite trong BAOCAO_DATA_DIR.
+cli-error-telegram-api-url = BAOCAO_TELEGRAM_API_URL phải bắt đầu bằng http:// hoặc https://, ví dụ http://127.0.0.1:8081/bot. Bỏ trống để dùng máy chủ của Telegram.

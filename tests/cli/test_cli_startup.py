@@ -1,0 +1,155 @@
+"""Starting baocao with what an Office really writes in `.env`: words, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import Settings
+
+ROOT = Path(__file__).parents[2]
+SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
+
+# Every command that reads the settings, with arguments that would otherwise work.
+COMMANDS = (
+    ("db", "upgrade"),
+    ("plan", "apply", str(SEED)),
+    ("plan", "show"),
+    ("invite", "van-phong"),
+    ("invites",),
+    ("status",),
+    ("contacts",),
+    ("contact", "remove", "1"),
+    ("run",),
+)
+
+
+@pytest.fixture(autouse=True)
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
+    for name in list(os.environ):
+        if name.startswith("BAOCAO_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    yield tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/bot"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("BAOCAO_REMINDER_TICK", "abc", "BAOCAO_REMINDER_TICK"),
+        ("BAOCAO_INVITE_DAYS", "0", "BAOCAO_INVITE_DAYS"),
+        ("BAOCAO_TIMEZONE", "Asia/Hanoi-typo", "BAOCAO_TIMEZONE «Asia/Hanoi-typo»"),
+        ("BAOCAO_TELEGRAM_POLLING", "có", "BAOCAO_TELEGRAM_POLLING"),
+        ("BAOCAO_DATABASE_URL", "mysql://u:p@127.0.0.1/baocao", "BAOCAO_DATABASE_URL"),
+        ("BAOCAO_TELEGRAM_API_URL", "127.0.0.1:8081/bot", "BAOCAO_TELEGRAM_API_URL"),
+    ],
+)
+def test_a_mistyped_setting_is_named_by_every_command(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    value: str,
+    named: str,
+) -> None:
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv(setting, value)
+    for command in COMMANDS:
+        code, _, err = run(capsys, *command)
+        assert code == 2, (command, err)
+        assert len(err.splitlines()) == 1 and named in err, (command, err)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://u:p@127.0.0.1/baocao",
+        "postgresql+psycopg2://postgres@127.0.0.1/test",
+        "khong-phai-dia-chi",
+        "sqlite://",
+        "postgresql://",
+    ],
+)
+def test_a_database_url_baocao_cannot_use_lists_the_forms_it_can(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", url)
+    code, out, err = run(capsys, "db", "upgrade")
+    assert (code, out) == (2, "")
+    assert err.startswith("BAOCAO_DATABASE_URL không đúng dạng.")
+    assert "postgresql://" in err and "sqlite:///" in err and len(err.splitlines()) == 1
+    assert ":p@" not in err  # a password in the URL is never repeated
+
+
+def test_database_urls_as_people_write_them_are_accepted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    for written, meant in (
+        ("postgresql://u:p@db:5432/baocao", "postgresql+asyncpg://u:p@db:5432/baocao"),
+        ("postgres://u@db/baocao", "postgresql+asyncpg://u@db/baocao"),
+        ("postgresql+asyncpg://u@db/baocao", "postgresql+asyncpg://u@db/baocao"),
+        ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        (" sqlite+aiosqlite:////srv/x.db ", "sqlite+aiosqlite:////srv/x.db"),
+    ):
+        assert Settings(_env_file=None, database_url=written).database_url == meant  # type: ignore[call-arg]
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", "sqlite:///rieng.db")
+    code, _, err = run(capsys, "db", "upgrade")
+    assert (code, err) == (0, "")
+    assert (office / "rieng.db").is_file()
+
+
+def test_an_unreachable_database_is_one_line_and_status_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = closed_port_url().split(":")[2].split("/")[0]
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/test")
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
+    for command in (("db", "upgrade"), ("invites",)):
+        code, out, err = run(capsys, *command)
+        assert (code, out) == (2, ""), command
+        assert err.startswith("Không mở được cơ sở dữ liệu") and len(err.splitlines()) == 1
+
+
+def test_empty_lines_copied_from_env_example_mean_unset(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    monkeypatch.delenv("BAOCAO_DATA_DIR")
+    env = (ROOT / ".env.example").read_text(encoding="utf-8")
+    (office / ".env").write_text(env, encoding="utf-8")
+    assert "BAOCAO_TELEGRAM_TOKEN=\n" in env and "BAOCAO_DATABASE_URL=\n" in env
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    code, out, err = run(capsys, "invite", "phong-ttbcxb")
+    assert (code, err) == (0, "")
+    assert "Chưa biết tên bot nên chưa tạo được đường dẫn." in out  # no token: just the code
+    assert (office / "data" / "baocao.db").is_file()  # empty database URL: SQLite in data/
+    config = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_token="  ",
+        telegram_api_url="",
+        telegram_bot_username=" ",
+        database_url="",
+    )
+    assert (config.telegram_token, config.telegram_api_url) == (None, None)
+    assert (config.telegram_bot_username, config.database_url) == (None, None)
+    code, _, err = run(capsys, "run")
+    assert code == 2 and err.startswith("Chưa có mã bot Telegram.")
