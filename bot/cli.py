@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -502,12 +503,11 @@ def contact_move(
 def run_bot(
     apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
 ) -> None:
-    from bot.app import run as run_application
+    from bot.app import configure_logging, secrets_of, serve
     from bot.services import apply_plan_file, upgrade_database
 
     config = settings()
-    local_zone(config)
-    if config.telegram_token is None or not config.telegram_token.get_secret_value().strip():
+    if config.telegram_token is None:
         fail(t("run-no-token"))
     run(lambda: upgrade_database(config))
     if apply_plan:
@@ -519,10 +519,17 @@ def run_bot(
         )
         for line in lines:
             out.print(line, markup=False)
+    configure_logging(secrets=secrets_of(config))
     try:
-        run_application(config)
-    except UserError as error:
-        fail(error.message())
+        run(lambda: serve(config))
+    except typer.Exit:  # what `run` made of the user's mistakes: already said
+        raise
+    except Exception:
+        # A fault of baocao, not of the settings: its stack goes to the log (the token cut
+        # out), the Office gets words.
+        logging.getLogger("baocao").critical("baocao stopped on an error", exc_info=True)
+        err.print(t("run-crashed"), markup=False)
+        raise typer.Exit(1) from None
     out.print(t("run-stopped"), markup=False)
 
 

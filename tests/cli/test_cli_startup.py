@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.app import RedactSecrets
 from bot.cli import main
 from bot.config import Settings
 
@@ -124,7 +127,7 @@ def test_an_unreachable_database_is_one_line_and_status_2(
     port = closed_port_url().split(":")[2].split("/")[0]
     monkeypatch.setenv("BAOCAO_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/test")
     monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
-    for command in (("db", "upgrade"), ("invites",)):
+    for command in (("db", "upgrade"), ("invites",), ("run",)):
         code, out, err = run(capsys, *command)
         assert (code, out) == (2, ""), command
         assert err.startswith("Không mở được cơ sở dữ liệu") and len(err.splitlines()) == 1
@@ -153,3 +156,25 @@ def test_empty_lines_copied_from_env_example_mean_unset(
     assert (config.telegram_bot_username, config.database_url) == (None, None)
     code, _, err = run(capsys, "run")
     assert code == 2 and err.startswith("Chưa có mã bot Telegram.")
+
+
+def test_the_token_is_cut_out_of_every_log_record() -> None:
+    token = "555000111:AAsecretTokenThatMustNeverLeak_9x"
+    redact = RedactSecrets([token])
+    handler = logging.StreamHandler(sys.stderr)
+    try:
+        raise RuntimeError(f"The token `{token}` was rejected by the server.")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "telegram.ext.Updater",
+            logging.ERROR,
+            __file__,
+            1,
+            "polling %s failed",
+            ("http://h/bot555000111%3AAAsecretTokenThatMustNeverLeak_9x/getUpdates",),
+            sys.exc_info(),
+        )
+    assert redact.filter(record)
+    text = handler.format(record)
+    assert "AAsecretTokenThatMustNeverLeak" not in text
+    assert "polling http://h/bot***/getUpdates failed" in text and "was rejected" in text

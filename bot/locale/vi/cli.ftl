@@ -163,5 +163,7 @@ contact-moved-notice = Văn phòng Sở đã chuyển bạn sang làm { $role } 
 apply-reminders = Lịch nhắc: thêm, dời hoặc bỏ { $count } tin nhắc theo kế hoạch.
 
 ## Khởi động: cấu hình, kết nối Telegram và cơ sở dữ liệu, kế hoạch nạp khi chạy
+run-telegram-unreachable = Không kết nối được với Telegram ({ $server }). Kiểm tra mạng của máy (và proxy, nếu có) và BAOCAO_TELEGRAM_API_URL trong tệp .env (bỏ trống để dùng máy chủ của Telegram), rồi chạy lại.
+run-crashed = baocao dừng vì một lỗi ngoài dự kiến (chi tiết ở nhật ký phía trên). Hãy chạy lại; nếu vẫn lỗi, gửi nhật ký cho người quản trị kỹ thuật.
 cli-error-database-url = BAOCAO_DATABASE_URL không đúng dạng. Dùng một trong các dạng: postgresql://người-dùng:mật-khẩu@máy-chủ:5432/tên-cơ-sở-dữ-liệu (PostgreSQL), sqlite:///đường-dẫn/baocao.db (SQLite), hoặc bỏ trống để dùng tệp SQLite trong BAOCAO_DATA_DIR.
 cli-error-telegram-api-url = BAOCAO_TELEGRAM_API_URL phải bắt đầu bằng http:// hoặc https://, ví dụ http://127.0.0.1:8081/bot. Bỏ trống để dùng máy chủ của Telegram.
