@@ -504,7 +504,7 @@ def run_bot(
     apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
 ) -> None:
     from bot.app import configure_logging, secrets_of, serve
-    from bot.services import apply_plan_file, upgrade_database
+    from bot.services import apply_plan_at_start, upgrade_database
 
     config = settings()
     if config.telegram_token is None:
@@ -514,10 +514,7 @@ def run_bot(
         plan = read_plan(config.plan)
         print_warnings(plan, str(config.plan))
         at = now()
-        lines = run(
-            lambda: apply_plan_file(config, plan, path=str(config.plan), archive=False, at=at)
-        )
-        for line in lines:
+        for line in run(lambda: apply_plan_at_start(config, plan, path=str(config.plan), at=at)):
             out.print(line, markup=False)
     configure_logging(secrets=secrets_of(config))
     try:

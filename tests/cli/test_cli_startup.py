@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -178,3 +179,61 @@ def test_the_token_is_cut_out_of_every_log_record() -> None:
     text = handler.format(record)
     assert "AAsecretTokenThatMustNeverLeak" not in text
     assert "polling http://h/bot***/getUpdates failed" in text and "was rejected" in text
+
+
+# ---- BAOCAO_PLAN at start: applied when its file changed, kept when the Office chose another --
+
+
+def start_with_plan(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    """`baocao run --apply-plan` up to the point where it reaches for Telegram (nobody there)."""
+    code, out, err = run(capsys, "run", "--apply-plan")
+    assert code == 2 and err.startswith("Không kết nối được với Telegram"), err
+    return code, out.splitlines(), err
+
+
+def test_the_start_plan_is_applied_only_when_its_file_changed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    plan = office / "ke-hoach.yaml"
+    shutil.copy(SEED, plan)
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("BAOCAO_TELEGRAM_API_URL", closed_port_url())
+    monkeypatch.setenv("BAOCAO_PLAN", "ke-hoach.yaml")
+
+    _, lines, _ = start_with_plan(capsys)
+    assert lines[0] == "Đã nạp kế hoạch ke-hoach.yaml."
+    _, lines, _ = start_with_plan(capsys)
+    assert lines == ["Kế hoạch ke-hoach.yaml không đổi từ lần nạp trước: giữ nguyên."]
+
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("due_before: 15/11/2024", "due_before: 18/11/2024"), "utf-8")
+    _, lines, _ = start_with_plan(capsys)
+    assert lines[0] == "Đã nạp kế hoạch ke-hoach.yaml."
+    assert any(line.startswith("Cập nhật") for line in lines)
+
+
+def test_a_plan_applied_by_hand_since_is_kept_at_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    shutil.copy(SEED, office / "ke-hoach.yaml")
+    other = office / "ke-hoach-moi.yaml"
+    other.write_text(
+        SEED.read_text(encoding="utf-8").replace(
+            "due_before: 15/11/2024", "due_before: 18/11/2024"
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("BAOCAO_TELEGRAM_API_URL", closed_port_url())
+    monkeypatch.setenv("BAOCAO_PLAN", "ke-hoach.yaml")
+    start_with_plan(capsys)
+    assert run(capsys, "plan", "apply", str(other))[0] == 0  # by hand
+
+    _, lines, _ = start_with_plan(capsys)
+    assert lines == [
+        f"Không nạp ke-hoach.yaml khi khởi động: kế hoạch đang dùng là {other} (Văn phòng đã nạp "
+        "bằng lệnh) và được giữ nguyên. Muốn dùng ke-hoach.yaml, chạy: baocao plan apply "
+        "ke-hoach.yaml"
+    ]
+    code, out, _ = run(capsys, "plan", "show")
+    assert code == 0 and f"kế hoạch: {other}" in out

@@ -167,3 +167,5 @@ run-telegram-unreachable = Không kết nối được với Telegram ({ $server
 run-crashed = baocao dừng vì một lỗi ngoài dự kiến (chi tiết ở nhật ký phía trên). Hãy chạy lại; nếu vẫn lỗi, gửi nhật ký cho người quản trị kỹ thuật.
 cli-error-database-url = BAOCAO_DATABASE_URL không đúng dạng. Dùng một trong các dạng: postgresql://người-dùng:mật-khẩu@máy-chủ:5432/tên-cơ-sở-dữ-liệu (PostgreSQL), sqlite:///đường-dẫn/baocao.db (SQLite), hoặc bỏ trống để dùng tệp SQLite trong BAOCAO_DATA_DIR.
 cli-error-telegram-api-url = BAOCAO_TELEGRAM_API_URL phải bắt đầu bằng http:// hoặc https://, ví dụ http://127.0.0.1:8081/bot. Bỏ trống để dùng máy chủ của Telegram.
+run-plan-unchanged = Kế hoạch { $file } không đổi từ lần nạp trước: giữ nguyên.
+run-plan-skipped = Không nạp { $file } khi khởi động: kế hoạch đang dùng là { $applied } (Văn phòng đã nạp bằng lệnh) và được giữ nguyên. Muốn dùng { $file }, chạy: baocao plan apply { $file }
