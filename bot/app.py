@@ -200,7 +200,11 @@ def _quiet(name: str) -> Iterator[None]:
 def api_host(config: Settings) -> str:
     """The Bot API server's host (and port) as the user may be told it: never its path."""
     parts = urlsplit(config.telegram_api_url or "https://api.telegram.org/bot")
-    return parts.netloc or "?"
+    host = parts.hostname or "?"
+    try:
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:  # a port that is not a number
+        return host
 
 
 async def start_telegram(config: Settings, application: Any) -> None:

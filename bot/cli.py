@@ -59,6 +59,7 @@ def fail(text: str) -> NoReturn:
 _SETTING_ERRORS = {
     "baocao_database_url": "cli-error-database-url",
     "baocao_api_url": "cli-error-telegram-api-url",
+    "baocao_token": "cli-error-telegram-token",
 }
 
 

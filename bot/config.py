@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +22,8 @@ DATABASE_SCHEMES = {
     "sqlite+aiosqlite": "sqlite+aiosqlite",
     "sqlite": "sqlite+aiosqlite",
 }
+
+_TOKEN_FORM = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class Settings(BaseSettings):
@@ -64,6 +67,15 @@ class Settings(BaseSettings):
             value = value.get_secret_value()
         if isinstance(value, str):
             return value.strip() or None
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """A token is digits, a colon, then letters, digits, _ or -: anything else is a copying
+        mistake (a quote, a space, half of it), said before Telegram is asked."""
+        if value is not None and not _TOKEN_FORM.fullmatch(value.get_secret_value()):
+            raise PydanticCustomError("baocao_token", "not a bot token")
         return value
 
     @field_validator("telegram_api_url")

@@ -67,6 +67,7 @@ def closed_port_url() -> str:
         ("BAOCAO_TELEGRAM_POLLING", "có", "BAOCAO_TELEGRAM_POLLING"),
         ("BAOCAO_DATABASE_URL", "mysql://u:p@127.0.0.1/baocao", "BAOCAO_DATABASE_URL"),
         ("BAOCAO_TELEGRAM_API_URL", "127.0.0.1:8081/bot", "BAOCAO_TELEGRAM_API_URL"),
+        ("BAOCAO_TELEGRAM_TOKEN", "'123456:abc def", "BAOCAO_TELEGRAM_TOKEN"),
     ],
 )
 def test_a_mistyped_setting_is_named_by_every_command(
@@ -82,6 +83,7 @@ def test_a_mistyped_setting_is_named_by_every_command(
         code, _, err = run(capsys, *command)
         assert code == 2, (command, err)
         assert len(err.splitlines()) == 1 and named in err, (command, err)
+        assert "abc def" not in err  # a token, even a wrong one, is never repeated
 
 
 @pytest.mark.parametrize(

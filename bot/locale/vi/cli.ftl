@@ -169,3 +169,4 @@ cli-error-database-url = BAOCAO_DATABASE_URL không đúng dạng. Dùng một t
 cli-error-telegram-api-url = BAOCAO_TELEGRAM_API_URL phải bắt đầu bằng http:// hoặc https://, ví dụ http://127.0.0.1:8081/bot. Bỏ trống để dùng máy chủ của Telegram.
 run-plan-unchanged = Kế hoạch { $file } không đổi từ lần nạp trước: giữ nguyên.
 run-plan-skipped = Không nạp { $file } khi khởi động: kế hoạch đang dùng là { $applied } (Văn phòng đã nạp bằng lệnh) và được giữ nguyên. Muốn dùng { $file }, chạy: baocao plan apply { $file }
+cli-error-telegram-token = BAOCAO_TELEGRAM_TOKEN không đúng dạng mã bot (dạng 123456789:ABCdef...). Chép lại nguyên mã từ @BotFather, không thêm dấu cách hay dấu nháy.
