@@ -167,26 +167,20 @@ def not_http(method: str) -> bytes:
     return b"garbage, not HTTP\r\n\r\n"
 
 
-def html_page(method: str) -> bytes:
-    body = b"<html><body>Proxy error</body></html>"
-    return (
-        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
-        % (
-            len(body),
-            body,
-        )
+def http_answer(content_type: str, body: bytes) -> bytes:
+    head = (
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
+    return head.encode() + body
+
+
+def html_page(method: str) -> bytes:
+    return http_answer("text/html", b"<html><body>Proxy error</body></html>")
 
 
 def json_answer(result: object) -> bytes:
-    body = json.dumps({"ok": True, "result": result}).encode()
-    return (
-        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-        % (
-            len(body),
-            body,
-        )
-    )
+    return http_answer("application/json", json.dumps({"ok": True, "result": result}).encode())
 
 
 def garbage_only_for_updates(method: str) -> bytes:
