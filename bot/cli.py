@@ -67,11 +67,15 @@ def settings() -> Settings:
     """The settings, or one line naming the first one that is wrong, and status 2."""
     try:
         return Settings()
+    except UnicodeDecodeError:  # .env saved in another encoding (UTF-16 by some editors)
+        fail(t("cli-error-env-encoding"))
     except ValidationError as error:
         first = error.errors()[0]
         name = "BAOCAO_" + str(first["loc"][0]).upper() if first["loc"] else "BAOCAO_*"
         if first["type"] == "baocao_timezone":
             fail(t("cli-error-timezone", value=str(first["input"])))
+        if first["type"] == "baocao_data_dir":
+            fail(t("cli-error-data-dir", folder=str(first["input"])))
         fail(t(_SETTING_ERRORS.get(first["type"], "cli-error-setting"), name=name))
 
 

@@ -104,6 +104,13 @@ class Settings(BaseSettings):
             raise PydanticCustomError("baocao_database_url", "a SQLite URL needs a file")
         return f"{driver}://{rest}"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _check_data_dir(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise PydanticCustomError("baocao_data_dir", "not a folder")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:

@@ -83,6 +83,8 @@ def secure_data_dir(root: Path, *, group_read: bool = False) -> None:
     """Create the data folder private, or tighten one made before (under another umask): the
     folder, the SQLite files, and the trees of stored and staged files. Nothing else in it is
     touched: the folder may be shared with other things."""
+    if root.exists() and not root.is_dir():  # someone's file: not ours to chmod
+        raise NotADirectoryError(f"not a folder: {root}")
     make_private_dirs(root, group_read=group_read)
     _restrict(root, group_read=group_read)
     for name in SQLITE_FILES:

@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import socket
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,3 +240,24 @@ def test_a_plan_applied_by_hand_since_is_kept_at_start(
     ]
     code, out, _ = run(capsys, "plan", "show")
     assert code == 0 and f"kế hoạch: {other}" in out
+
+
+def test_an_env_file_not_in_utf8_is_named(capsys: pytest.CaptureFixture[str], office: Path) -> None:
+    (office / ".env").write_text("BAOCAO_INVITE_DAYS=3\n", encoding="utf-16")
+    for command in COMMANDS:
+        code, out, err = run(capsys, *command)
+        assert (code, out) == (2, ""), command
+        assert err.startswith("Tệp .env không phải văn bản UTF-8") and len(err.splitlines()) == 1
+
+
+def test_a_data_folder_that_is_a_file_is_named_and_left_alone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    taken = office / "bao-cao.txt"
+    taken.write_text("không phải thư mục", encoding="utf-8")
+    taken.chmod(0o644)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(taken))
+    code, out, err = run(capsys, "invites")
+    assert (code, out) == (2, "")
+    assert "BAOCAO_DATA_DIR" in err and len(err.splitlines()) == 1
+    assert stat.S_IMODE(taken.stat().st_mode) == 0o644

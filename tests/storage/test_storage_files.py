@@ -198,3 +198,12 @@ def test_a_data_folder_made_before_is_tightened_and_nothing_else(tmp_path: Path)
 def test_a_new_data_folder_and_its_parents_are_private(tmp_path: Path) -> None:
     secure_data_dir(tmp_path / "srv" / "baocao")
     assert (mode(tmp_path / "srv"), mode(tmp_path / "srv" / "baocao")) == (0o700, 0o700)
+
+
+def test_a_file_in_the_data_folder_s_place_is_not_touched(tmp_path: Path) -> None:
+    taken = tmp_path / "data"
+    taken.write_bytes(b"x")
+    taken.chmod(0o644)
+    with pytest.raises(NotADirectoryError):
+        secure_data_dir(taken)
+    assert mode(taken) == 0o644

@@ -170,3 +170,5 @@ cli-error-telegram-api-url = BAOCAO_TELEGRAM_API_URL phải bắt đầu bằng 
 run-plan-unchanged = Kế hoạch { $file } không đổi từ lần nạp trước: giữ nguyên.
 run-plan-skipped = Không nạp { $file } khi khởi động: kế hoạch đang dùng là { $applied } (Văn phòng đã nạp bằng lệnh) và được giữ nguyên. Muốn dùng { $file }, chạy: baocao plan apply { $file }
 cli-error-telegram-token = BAOCAO_TELEGRAM_TOKEN không đúng dạng mã bot (dạng 123456789:ABCdef...). Chép lại nguyên mã từ @BotFather, không thêm dấu cách hay dấu nháy.
+cli-error-env-encoding = Tệp .env không phải văn bản UTF-8. Mở tệp bằng trình soạn thảo, lưu lại với bảng mã UTF-8 rồi chạy lại.
+cli-error-data-dir = BAOCAO_DATA_DIR «{ $folder }» không phải là thư mục. Đặt BAOCAO_DATA_DIR là một thư mục (ví dụ data), hoặc bỏ trống.
