@@ -261,3 +261,24 @@ def test_a_data_folder_that_is_a_file_is_named_and_left_alone(
     assert (code, out) == (2, "")
     assert "BAOCAO_DATA_DIR" in err and len(err.splitlines()) == 1
     assert stat.S_IMODE(taken.stat().st_mode) == 0o644
+
+
+def test_a_fault_while_running_is_logged_without_the_token_and_told_in_words(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = "555000111:AAsecretTokenThatMustNeverLeak_9x"
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", token)
+
+    async def faulty_serve(config: Settings) -> None:  # a bug that quotes the token
+        raise RuntimeError(f"could not reach https://api.telegram.org/bot{token}/getMe")
+
+    monkeypatch.setattr("bot.app.serve", faulty_serve)
+    code, out, err = run(capsys, "run")
+    assert (code, out) == (1, "")
+    assert err.startswith("baocao dừng vì một lỗi ngoài dự kiến") and len(err.splitlines()) == 1
+    (record,) = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    logged = logging.Formatter().format(record)
+    assert "RuntimeError: could not reach https://api.telegram.org/bot***/getMe" in logged
+    assert "AAsecretTokenThatMustNeverLeak" not in logged + err
