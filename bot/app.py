@@ -223,6 +223,10 @@ async def start_telegram(config: Settings, application: Any) -> None:
         await stop(application)
         await application.bot.shutdown()  # PTB skips it when getMe failed: sessions stay open
         if isinstance(error, InvalidToken):
+            # A Bot API answers 404 to a malformed token and to a URL that misses "/bot":
+            # with a server of one's own, either may be the mistake.
+            if config.telegram_api_url:
+                raise UserError("run-token-or-api-url-rejected", server=api_host(config)) from None
             raise UserError("error-bot-token-rejected") from None
         if isinstance(error, TelegramError):
             raise UserError("run-telegram-unreachable", server=api_host(config)) from None

@@ -193,7 +193,7 @@ def garbage_only_for_updates(method: str) -> bytes:
     return json_answer(True)
 
 
-TOKEN_REJECTED = "Telegram từ chối mã bot (BAOCAO_TELEGRAM_TOKEN)"
+TOKEN_REJECTED = "từ chối mã bot (BAOCAO_TELEGRAM_TOKEN)"
 UNREACHABLE = "Không kết nối được với Telegram"
 
 
@@ -211,6 +211,17 @@ async def test_a_rejected_token_is_one_line_without_the_token(
     assert_one_line(err, TOKEN_REJECTED)
     assert_no_secret(out, err)
     fake.pop_violations("Unauthorized")
+
+
+async def test_an_api_url_that_misses_bot_is_one_line_naming_it(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    url = fake.base_url.removesuffix("bot") + "api"  # http://127.0.0.1:PORT/api: not /bot
+    code, out, err = await baocao_run(tmp_path / "data", telegram_api_url=url)
+    assert code == 2
+    assert_one_line(err, "BAOCAO_TELEGRAM_API_URL không trỏ tới một máy chủ Bot API")
+    assert_no_secret(out, err)
+    fake.pop_violations("not a Bot API URL")
 
 
 async def test_nobody_listening_at_the_api_url_is_one_line(tmp_path: Path) -> None:
