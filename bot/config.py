@@ -81,8 +81,13 @@ class Settings(BaseSettings):
     @field_validator("telegram_api_url")
     @classmethod
     def _check_api_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith(("http://", "https://")):
+        if value is None:
+            return None
+        if not value.lower().startswith(("http://", "https://")):
             raise PydanticCustomError("baocao_api_url", "not an http(s) URL")
+        scheme, _, rest = value.partition("://")
+        if "/" not in rest.rstrip("/"):  # just the server: its Bot API lives under /bot
+            return f"{scheme}://{rest.rstrip('/')}/bot"
         return value
 
     @field_validator("telegram_bot_username")

@@ -282,3 +282,14 @@ def test_a_fault_while_running_is_logged_without_the_token_and_told_in_words(
     logged = logging.Formatter().format(record)
     assert "RuntimeError: could not reach https://api.telegram.org/bot***/getMe" in logged
     assert "AAsecretTokenThatMustNeverLeak" not in logged + err
+
+
+def test_an_api_url_naming_only_the_server_gets_its_bot_path() -> None:
+    for written, meant in (
+        ("http://127.0.0.1:8081", "http://127.0.0.1:8081/bot"),
+        ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot"),
+        ("https://bot-api.so.gov.vn/bot", "https://bot-api.so.gov.vn/bot"),
+        ("http://127.0.0.1:8081/telegram/bot", "http://127.0.0.1:8081/telegram/bot"),
+    ):
+        config = Settings(_env_file=None, telegram_api_url=written)  # type: ignore[call-arg]
+        assert config.telegram_api_url == meant
