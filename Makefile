@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Migrates the database, applies BAOCAO_PLAN (the seed plan unless .env says otherwise), runs.
+# Migrates the database, applies BAOCAO_PLAN (the seed plan unless .env says otherwise) if its
+# file changed since it was last applied and no other plan was applied by hand since, runs.
 run: $(STAMP)
 	$(BIN)/baocao run --apply-plan
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -30,10 +32,51 @@ def bot_settings(config: Settings) -> BotSettings:
     return BotSettings(timezone=ZoneInfo(config.timezone), admins=admins)
 
 
-def configure_logging() -> None:
+class RedactSecrets(logging.Filter):
+    """Cut secrets (the bot token) out of every record: message, arguments, exception text
+    and stack. The HTTP client already keeps the token out of its errors; this catches any
+    text that still carries it, from whichever library."""
+
+    MASK = "***"
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        forms = {
+            form
+            for secret in secrets
+            if secret
+            for form in (secret, quote(secret, safe=""), quote(secret, safe=":"))
+        }
+        self.secrets = sorted(forms, key=len, reverse=True)
+        self._formatter = logging.Formatter()
+
+    def clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, self.MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        record.msg, record.args = self.clean(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            # Handlers print exc_text when it is set, so the cleaned text is what they print.
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
+        return True
+
+
+def configure_logging(*, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr at INFO, with `secrets` cut out of every record on every handler."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    redact = RedactSecrets(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # A tick still running when the next is due is normal for a long fan-out, not a warning.
@@ -44,13 +87,15 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
     """The Telegram Application with its core, database and file store, ready to start."""
     from handlers.telegram.app import build_application
     from storage.db import make_engine
-    from storage.files import LocalFileStore
+    from storage.files import LocalFileStore, secure_data_dir
     from storage.repository import SqlRepository
 
-    if config.telegram_token is None or not config.telegram_token.get_secret_value().strip():
+    if config.telegram_token is None:
         raise UserError("run-no-token")
+    # Also for PostgreSQL, where the data folder holds only the submitted files.
+    secure_data_dir(config.data_dir, group_read=config.data_group_read)
     engine = make_engine(config.resolved_database_url())
-    files = LocalFileStore(config.data_dir)
+    files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
     repository = SqlRepository(engine, files)
     core = ReportBot(
         repository=repository,
@@ -74,8 +119,8 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
             dispatcher[0].start()
 
     async def halted(application: Any) -> None:
-        for running in dispatcher:
-            await running.stop()
+        while dispatcher:  # also called for a start cut short, maybe twice
+            await dispatcher.pop().stop()
 
     async def stopped(application: Any) -> None:
         await engine.dispose()
@@ -139,16 +184,65 @@ def applied_plans(engine: Any) -> Callable[[], Awaitable[Plan | None]]:
     return load
 
 
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Hold back what logger `name` says below CRITICAL: a failed start is reported as one
+    line of words, which the library's own traceback would only repeat."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def api_host(config: Settings) -> str:
+    """The Bot API server's host (and port) as the user may be told it: never its path."""
+    parts = urlsplit(config.telegram_api_url or "https://api.telegram.org/bot")
+    host = parts.hostname or "?"
+    try:
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:  # a port that is not a number
+        return host
+
+
+async def start_telegram(config: Settings, application: Any) -> None:
+    """Start `application`; a start that fails releases what it took and becomes a UserError
+    saying what is wrong (the token, the network or the server), never the library's error."""
+    from telegram.error import InvalidToken, TelegramError
+
+    from handlers.telegram.app import start, stop
+
+    try:
+        with _quiet("telegram"):
+            await start(application, polling=config.telegram_polling)
+    except BaseException as error:
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await stop(application)
+        await application.bot.shutdown()  # PTB skips it when getMe failed: sessions stay open
+        if isinstance(error, InvalidToken):
+            # A Bot API answers 404 to a malformed token and to a URL that misses "/bot":
+            # with a server of one's own, either may be the mistake.
+            if config.telegram_api_url:
+                raise UserError("run-token-or-api-url-rejected", server=api_host(config)) from None
+            raise UserError("error-bot-token-rejected") from None
+        if isinstance(error, TelegramError):
+            raise UserError("run-telegram-unreachable", server=api_host(config)) from None
+        raise
+
+
 async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None:
     """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM."""
-    from handlers.telegram.app import start, stop
+    from handlers.telegram.app import stop
 
     application = telegram_application(config)
     stopping = stopping or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stopping.set)
-    await start(application, polling=config.telegram_polling)
+    await start_telegram(config, application)
     log.info("%s", t("run-started"))
     try:
         await stopping.wait()
@@ -157,7 +251,12 @@ async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None
         await stop(application)
 
 
+def secrets_of(config: Settings) -> list[str]:
+    """What no log line may show."""
+    return [config.telegram_token.get_secret_value()] if config.telegram_token else []
+
+
 def run(config: Settings) -> None:
     """Run the bot until Ctrl-C or SIGTERM; updates in progress are finished first."""
-    configure_logging()
+    configure_logging(secrets=secrets_of(config))
     asyncio.run(serve(config))

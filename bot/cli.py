@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,13 +54,29 @@ def fail(text: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+# Settings whose mistakes deserve more than "this value is not valid": the forms accepted.
+# A database URL is not repeated back: it may carry a password.
+_SETTING_ERRORS = {
+    "baocao_database_url": "cli-error-database-url",
+    "baocao_api_url": "cli-error-telegram-api-url",
+    "baocao_token": "cli-error-telegram-token",
+}
+
+
 def settings() -> Settings:
+    """The settings, or one line naming the first one that is wrong, and status 2."""
     try:
         return Settings()
+    except UnicodeDecodeError:  # .env saved in another encoding (UTF-16 by some editors)
+        fail(t("cli-error-env-encoding"))
     except ValidationError as error:
         first = error.errors()[0]
         name = "BAOCAO_" + str(first["loc"][0]).upper() if first["loc"] else "BAOCAO_*"
-        fail(t("cli-error-setting", name=name))
+        if first["type"] == "baocao_timezone":
+            fail(t("cli-error-timezone", value=str(first["input"])))
+        if first["type"] == "baocao_data_dir":
+            fail(t("cli-error-data-dir", folder=str(first["input"])))
+        fail(t(_SETTING_ERRORS.get(first["type"], "cli-error-setting"), name=name))
 
 
 def local_zone(config: Settings) -> ZoneInfo:
@@ -88,8 +105,7 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except StorageError as error:
         fail(t(error.key, **error.params))
     except (OSError, _database_error()) as error:
-        err.print(t("cli-error-database", detail=type(error).__name__), markup=False)
-        raise typer.Exit(1) from None
+        fail(t("cli-error-database", detail=type(error).__name__))
 
 
 def read_plan(path: Path) -> Plan:
@@ -595,27 +611,30 @@ def contact_move(
 def run_bot(
     apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
 ) -> None:
-    from bot.app import run as run_application
-    from bot.services import apply_plan_file, upgrade_database
+    from bot.app import configure_logging, secrets_of, serve
+    from bot.services import apply_plan_at_start, upgrade_database
 
     config = settings()
-    local_zone(config)
-    if config.telegram_token is None or not config.telegram_token.get_secret_value().strip():
+    if config.telegram_token is None:
         fail(t("run-no-token"))
     run(lambda: upgrade_database(config))
     if apply_plan:
         plan = read_plan(config.plan)
         print_warnings(plan, str(config.plan))
         at = now()
-        lines = run(
-            lambda: apply_plan_file(config, plan, path=str(config.plan), archive=False, at=at)
-        )
-        for line in lines:
+        for line in run(lambda: apply_plan_at_start(config, plan, path=str(config.plan), at=at)):
             out.print(line, markup=False)
+    configure_logging(secrets=secrets_of(config))
     try:
-        run_application(config)
-    except UserError as error:
-        fail(error.message())
+        run(lambda: serve(config))
+    except typer.Exit:  # what `run` made of the user's mistakes: already said
+        raise
+    except Exception:
+        # A fault of baocao, not of the settings: its stack goes to the log (the token cut
+        # out), the Office gets words.
+        logging.getLogger("baocao").critical("baocao stopped on an error", exc_info=True)
+        err.print(t("run-crashed"), markup=False)
+        raise typer.Exit(1) from None
     out.print(t("run-stopped"), markup=False)
 
 

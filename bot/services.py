@@ -73,6 +73,32 @@ async def apply_plan_file(
     return lines
 
 
+def same_file(first: str, second: str) -> bool:
+    """Whether two paths, as typed (relative to the current folder), name one file."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them is gone: compare the names
+        return Path(first).resolve() == Path(second).resolve()
+
+
+async def apply_plan_at_start(
+    config: Settings, plan: Plan, *, path: str, at: datetime
+) -> list[str]:
+    """Apply BAOCAO_PLAN on start only if its file changed since it was applied from `path`.
+
+    A plan the Office applied by hand from another file since is kept: applying the start-up
+    file again would archive it silently. Returns what was done, in words.
+    """
+    async with database(config) as engine:
+        stored = await plan_store.applied_plan(engine)
+    if stored is not None:
+        if not same_file(stored.path, path):
+            return [t("run-plan-skipped", file=path, applied=stored.path)]
+        if stored.source == plan.source:
+            return [t("run-plan-unchanged", file=path)]
+    return await apply_plan_file(config, plan, path=path, archive=False, at=at)
+
+
 def _instance_label(key: str) -> str:
     """ "report-key/once" -> the report key with the instance named in words."""
     report, _, instance = key.partition("/")

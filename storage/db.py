@@ -31,10 +31,15 @@ SQLITE_BEGIN_OPTION = "baocao_sqlite_begin"
 BUSY_TIMEOUT_MS = 10_000
 
 
-def database_url_for(data_dir: Path) -> str:
-    """The SQLite database URL inside `data_dir`, creating the directory."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+aiosqlite:///{(data_dir / 'baocao.db').resolve()}"
+def database_url_for(data_dir: Path, *, group_read: bool = False) -> str:
+    """The SQLite database URL inside `data_dir`: the folder and the database file are created
+    private (see `storage.files.secure_data_dir`), or tightened if made before."""
+    from storage.files import create_private_file, secure_data_dir
+
+    secure_data_dir(data_dir, group_read=group_read)
+    database = data_dir / "baocao.db"
+    create_private_file(database, group_read=group_read)
+    return f"sqlite+aiosqlite:///{database.resolve()}"
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -44,11 +49,18 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite connections get WAL, busy_timeout and our own BEGIN.
 
-    `sqlite_foreign_keys=False` is for schema migrations only (see `storage.migrate`).
+    `sqlite_foreign_keys=False` is for schema migrations only (see `storage.migrate`). A new
+    SQLite file is created private (0600) first: SQLite would create it under the umask.
     """
     if make_url(url).get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        from storage.files import create_private_file
+
+        if Path(database).parent.is_dir():
+            create_private_file(Path(database))
     engine = create_async_engine(url, **kwargs)
     _take_over_sqlite_transactions(engine, foreign_keys=sqlite_foreign_keys)
     return engine

@@ -7,12 +7,18 @@ Layout under `root`:
 Staging and the store share one directory tree, so a file enters the store with one atomic
 `os.replace`. A stored name is never derived from the user's file name (that name is kept as
 metadata only): the only part of it that may survive is a short, lower-case extension.
+
+Reports and unused invite codes are not for other local users: the data folder and every
+folder in it are 0700 and files 0600 whatever the umask (0750 and 0640 with `group_read`, for
+a deployment whose backups or readers run as a group). `secure_data_dir` also tightens a
+folder created before, on every start.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -23,6 +29,7 @@ from bot.core.model import StagedFile
 
 STAGING_DIR = ".staging"
 FILES_DIR = "files"
+SQLITE_FILES = ("baocao.db", "baocao.db-wal", "baocao.db-shm", "baocao.db-journal")
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 
@@ -34,17 +41,88 @@ def safe_suffix(suffix: str) -> str:
     return suffix if _SUFFIX.fullmatch(suffix) else ""
 
 
+def folder_mode(*, group_read: bool = False) -> int:
+    return 0o750 if group_read else 0o700
+
+
+def file_mode(*, group_read: bool = False) -> int:
+    return 0o640 if group_read else 0o600
+
+
+def make_private_dirs(path: Path, *, group_read: bool = False) -> None:
+    """`mkdir -p path`, each folder it creates private (`mkdir` alone leaves parents to the
+    umask, and applies the umask to the last one)."""
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=folder_mode(group_read=group_read))
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(folder, folder_mode(group_read=group_read))
+
+
+def _restrict(path: Path, *, group_read: bool) -> None:
+    """Keep the owner's bits of `path`, give its group read (and search) or nothing, others
+    nothing."""
+    try:
+        current = stat.S_IMODE(path.lstat().st_mode)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(path.lstat().st_mode):  # chmod would follow it out of the data folder
+        return
+    group = (0o050 if path.is_dir() else 0o040) if group_read else 0
+    wanted = (current & 0o700) | group
+    if wanted != current:
+        os.chmod(path, wanted)
+
+
+def secure_data_dir(root: Path, *, group_read: bool = False) -> None:
+    """Create the data folder private, or tighten one made before (under another umask): the
+    folder, the SQLite files, and the trees of stored and staged files. Nothing else in it is
+    touched: the folder may be shared with other things."""
+    if root.exists() and not root.is_dir():  # someone's file: not ours to chmod
+        raise NotADirectoryError(f"not a folder: {root}")
+    make_private_dirs(root, group_read=group_read)
+    _restrict(root, group_read=group_read)
+    for name in SQLITE_FILES:
+        _restrict(root / name, group_read=group_read)
+    for tree in (root / FILES_DIR, root / STAGING_DIR):
+        if not tree.is_dir() or tree.is_symlink():
+            continue
+        _restrict(tree, group_read=group_read)
+        for folder, folders, files in os.walk(tree):
+            for name in (*folders, *files):
+                _restrict(Path(folder, name), group_read=group_read)
+
+
+def create_private_file(path: Path, *, group_read: bool = False) -> None:
+    """Create `path` empty and private unless it exists (SQLite then gives its WAL and shared
+    memory files the same mode)."""
+    try:
+        handle = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode(group_read=group_read)
+        )
+    except FileExistsError:
+        return
+    os.close(handle)
+    os.chmod(path, file_mode(group_read=group_read))
+
+
 class LocalFileStore:
     """Files on the local disk under `root` (implements bot.core.ports.FileStore)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, group_read: bool = False) -> None:
         self.root = root.resolve()
         self.staging = self.root / STAGING_DIR
         self.files = self.root / FILES_DIR
+        self.group_read = group_read
 
     def staging_path(self, suffix: str) -> Path:
         """A fresh path in the staging area; `suffix` is kept only if it is a short extension."""
-        self.staging.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.staging, group_read=self.group_read)
         return self.staging / f"{uuid.uuid4().hex}{safe_suffix(suffix)}"
 
     def discard(self, path: Path) -> None:
@@ -68,7 +146,9 @@ class LocalFileStore:
             f"{uuid.uuid4().hex}{safe_suffix(source.suffix)}",
         )
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(target.parent, group_read=self.group_read)
+        # The downloader created the staged file under the umask.
+        os.chmod(source, file_mode(group_read=self.group_read))
         os.replace(source, target)
         return relative.as_posix()
 

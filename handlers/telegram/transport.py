@@ -10,14 +10,18 @@ limiter, retries, errors) is PTB's, unchanged.
 Behaviour kept from PTB's client: timeouts (connect, read, waiting for a free connection),
 a proxy from the environment (HTTPS_PROXY, NO_PROXY), uploads as multipart forms, and its
 errors: a timeout is `TimedOut`, any other failure to talk to Telegram is `NetworkError`.
+Bot API URLs carry the bot token in their path, and aiohttp's errors print the URL: the
+`NetworkError` raised here says what failed without it, and does not chain aiohttp's error
+(a traceback would print the chained error's text, URL included).
 aiohttp has no write timeout of its own: a request that uploads a file gets an overall limit
 (its write timeout plus its read timeout) instead.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
@@ -25,6 +29,27 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _DefaultValue = type(BaseRequest.DEFAULT_NONE)  # what PTB passes for "not set for this call"
+
+
+# What a bot token looks like (digits, a colon, then letters): a last guard for a form of the
+# URL that the replacements in `without_secret` did not foresee.
+_TOKEN_SHAPED = re.compile(r"\d{3,}(?::|%3[aA])[A-Za-z0-9_-]{8,}")
+
+
+def without_secret(text: str, url: str) -> str:
+    """`text` with `url`'s path (and so the token in it) replaced by its last part: the Bot API
+    method or file name is worth keeping, the rest is the secret."""
+    path = urlsplit(url).path if "://" in url else url
+    if path:
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        hidden = f"/…/{last}" if last and last != path.strip("/") else "/…"
+        for form in sorted(
+            {path, unquote(path), quote(path, safe="/:@"), quote(path, safe="/")},
+            key=len,
+            reverse=True,
+        ):
+            text = text.replace(form, hidden)
+    return _TOKEN_SHAPED.sub("…", text)
 
 
 def _given(value: Any, default: float | None) -> float | None:
@@ -115,7 +140,8 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:  # aiohttp's timeouts are asyncio's (TimeoutError)
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            text = without_secret(str(error), url)
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {text}") from None
 
     def _proxy(self, url: str) -> str | None:
         """The proxy the environment names for `url`'s host (HTTPS_PROXY, NO_PROXY...), read

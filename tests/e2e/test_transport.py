@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import ExtBot
 
 from handlers.telegram.app import polling_request, send_request
-from handlers.telegram.transport import AiohttpRequest
+from handlers.telegram.transport import AiohttpRequest, without_secret
 
 
 @asynccontextmanager
@@ -111,3 +113,51 @@ def test_the_proxy_comes_from_the_environment_once_per_host(
     assert request._proxy("https://api.telegram.org/bot1/sendMessage") == (
         "http://proxy.so.gov.vn:3128"
     )
+
+
+async def garbage_listener() -> asyncio.Server:
+    """A server on 127.0.0.1 that answers anything with bytes that are not HTTP."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"garbage, not HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
+def failure_text(error: BaseException) -> str:
+    """Everything a log or a traceback would print about `error`, its chain included."""
+    return "".join(traceback.format_exception(error))
+
+
+async def test_network_errors_never_carry_the_token(fake: FakeTelegram) -> None:
+    server = await garbage_listener()
+    port = server.sockets[0].getsockname()[1]
+    token = "555000111:AAsecretTokenThatMustNeverLeak_9x"
+    try:
+        for base_url in (f"http://127.0.0.1:{port}/bot", f"127.0.0.1:{port}/bot"):
+            bot: ExtBot[None] = ExtBot(token, base_url=base_url, request=AiohttpRequest())
+            with pytest.raises(NetworkError) as caught:
+                await bot.initialize()
+            await bot.shutdown()
+            text = failure_text(caught.value)
+            assert "aiohttp" in str(caught.value) and "getMe" in str(caught.value), text
+            assert "AAsecretTokenThatMustNeverLeak" not in text, text
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_the_token_is_cut_out_of_any_error_text() -> None:
+    url = "http://127.0.0.1:8081/bot555000111:AAsecret_Token-That/getMe"
+    for text in (
+        f"400, message='Bad status line', url='{url}'",
+        f"Can not write request body for {url}",
+        "url=URL('http://127.0.0.1:8081/bot555000111%3AAAsecret_Token-That/getMe')",
+        "bot555000111:AAsecret_Token-ThatXX/file",
+    ):
+        cleaned = without_secret(text, url)
+        assert "AAsecret" not in cleaned and "555000111" not in cleaned, cleaned
+    assert without_secret(f"failed: {url}", url) == "failed: http://127.0.0.1:8081/…/getMe"

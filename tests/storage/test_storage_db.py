@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +15,7 @@ from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW
 
-from storage.db import make_engine, read_session, write_session
+from storage.db import database_url_for, make_engine, read_session, write_session
 from storage.migrate import upgrade
 from storage.models import AuditRecord, ContactRecord, UnitRecord, audit_t, contact_t, unit_t
 
@@ -206,3 +208,31 @@ async def test_sqlite_deferred_transactions_would_fail(tmp_path: Path) -> None:
     assert all(isinstance(f, OperationalError) for f in failures), failures
     assert failures or final < 20  # some writers failed (or, worse, overwrote each other)
     assert final == 20 - len(failures)  # BEGIN before the read: a snapshot, no silent loss
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+async def test_the_sqlite_database_and_its_wal_are_private(tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # the usual umask: SQLite alone would create 0644 files
+    try:
+        data = tmp_path / "data"
+        engine = make_engine(database_url_for(data))
+        try:
+            await upgrade(engine)
+            await add_unit(engine)
+            for name in ("baocao.db", "baocao.db-wal", "baocao.db-shm"):
+                assert mode(data / name) == 0o600, name
+        finally:
+            await engine.dispose()
+        assert mode(data) == 0o700
+        elsewhere = tmp_path / "elsewhere.db"  # BAOCAO_DATABASE_URL=sqlite:///elsewhere.db
+        engine = make_engine(f"sqlite+aiosqlite:///{elsewhere}")
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+        assert mode(elsewhere) == 0o600
+    finally:
+        os.umask(previous)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.core.model import StagedFile
-from storage.files import LocalFileStore, safe_suffix
+from storage.files import LocalFileStore, safe_suffix, secure_data_dir
 
 WHEN = datetime(2024, 5, 31, 20, 0, tzinfo=UTC)  # 1 June in Hà Nội, still May in UTC
 
@@ -131,3 +133,77 @@ def test_sweep_staging_removes_only_old_leftovers(tmp_path: Path) -> None:
     assert not any(path.exists() for path in old)
     assert fresh.exists()
     assert store.sweep_staging(timedelta(hours=1)) == 0
+
+
+# ---- who may read the data: the owner only, or the owner and a group --------------------------
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual umask (022), under which a plain mkdir is 0755 and a new file 0644."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_stored_files_and_their_folders_are_private(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "data")
+    relative = store.store(stage(store, b"bao cao", ".pdf", "bc.pdf"), when=WHEN)
+    stored = store.path(relative)
+    assert mode(stored) == 0o600
+    for folder in (stored.parent, stored.parent.parent, store.files, store.staging):
+        assert mode(folder) == 0o700, folder
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_a_group_may_be_let_read(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "data", group_read=True)
+    stored = store.path(store.store(stage(store, b"x", ".pdf", "bc.pdf"), when=WHEN))
+    assert (mode(stored), mode(stored.parent), mode(store.staging)) == (0o640, 0o750, 0o750)
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_a_data_folder_made_before_is_tightened_and_nothing_else(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    month = data / "files" / "2024" / "05"
+    month.mkdir(parents=True, mode=0o755)
+    (data / ".staging").mkdir(mode=0o777)
+    os.chmod(data / ".staging", 0o777)
+    for path in (
+        data / "baocao.db",
+        data / "baocao.db-wal",
+        month / "a.docx",
+        data / "ghi-chu.txt",
+    ):
+        path.write_bytes(b"x")
+    os.chmod(month / "a.docx", 0o755)
+    secure_data_dir(data)
+    assert mode(data) == 0o700
+    assert (mode(data / "files"), mode(month), mode(data / ".staging")) == (0o700,) * 3
+    assert (mode(data / "baocao.db"), mode(data / "baocao.db-wal")) == (0o600, 0o600)
+    assert mode(month / "a.docx") == 0o700  # the owner keeps what it had, others lose all
+    assert mode(data / "ghi-chu.txt") == 0o644  # not baocao's: left alone
+    secure_data_dir(data, group_read=True)
+    assert (mode(data), mode(month), mode(data / "baocao.db")) == (0o750, 0o750, 0o640)
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_a_new_data_folder_and_its_parents_are_private(tmp_path: Path) -> None:
+    secure_data_dir(tmp_path / "srv" / "baocao")
+    assert (mode(tmp_path / "srv"), mode(tmp_path / "srv" / "baocao")) == (0o700, 0o700)
+
+
+def test_a_file_in_the_data_folder_s_place_is_not_touched(tmp_path: Path) -> None:
+    taken = tmp_path / "data"
+    taken.write_bytes(b"x")
+    taken.chmod(0o644)
+    with pytest.raises(NotADirectoryError):
+        secure_data_dir(taken)
+    assert mode(taken) == 0o644

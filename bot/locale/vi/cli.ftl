@@ -188,3 +188,15 @@ cli-invite-revoked-before = Mã mời { $code } đã bị hủy từ trước (l
 cli-invite-revoke-unknown = Không có mã mời «{ $code }». Xem các mã mời: baocao invites --all
 cli-invite-revoke-used = Mã mời { $code } đã được dùng ({ $name } đã đăng ký) nên không hủy được nữa. Muốn gỡ người này khỏi bot: xem số của họ bằng baocao contacts, rồi chạy baocao contact remove SỐ.
 invite-error-no-plan = Chưa nạp kế hoạch nào nên chưa có đơn vị nào để mời (kể cả «{ $unit }»). Hãy nạp kế hoạch trước: baocao plan apply TỆP-KẾ-HOẠCH.yaml (ví dụ plans/ke-hoach-dan-chu-co-so-2024.yaml), rồi tạo lại mã mời.
+
+## Khởi động: cấu hình, kết nối Telegram và cơ sở dữ liệu, kế hoạch nạp khi chạy
+run-telegram-unreachable = Không kết nối được với Telegram ({ $server }). Kiểm tra mạng của máy (và proxy, nếu có) và BAOCAO_TELEGRAM_API_URL trong tệp .env (bỏ trống để dùng máy chủ của Telegram), rồi chạy lại.
+run-crashed = baocao dừng vì một lỗi ngoài dự kiến (chi tiết ở nhật ký phía trên). Hãy chạy lại; nếu vẫn lỗi, gửi nhật ký cho người quản trị kỹ thuật.
+cli-error-database-url = BAOCAO_DATABASE_URL không đúng dạng. Dùng một trong các dạng: postgresql://người-dùng:mật-khẩu@máy-chủ:5432/tên-cơ-sở-dữ-liệu (PostgreSQL), sqlite:///đường-dẫn/baocao.db (SQLite), hoặc bỏ trống để dùng tệp SQLite trong BAOCAO_DATA_DIR.
+cli-error-telegram-api-url = BAOCAO_TELEGRAM_API_URL phải bắt đầu bằng http:// hoặc https://, ví dụ http://127.0.0.1:8081/bot. Bỏ trống để dùng máy chủ của Telegram.
+run-plan-unchanged = Kế hoạch { $file } không đổi từ lần nạp trước: giữ nguyên.
+run-plan-skipped = Không nạp { $file } khi khởi động: kế hoạch đang dùng là { $applied } (Văn phòng đã nạp bằng lệnh) và được giữ nguyên. Muốn dùng { $file }, chạy: baocao plan apply { $file }
+cli-error-telegram-token = BAOCAO_TELEGRAM_TOKEN không đúng dạng mã bot (dạng 123456789:ABCdef...). Chép lại nguyên mã từ @BotFather, không thêm dấu cách hay dấu nháy.
+cli-error-env-encoding = Tệp .env không phải văn bản UTF-8. Mở tệp bằng trình soạn thảo, lưu lại với bảng mã UTF-8 rồi chạy lại.
+cli-error-data-dir = BAOCAO_DATA_DIR «{ $folder }» không phải là thư mục. Đặt BAOCAO_DATA_DIR là một thư mục (ví dụ data), hoặc bỏ trống.
+run-token-or-api-url-rejected = Máy chủ Bot API { $server } từ chối mã bot (BAOCAO_TELEGRAM_TOKEN), hoặc BAOCAO_TELEGRAM_API_URL không trỏ tới một máy chủ Bot API (địa chỉ phải kết thúc bằng /bot, ví dụ http://127.0.0.1:8081/bot). Kiểm tra lại cả hai, hoặc bỏ trống BAOCAO_TELEGRAM_API_URL để dùng máy chủ của Telegram.
