@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -733,4 +734,25 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err.print(t("cli-aborted"), markup=False)
         return 1
+    except Exception as error:  # a bug, not the Office's doing: words for them, the stack on demand
+        err.print(t("cli-crashed", error=type(error).__name__), markup=False)
+        if os.environ.get("BAOCAO_DEBUG"):
+            _print_stack(error)
+        return 1
     return result if isinstance(result, int) else 0
+
+
+def _print_stack(error: BaseException) -> None:
+    """The traceback, for whoever fixes the bug, with the bot token cut out of it."""
+    import traceback
+
+    from bot.app import RedactSecrets
+
+    token = os.environ.get("BAOCAO_TELEGRAM_TOKEN", "")
+    try:
+        configured = Settings().telegram_token
+    except Exception:  # the settings may be what is broken; the environment's token is enough
+        configured = None
+    secrets = [token, configured.get_secret_value() if configured else ""]
+    text = "".join(traceback.format_exception(error))
+    err.print(RedactSecrets(secrets).clean(text), markup=False)

@@ -200,3 +200,6 @@ cli-error-telegram-token = BAOCAO_TELEGRAM_TOKEN không đúng dạng mã bot (d
 cli-error-env-encoding = Tệp .env không phải văn bản UTF-8. Mở tệp bằng trình soạn thảo, lưu lại với bảng mã UTF-8 rồi chạy lại.
 cli-error-data-dir = BAOCAO_DATA_DIR «{ $folder }» không phải là thư mục. Đặt BAOCAO_DATA_DIR là một thư mục (ví dụ data), hoặc bỏ trống.
 run-token-or-api-url-rejected = Máy chủ Bot API { $server } từ chối mã bot (BAOCAO_TELEGRAM_TOKEN), hoặc BAOCAO_TELEGRAM_API_URL không trỏ tới một máy chủ Bot API (địa chỉ phải kết thúc bằng /bot, ví dụ http://127.0.0.1:8081/bot). Kiểm tra lại cả hai, hoặc bỏ trống BAOCAO_TELEGRAM_API_URL để dùng máy chủ của Telegram.
+
+## Lỗi ngoài dự kiến của một lệnh
+cli-crashed = Lệnh dừng vì một lỗi ngoài dự kiến của baocao ({ $error }), không phải do bạn gõ sai. Dữ liệu đã ghi trước đó vẫn được giữ nguyên. Hãy thử lại; nếu vẫn lỗi, chạy lại lệnh với BAOCAO_DEBUG=1 ở đầu (ví dụ BAOCAO_DEBUG=1 baocao status) và gửi toàn bộ nội dung hiện ra cho người quản trị kỹ thuật.

@@ -1,0 +1,48 @@
+"""A bug in a command is one line of words for the Office, never a traceback or the token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bot.services
+from bot.cli import main
+
+TOKEN = "123456789:AAcrash-token-never-shown-0123456789ab"
+
+
+@pytest.fixture(autouse=True)
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(__import__("os").environ):
+        if name.startswith("BAOCAO_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", TOKEN)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"bug while talking to https://api.example/bot{TOKEN}/getMe")
+
+    monkeypatch.setattr(bot.services, "upgrade_database", broken)
+
+
+def test_a_bug_is_one_line_of_words_and_status_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["db", "upgrade"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "lỗi ngoài dự kiến" in err and "RuntimeError" in err
+    assert "Traceback" not in err and TOKEN not in err
+
+
+def test_the_stack_is_shown_on_demand_without_the_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOCAO_DEBUG", "1")
+    code = main(["db", "upgrade"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" in err and "RuntimeError" in err
+    assert TOKEN not in err and "123456789:" not in err.replace("***", "")
