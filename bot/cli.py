@@ -163,11 +163,11 @@ def plan_apply(
     ],
     archive: Annotated[bool, typer.Option("--archive", help=t("cli-opt-archive"))] = False,
 ) -> None:
-    plan = read_plan(file)
-    print_warnings(plan, str(file))
     from bot.services import apply_plan_file
 
-    config = settings()
+    config = settings()  # a mistyped setting is named before the plan's own warnings
+    plan = read_plan(file)
+    print_warnings(plan, str(file))
     result = run(lambda: apply_plan_file(config, plan, path=str(file), archive=archive, at=now()))
     for line in result:
         out.print(line, markup=False)
