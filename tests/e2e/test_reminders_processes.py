@@ -8,6 +8,8 @@ against the in-process fake Bot API, and checks what reached Telegram and what t
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from fakes.telegram_api import FakeTelegram
 from reminder_world import (
     BotProcess,
     bot_env,
+    deadline_plan,
     pids,
     postgres_database,
     prepare,
@@ -83,6 +86,55 @@ async def test_sigkill_in_the_middle_of_a_fan_out_repeats_at_most_one_per_kill(
         f"{repeated} duplicate(s), all {units} reminded in {took:.1f} s"
     )
     assert repeated <= len(delivered_at_kill)  # only a send in flight at the kill repeats
+    counts = await reminder_counts(url)
+    assert counts.get("sent") == units
+    assert "claimed" not in counts
+    assert stray_messages(fake) == []
+    fake.assert_clean()
+
+
+async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_flight(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Four reminders fall due well under a minute before their deadline; the bot is killed
+    after the first is delivered, with the second in flight. Started again with the default
+    lease, it takes the dead process's claims back at once and reminds everyone in time."""
+    units = 4
+    data = data_dir(tmp_path)
+    url = sqlite_url(data)
+    wall, perf = datetime.now(UTC), time.perf_counter()
+    text, due_end = deadline_plan(units, now=wall, lead=timedelta(seconds=25))
+    await prepare(url, data, fake, units, text=text)
+    env = bot_env(fake, url, data)
+    del env["BAOCAO_REMINDER_LEASE"]
+    fake.delay_next("sendMessage", 0)
+    fake.delay_next("sendMessage", 5)  # held: in flight when the process dies
+    processes: list[BotProcess] = []
+    try:
+        first = await BotProcess(env, data, tmp_path / "bot-0.log").start()
+        processes.append(first)
+        await until(reminded(fake, 1), 30, "the first chat reminded")
+        await first.kill()
+        again = await BotProcess(env, data, tmp_path / "bot-1.log").start()
+        processes.append(again)
+        left = (due_end - datetime.now(UTC)).total_seconds()
+        await until(reminded(fake, units), left, "every chat reminded before the deadline")
+        await until(lambda: all_sent(url, units), 30, "every row marked sent")
+        assert "took back 3 reminder(s)" in again.output()
+        assert await again.terminate() == 0, again.output()
+    finally:
+        await stop_all(processes)
+
+    delivered: dict[int, datetime] = {}
+    for call in fake.calls_to("sendMessage"):
+        if call.ok and call.done_time is not None:
+            at = wall + timedelta(seconds=call.done_time - perf)
+            chat = int(call.params["chat_id"])
+            delivered[chat] = min(at, delivered.get(chat, at))
+    assert set(delivered) == {user_id(n) for n in range(units)}
+    assert max(delivered.values()) < due_end
+    chats = reminders_by_chat(fake)
+    assert sum(count - 1 for count in chats.values()) <= 1  # the one in flight
     counts = await reminder_counts(url)
     assert counts.get("sent") == units
     assert "claimed" not in counts

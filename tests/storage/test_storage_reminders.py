@@ -15,6 +15,7 @@ from storage_helpers import admin_execute
 from scheduler.reminders import Kind, Outcome, PlannedRow
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.models import reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
 
@@ -111,6 +112,58 @@ async def test_an_expired_lease_is_taken_over_and_the_old_claim_cannot_finish(
     assert taken.id == mine.id and taken.attempts == 2
     assert not await store.finish(reminder_id=mine.id, worker="dead", status=Outcome.SENT, now=NOW)
     assert await store.finish(reminder_id=mine.id, worker="alive", status=Outcome.SENT, now=NOW)
+
+
+async def test_a_renewed_lease_keeps_the_claim_and_a_dead_holders_rows_come_back(
+    engine: AsyncEngine,
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 3), kinds=frozenset({Kind.UNIT}), now=LATER)
+    lease = timedelta(seconds=60)
+    one, _ = await store.claim(worker="alive", now=LATER, lease=lease, limit=2)
+    (three,) = await store.claim(worker="dead", now=LATER, lease=lease, limit=5)
+    # Beats every 15 s: long after the first lease would have ended, nobody can take them.
+    for beat in range(1, 9):
+        assert await store.renew(worker="alive", now=LATER + beat * lease / 4, lease=lease) == 2
+    taken = await store.claim(worker="rival", now=LATER + lease * 2, lease=lease, limit=5)
+    assert [row.id for row in taken] == [three.id]  # the dead holder's: its lease ran out
+    assert await store.holders() == ["alive", "rival"]
+    assert await store.take_back(["rival"]) == 1
+    assert await store.holders() == ["alive"]
+    (again,) = await store.claim(worker="w", now=LATER + lease * 2, lease=lease, limit=5)
+    assert again.id == three.id and again.due_at == three.due_at
+    assert await store.finish(
+        reminder_id=one.id, worker="alive", status=Outcome.SENT, now=LATER + lease * 2
+    )
+    assert not await store.finish(
+        reminder_id=three.id, worker="rival", status=Outcome.SENT, now=NOW
+    )
+    assert await store.counts() == {"claimed": 2, "sent": 1}
+
+
+async def test_a_missed_reminder_keeps_why_and_late_planting_adds_no_row(
+    engine: AsyncEngine,
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 1), kinds=frozenset({Kind.UNIT}), now=NOW)
+    (row,) = await store.claim(worker="w", now=NOW, lease=timedelta(minutes=1), limit=5)
+    assert await store.finish(
+        reminder_id=row.id, worker="w", status=Outcome.MISSED, now=NOW, note="deadline_passed"
+    )
+    async with engine.connect() as connection:
+        status, note = (
+            await connection.execute(
+                sa.select(reminder_t.c.status, reminder_t.c.note).where(reminder_t.c.id == row.id)
+            )
+        ).one()
+    assert (status, note) == ("missed", "deadline_passed")
+    # Rows of a deadline already past when first planted are left out; kept rows stay.
+    late = [
+        PlannedRow(first, "kh", Kind.UNIT, "0d", NOW, expires_at=NOW),
+        PlannedRow(first, "tc", Kind.UNIT, "1d", NOW, expires_at=NOW),
+    ]
+    assert await store.plant(late, kinds=frozenset({Kind.UNIT}), now=NOW) == 0
+    assert await store.counts() == {"missed": 1}
 
 
 async def test_postpone_gives_the_row_back(engine: AsyncEngine) -> None:
