@@ -197,7 +197,7 @@ async def test_an_outage_of_502_then_429_delays_reminders_but_loses_none(
     await prepare(url, data, fake, units)
     env = bot_env(fake, url, data, BAOCAO_TELEGRAM_RATE_LIMIT="true")
     bot = BotProcess(env, data, tmp_path / "bot.log")
-    outage = asyncio.create_task(_outage(fake, bad_gateway_for=14.0, retry_after=retry_after))
+    outage = asyncio.create_task(_outage(fake, bad_gateway_for=1.0, retry_after=retry_after))
     try:
         await bot.start()
         await until(reminded(fake, units), 60, "every chat reminded")
@@ -237,9 +237,11 @@ async def test_an_outage_of_502_then_429_delays_reminders_but_loses_none(
 
 async def _outage(fake: FakeTelegram, *, bad_gateway_for: float, retry_after: int) -> None:
     """Answer sendMessage with 502 until one arrives `bad_gateway_for` seconds or more after the
-    first, then answer the next one (the messenger's backoff is 5-10 s by then, so at about
-    20-28 s) with 429. One scripted failure waits at a time; the messenger's retries come at
-    least 0.25 s apart, so topping up every 10 ms leaves no gap a send could slip through."""
+    first, then answer the next one (the messenger's backoff is 1-2 s by then) with 429. One
+    scripted failure waits at a time; the messenger's retries come at least 0.25 s apart, so
+    topping up every 10 ms leaves no gap a send could slip through. (The real process keeps
+    real time: this is the one outage smoke test that waits; tests/e2e/test_delivery.py
+    drives longer outages on the messenger's clock.)"""
     fake.fail_next("sendMessage", 502)
     scheduled = 1
     while True:
