@@ -12,15 +12,20 @@ from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import admin_execute
 
+from bot.plan.model import Role
 from scheduler.reminders import Kind, Outcome, PlannedRow
 from storage.db import make_engine
+from storage.files import LocalFileStore
+from storage.invites import create_invite
 from storage.migrate import upgrade
-from storage.models import reminder_t
+from storage.models import ReminderStatus, reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
+from storage.repository import SqlRepository
 
 NOW = datetime(2024, 5, 20, 1, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)  # every row from `rows` is due
+HOUR = timedelta(hours=1)
 
 
 async def prepared(engine: AsyncEngine) -> tuple[ReminderStore, list[int]]:
@@ -278,3 +283,41 @@ async def test_a_mark_waits_for_another_process_without_stopping_the_loop(
         assert await store.counts() == {"sent": 2}
     finally:
         await engine.dispose()
+
+
+async def test_the_overview_lists_coming_sent_and_missed_and_who_is_unreachable(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 6), kinds=frozenset({Kind.UNIT}), now=NOW)
+    one, two, three = await store.claim(worker="w", now=LATER, lease=timedelta(minutes=1), limit=3)
+    for row, status, at in ((one, Outcome.SENT, LATER), (two, Outcome.SENT, LATER + HOUR)):
+        assert await store.finish(reminder_id=row.id, worker="w", status=status, now=at)
+    assert await store.finish(
+        reminder_id=three.id, worker="w", status=Outcome.MISSED, now=LATER, note="after_hours"
+    )
+    invite = await create_invite(engine, unit_key="tc", role=Role.HEAD, now=NOW)
+    contact = await SqlRepository(engine, LocalFileStore(tmp_path)).redeem_invite(
+        code=invite.code,
+        platform="telegram",
+        user_id="7",
+        chat_id="7",
+        display_name="Người 7",
+        now=NOW,
+    )
+    assert await store.mark_unreachable(contact_id=contact.contact.id, now=LATER)
+
+    found = await store.overview(limit=2)
+    assert (found.upcoming_total, found.sent_total, found.missed_total) == (3, 2, 1)
+    assert [line.due_at for line in found.upcoming] == [NOW + timedelta(seconds=n) for n in (3, 4)]
+    assert [line.sent_at for line in found.sent] == [LATER + HOUR, LATER]  # newest first
+    (missed,) = found.missed
+    assert (missed.status, missed.kind, missed.rule_key, missed.note) == (
+        ReminderStatus.MISSED,
+        Kind.UNIT,
+        three.rule_key,
+        "after_hours",
+    )
+    assert missed.unit_name is not None and missed.report_name
+    (person,) = found.unreachable
+    assert (person.display_name, person.platform, person.since) == ("Người 7", "telegram", LATER)
