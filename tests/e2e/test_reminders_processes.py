@@ -114,6 +114,8 @@ async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_fl
         first = await BotProcess(env, data, tmp_path / "bot-0.log").start()
         processes.append(first)
         await until(reminded(fake, 1), 30, "the first chat reminded")
+        # The second request arrives only once the first reminder is marked sent.
+        await until(lambda: len(fake.calls_to("sendMessage")) >= 2, 30, "the second in flight")
         await first.kill()
         again = await BotProcess(env, data, tmp_path / "bot-1.log").start()
         processes.append(again)
