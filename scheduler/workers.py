@@ -72,9 +72,10 @@ def is_gone(holder: Worker, me: Worker, proc: Path = PROC) -> bool:
         os.kill(holder.pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:  # alive, under another user
-        pass
-    start = _start_time(holder.pid, proc)
+    except PermissionError:  # a process of another user: its /proc entry may be hidden
+        start = _start_time(holder.pid, proc)
+        return start is not None and f"{machine}.{start}" != holder.marker
+    start = _start_time(holder.pid, proc)  # None: it exited and waits to be reaped
     return start is None or f"{machine}.{start}" != holder.marker
 
 
