@@ -93,12 +93,14 @@ async def test_sigkill_in_the_middle_of_a_fan_out_repeats_at_most_one_per_kill(
     fake.assert_clean()
 
 
+@pytest.mark.parametrize("lease", [None, "3600"], ids=["default-lease", "hour-lease"])
 async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_flight(
-    fake: FakeTelegram, tmp_path: Path
+    fake: FakeTelegram, tmp_path: Path, lease: str | None
 ) -> None:
-    """Four reminders fall due well under a minute before their deadline; the bot is killed
-    after the first is delivered, with the second in flight. Started again with the default
-    lease, it takes the dead process's claims back at once and reminds everyone in time."""
+    """Four reminders fall due under 90 s before their deadline; the bot is killed
+    after the first is delivered, with the second in flight. Started again, with the default
+    lease or a far longer one, it takes the dead process's claims back at once and reminds
+    everyone in time."""
     units = 4
     data = data_dir(tmp_path)
     url = sqlite_url(data)
@@ -107,6 +109,8 @@ async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_fl
     await prepare(url, data, fake, units, text=text)
     env = bot_env(fake, url, data)
     del env["BAOCAO_REMINDER_LEASE"]
+    if lease is not None:
+        env["BAOCAO_REMINDER_LEASE"] = lease
     fake.delay_next("sendMessage", 0)
     fake.delay_next("sendMessage", 5)  # held: in flight when the process dies
     processes: list[BotProcess] = []
@@ -120,7 +124,7 @@ async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_fl
         again = await BotProcess(env, data, tmp_path / "bot-1.log").start()
         processes.append(again)
         left = (due_end - datetime.now(UTC)).total_seconds()
-        await until(reminded(fake, units), left, "every chat reminded before the deadline")
+        took = await until(reminded(fake, units), left, "every chat reminded before the deadline")
         await until(lambda: all_sent(url, units), 30, "every row marked sent")
         assert "took back 3 reminder(s)" in again.output()
         assert await again.terminate() == 0, again.output()
@@ -135,6 +139,10 @@ async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_fl
             delivered[chat] = min(at, delivered.get(chat, at))
     assert set(delivered) == {user_id(n) for n in range(units)}
     assert max(delivered.values()) < due_end
+    print(
+        f"\nkilled with {left:.0f} s to the deadline; the restarted bot reminded the rest in "
+        f"{took:.1f} s, {(due_end - max(delivered.values())).total_seconds():.0f} s early"
+    )
     chats = reminders_by_chat(fake)
     assert sum(count - 1 for count in chats.values()) <= 1  # the one in flight
     counts = await reminder_counts(url)
