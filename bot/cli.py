@@ -605,6 +605,127 @@ def contact_move(
     out.print(t("cli-contact-told" if told else "cli-contact-not-told"), markup=False)
 
 
+# ---- reminders ----------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from storage.reminders import ReminderLine
+
+
+@app.command(
+    "reminders", help=t("cli-reminders-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def reminders(
+    missed_only: Annotated[
+        bool, typer.Option("--missed", help=t("cli-opt-reminders-missed"))
+    ] = False,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", min=1, metavar=t("cli-metavar-count"), help=t("cli-opt-reminders-limit")
+        ),
+    ] = 20,
+) -> None:
+    from bot.services import database
+    from storage.reminders import ReminderOverview, ReminderStore
+
+    config = settings()
+    tz = local_zone(config)
+
+    async def overview() -> ReminderOverview:
+        async with database(config) as engine:
+            return await ReminderStore(engine).overview(limit=limit)
+
+    found = run(overview)
+    if missed_only:
+        if not found.missed_total:
+            out.print(t("cli-reminders-no-missed"), markup=False)
+            return
+        print_reminders("cli-reminders-missed", found.missed, found.missed_total, tz, "missed")
+        return
+    if not (found.upcoming_total or found.sent_total or found.missed_total):
+        out.print(t("cli-reminders-none"), markup=False)
+    else:
+        print_reminders("cli-reminders-upcoming", found.upcoming, found.upcoming_total, tz, "due")
+        print_reminders("cli-reminders-sent", found.sent, found.sent_total, tz, "sent")
+        print_reminders("cli-reminders-missed", found.missed, found.missed_total, tz, "missed")
+    if found.unreachable:
+        out.print(t("cli-reminders-unreachable", count=len(found.unreachable)), markup=False)
+        print_list(
+            UNREACHABLE_COLUMNS,
+            [
+                (
+                    person.display_name,
+                    person.unit_name,
+                    person.platform,
+                    fmt.moment(person.since, tz),
+                )
+                for person in found.unreachable
+            ],
+        )
+
+
+def print_reminders(
+    title: str, lines: Sequence[ReminderLine], total: int, tz: ZoneInfo, shape: str
+) -> None:
+    """One list of `baocao reminders`: its title with the total, the rows, how many more."""
+    out.print(t(title, count=total), markup=False)
+    if not lines:
+        return
+    columns = {"due": DUE_COLUMNS, "sent": SENT_COLUMNS, "missed": MISSED_COLUMNS}[shape]
+    rows = []
+    for line in lines:
+        cells = [fmt.moment(line.due_at, tz), *reminder_cells(line)]
+        if shape == "sent":
+            cells.append(fmt.moment(line.sent_at, tz) if line.sent_at else "")
+        elif shape == "missed":
+            cells.append(t(MISS_REASONS.get(line.note or "", "cli-reminder-missed-other")))
+        rows.append(cells)
+    print_list(columns, rows)
+    if total > len(lines):
+        out.print(t("cli-reminders-more", count=total - len(lines), total=total), markup=False)
+    out.print()
+
+
+def reminder_cells(line: ReminderLine) -> list[str]:
+    """The report (and its instance), who the reminder goes to, and what kind it is."""
+    from scheduler.reminders import UNIT_KINDS, Kind
+
+    report = line.report_name
+    if line.instance_key != "once":
+        report += f" ({line.instance_key})"
+    if line.kind in UNIT_KINDS:
+        to = line.unit_name or ""
+    elif line.kind in (Kind.ESCALATION, Kind.DIGEST):
+        to = t("cli-reminder-to-leadership")
+    else:
+        to = t("cli-reminder-to-office")
+    if line.kind is Kind.UNIT and line.rule_key == "last_day":
+        kind = t("cli-reminder-kind-last-day")
+    elif line.kind is Kind.UNIT:
+        kind = t("cli-reminder-kind-unit", rule=line.rule_key)
+    else:
+        kind = t(REMINDER_KINDS[line.kind.value])
+    return [report, to, kind]
+
+
+REMINDER_KINDS = {
+    "overdue": "cli-reminder-kind-overdue",
+    "summary": "cli-reminder-kind-summary",
+    "late_list": "cli-reminder-kind-late-list",
+    "escalation": "cli-reminder-kind-escalation",
+    "digest": "cli-reminder-kind-digest",
+    "ready": "cli-reminder-kind-ready",
+}
+MISS_REASONS = {
+    "deadline_passed": "cli-reminder-missed-deadline-passed",
+    "after_hours": "cli-reminder-missed-after-hours",
+}
+DUE_COLUMNS = ("cli-col-reminder-at", "cli-col-report", "cli-col-recipient", "cli-col-kind")
+SENT_COLUMNS = (*DUE_COLUMNS, "cli-col-sent-at")
+MISSED_COLUMNS = (*DUE_COLUMNS, "cli-col-reason")
+UNREACHABLE_COLUMNS = ("cli-col-person", "cli-col-unit", "cli-col-platform", "cli-col-since")
+
+
 # ---- the bot ---------------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     telegram_rate_limit: bool = True  # keep to Telegram's limits (30/s, 20/min per group)
     reminders: bool = True  # send reminders and summaries from this process
     reminder_tick: float = Field(default=5.0, gt=0, le=3600)  # seconds between dispatch passes
-    reminder_lease: float = Field(default=300.0, gt=0)  # seconds a claimed reminder is held
+    reminder_lease: float = Field(default=60.0, gt=0)  # seconds a claim outlives its last renewal
 
     @field_validator(
         "telegram_token", "telegram_api_url", "telegram_bot_username", "database_url", mode="before"

@@ -1,17 +1,17 @@
 """The dispatch loop: one short repeating tick per process claims due reminder rows and sends them.
 
 It serves every chat platform the process runs (Telegram, Zalo, the console) through their
-messengers; APScheduler's AsyncIOScheduler only repeats the tick. Reminders are rows, not
-scheduler jobs, so a restart or a second process loses or doubles nothing (storage.reminders).
+messengers; APScheduler's AsyncIOScheduler only repeats the tick and the heartbeat. Reminders
+are rows, not scheduler jobs, so a restart or a second process loses or doubles nothing
+(storage.reminders). Claims are held with a short lease that a live process keeps renewing (the
+heartbeat), and a process takes back at once the claims of a dead process of its own host
+(scheduler.workers): a crash costs at most the one message in flight, whatever the lease.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import random
-import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,9 +40,12 @@ from scheduler.reminders import (
     calendar_of,
     daily_rows,
     decide,
+    miss_reason,
+    missed_chase,
     planted_rows,
     ready_rows,
 )
+from scheduler.workers import Worker, is_gone, this_worker
 
 if TYPE_CHECKING:
     from storage.reminders import ReminderStore
@@ -62,21 +65,24 @@ class Handled(Enum):
 @dataclass(frozen=True)
 class DispatchSettings:
     tick: timedelta = timedelta(seconds=5)
-    lease: timedelta = timedelta(minutes=5)  # longer than sending one batch can take
-    batch: int = 500  # rows claimed at once; a pass ends early when half the lease is gone
+    # How long a claim outlives its holder's last sign of life. The heartbeat renews it every
+    # quarter lease, so a long fan-out keeps its batch, and a process that died (elsewhere, or
+    # where its death cannot be seen) holds its rows at most this long.
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 500  # rows claimed at once; a pass ends early when half the lease is unrenewed
     fresh: timedelta = timedelta(seconds=2)  # reread what a batch's rows are decided on this often
     retry_first: timedelta = timedelta(seconds=30)  # a failed row waits, doubling, up to:
     retry_cap: timedelta = timedelta(minutes=30)
+
+    @property
+    def heartbeat(self) -> timedelta:
+        return self.lease / 4
 
 
 @lru_cache(maxsize=256)  # one keyboard for a whole fan-out
 def submit_now(instance_id: int) -> Keyboard:
     """The "submit now" button under a unit's reminder: the next file goes to this report."""
     return ((Button(t("button-submit-now"), f"r:{instance_id}"),),)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**6):06x}"
 
 
 async def plant_reminders(store: ReminderStore, plan: Plan, *, now: datetime) -> int:
@@ -105,7 +111,10 @@ class Dispatcher:
         self.messengers = messengers
         self.settings = settings or DispatchSettings()
         self.clock = clock
-        self.worker = worker or worker_name()
+        self._me = this_worker()
+        self.worker = worker or self._me.name
+        self._renewed_at: datetime | None = None  # when this worker's claims last got a lease
+        self._looked_for_dead: datetime | None = None
         self._planted: str | None = None
         self._daily: tuple[str, str] | None = None
         self._ready_at: datetime | None = None
@@ -135,6 +144,14 @@ class Dispatcher:
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
+        scheduler.add_job(
+            self.heartbeat,
+            "interval",
+            seconds=self.settings.heartbeat.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
         scheduler.start()
         self._scheduler = scheduler
 
@@ -158,6 +175,39 @@ class Dispatcher:
             await self.tick()
         finally:
             self._running = None
+
+    async def heartbeat(self) -> None:
+        """Renew the lease of every claim this worker holds: it is alive, if slow."""
+        if self._renewed_at is None:  # nothing held
+            return
+        now = self.clock()
+        try:
+            await self.store.renew(worker=self.worker, now=now, lease=self.settings.lease)
+        except Exception:  # the pass ends at half the lease unless a later beat gets through
+            log.warning("could not renew the reminder claims of %s", self.worker, exc_info=True)
+            return
+        if self._renewed_at is not None:
+            self._renewed_at = now
+
+    async def take_back_dead(self) -> int:
+        """Make the rows claimed by dead processes of this host due again at once."""
+        gone = [
+            name
+            for name in await self.store.holders()
+            if name != self.worker
+            for holder in (Worker.parse(name),)
+            if holder is not None and is_gone(holder, self._me)
+        ]
+        if not gone:
+            return 0
+        taken = await self.store.take_back(gone)
+        if taken:
+            log.warning(
+                "took back %d reminder(s) claimed by %s, which stopped without finishing them",
+                taken,
+                ", ".join(gone),
+            )
+        return taken
 
     async def tick(self) -> int:
         """One pass: plant and top up rows when needed, then send every due row. Returns sent."""
@@ -183,6 +233,9 @@ class Dispatcher:
             await self.store.ensure(daily_rows(plan, facts, now=now, calendar=calendar))
             self._daily = (plan.digest, day)
         await self._ready(plan, now)
+        if self._looked_for_dead is None or now - self._looked_for_dead >= self.settings.heartbeat:
+            await self.take_back_dead()
+            self._looked_for_dead = now
         async with self.store.marking():
             return await self._send_due(plan)
 
@@ -190,13 +243,21 @@ class Dispatcher:
         """Claim due rows a batch at a time and handle each; returns how many were sent.
 
         A pass ends early, giving the rest of its batch back as it was, when the process is
-        stopping, when half the lease is gone (a send that started later might outlive the
-        claim, and another process would send the row again), or when a delivery failed after
-        the messenger's own retries (the platform is likely down: the next tick tries again).
+        stopping, when half the lease has gone by since the claims were last renewed (the
+        heartbeat is failing: a send that started later might outlive the claim, and another
+        process would send the row again), or when a delivery failed after the messenger's own
+        retries (the platform is likely down: the next tick tries again).
         """
+        try:
+            return await self._claim_and_send(plan)
+        finally:
+            self._renewed_at = None
+
+    async def _claim_and_send(self, plan: Plan) -> int:
         sent = 0
         while not self._stopping:
             claimed_at = self.clock()
+            self._renewed_at = claimed_at  # before the claim: a beat meanwhile renews it
             batch = await self.store.claim(
                 worker=self.worker,
                 now=claimed_at,
@@ -209,7 +270,8 @@ class Dispatcher:
             loaded_at = self.clock()
             for position, row in enumerate(batch):
                 now = self.clock()
-                if self._stopping or now - claimed_at >= self.settings.lease / 2:
+                renewed_at = self._renewed_at or claimed_at
+                if self._stopping or now - renewed_at >= self.settings.lease / 2:
                     await self.store.give_back(
                         [rest.id for rest in batch[position:]], worker=self.worker
                     )
@@ -267,6 +329,10 @@ class Dispatcher:
                 reminder_id=row.id, worker=self.worker, status=Outcome.SKIPPED, now=now
             )
             return Handled.CLOSED
+        if verdict is Verdict.MISS:
+            assert fact is not None
+            await self._missed(row, fact, plan, now)
+            return Handled.CLOSED
         if verdict is Verdict.LATER:
             assert later is not None
             await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=later)
@@ -286,6 +352,34 @@ class Dispatcher:
         ):
             log.warning("reminder %s was sent after its lease ran out", row.id)
         return Handled.SENT
+
+    async def _missed(
+        self, row: DueReminder, fact: InstanceFacts, plan: Plan, now: datetime
+    ) -> None:
+        """Record a "before" reminder that can no longer arrive in time, and chase the unit."""
+        reason = miss_reason(fact, now=now)
+        tz = ZoneInfo(plan.organisation.timezone)
+        chase = missed_chase(
+            row, now=now, tz=tz, calendar=self._calendar(plan), settings=plan.settings
+        )
+        # The chase first: were the process to die between the two, the row is taken again.
+        await self.store.ensure([chase])
+        if await self.store.finish(
+            reminder_id=row.id,
+            worker=self.worker,
+            status=Outcome.MISSED,
+            now=now,
+            note=reason.value,
+        ):
+            log.warning(
+                "reminder %s (%s, %s, unit %s) missed: %s; the unit is chased from %s",
+                row.id,
+                fact.report_key,
+                row.rule_key,
+                row.unit_key,
+                reason.value,
+                chase.due_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+            )
 
     async def _send(
         self,

@@ -92,6 +92,7 @@ class PlannedRow:
     kind: Kind
     rule_key: str
     due_at: datetime
+    expires_at: datetime | None = None  # no use planting it from then on (a unit's deadline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,14 @@ def planted_rows(
                 for unit in report.submitters:
                     if unit not in done:
                         rows.append(
-                            PlannedRow(instance_id, unit, Kind.UNIT, reminder.rule_key, reminder.at)
+                            PlannedRow(
+                                instance_id,
+                                unit,
+                                Kind.UNIT,
+                                reminder.rule_key,
+                                reminder.at,
+                                expires_at=instance.due_end,
+                            )
                         )
             for moment in summary_moments(
                 instance.reminders, instance.last_day, instance.due_end, tz, calendar, settings
@@ -240,6 +248,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
+    MISSED = "missed"
 
 
 class Verdict(StrEnum):
@@ -247,6 +256,14 @@ class Verdict(StrEnum):
     LATER = "later"  # outside working hours: put back until the next working moment
     SKIP = "skip"  # no longer useful (superseded, or too old)
     CANCEL = "cancel"  # the unit has reported
+    MISS = "miss"  # a "before" reminder that can no longer reach the unit before its deadline
+
+
+class MissReason(StrEnum):
+    """Why a "before" reminder was missed (the row's note, for the Office)."""
+
+    DEADLINE_PASSED = "deadline_passed"  # not sent before the deadline: bot down, platform down
+    AFTER_HOURS = "after_hours"  # sendable only after working hours, the next morning too late
 
 
 def in_working_hours(
@@ -290,7 +307,7 @@ def decide(
     if reminder.kind in UNIT_KINDS and (unit is None or unit.submitted):
         return Verdict.CANCEL, None
     if reminder.kind is Kind.UNIT and now >= fact.due_end:
-        return Verdict.SKIP, None  # a "before" reminder after the deadline: the overdue one says it
+        return Verdict.MISS, None  # a "before" reminder after the deadline: a chase says it
     if reminder.kind in DAILY_KINDS:
         if reminder.day is None or now.astimezone(tz).date() > reminder.day:
             return Verdict.SKIP, None  # yesterday's chase; today's row says the same, fresher
@@ -302,5 +319,31 @@ def decide(
         return Verdict.SEND, None
     later = next_working_moment(now, tz, calendar, settings)
     if reminder.kind is Kind.UNIT and later >= fact.due_end:
-        return Verdict.SKIP, None  # it would only arrive after the deadline
+        return Verdict.MISS, None  # it would only arrive after the deadline
     return Verdict.LATER, later
+
+
+def miss_reason(fact: InstanceFacts, *, now: datetime) -> MissReason:
+    if now >= fact.due_end:
+        return MissReason.DEADLINE_PASSED
+    return MissReason.AFTER_HOURS
+
+
+def missed_chase(
+    reminder: DueReminder,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    calendar: WorkingCalendar,
+    settings: PlanSettings,
+) -> PlannedRow:
+    """The chase that stands in for a missed "before" reminder: one overdue reminder at the
+    next working moment (now, in working hours).
+
+    It bears that day's daily key, so where the plan chases late units every day it is the
+    plan's own chase for that day (one row, one message); where the plan does not, the unit is
+    still told once that the deadline has passed, since the reminder it was promised never
+    came, and no daily chase begins."""
+    at = next_working_moment(now, tz, calendar, settings)
+    day = at.astimezone(tz).date().isoformat()
+    return PlannedRow(reminder.instance_id, reminder.unit_key, Kind.OVERDUE, f"overdue:{day}", at)

@@ -40,6 +40,7 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    MISSED = "missed"  # could not be sent while still useful: the Office should know why
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -240,6 +241,7 @@ class ReminderRecord(Base, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
+    note: str | None = None  # why a row ended as it did (a missed reminder's reason)
 
 
 class ChatBindingRecord(Base, table=True):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,6 +56,42 @@ from storage.repository import _contact, _contact_select
 from storage.status import report_status, submission_totals, submitting_units
 
 _CHUNK = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderLine:
+    """One reminder row as the Office reads it."""
+
+    due_at: datetime
+    status: ReminderStatus
+    kind: Kind
+    rule_key: str
+    report_name: str
+    instance_key: str
+    unit_name: str | None
+    sent_at: datetime | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    display_name: str
+    unit_name: str
+    platform: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderOverview:
+    """The next reminders, the last sent, the missed ones, and who cannot be reached."""
+
+    upcoming: list[ReminderLine]
+    upcoming_total: int
+    sent: list[ReminderLine]
+    sent_total: int
+    missed: list[ReminderLine]
+    missed_total: int
+    unreachable: list[Unreachable]
 
 
 class ReminderStore:
@@ -142,10 +179,12 @@ class ReminderStore:
                     cancelled.append(ident)
                 elif row.due_at != due_at:
                     moved.append({"b_id": ident, "b_due_at": row.due_at})
+            # A reminder first planted after its moment to be useful (a plan applied late) is no
+            # row at all: there was never a time to send it, so nothing was missed.
             new = [
                 _values(row, unit_id)
                 for key, row in wanted.items()
-                if key not in seen
+                if key not in seen and (row.expires_at is None or row.expires_at > now)
                 for unit_id in (key[1],)
             ]
             for chunk in _chunks(new):
@@ -251,13 +290,64 @@ class ReminderStore:
         )
 
     async def finish(
-        self, *, reminder_id: int, worker: str, status: Outcome, now: datetime
+        self,
+        *,
+        reminder_id: int,
+        worker: str,
+        status: Outcome,
+        now: datetime,
+        note: str | None = None,
     ) -> bool:
-        """Close a claimed row (sent, skipped, cancelled) if this worker still holds it."""
+        """Close a claimed row (sent, skipped, cancelled, missed: `note` says why) if this
+        worker still holds it."""
         return await self._release(
             _FINISH,
-            {"b_id": reminder_id, "b_worker": worker, "b_status": status.value, "b_at": now},
+            {
+                "b_id": reminder_id,
+                "b_worker": worker,
+                "b_status": status.value,
+                "b_at": now,
+                "b_note": note,
+            },
         )
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
+        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(
+                sa.update(reminder_t)
+                .where(
+                    reminder_t.c.claimed_by == worker,
+                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
+                )
+                .values(lease_until=now + lease)
+            )
+        return _rowcount(result)
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+        async with read_session(self.engine) as session:
+            rows = await session.execute(
+                sa.select(reminder_t.c.claimed_by)
+                .where(reminder_t.c.status == ReminderStatus.CLAIMED.value)
+                .distinct()
+            )
+            return sorted(str(worker) for (worker,) in rows if worker is not None)
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
+        if not workers:
+            return 0
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(
+                sa.update(reminder_t)
+                .where(
+                    reminder_t.c.claimed_by.in_(list(workers)),
+                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
+                )
+                .values(status=ReminderStatus.PENDING.value, claimed_by=None, lease_until=None)
+            )
+        return _rowcount(result)
 
     async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
         """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
@@ -312,6 +402,55 @@ class ReminderStore:
                 sa.select(reminder_t.c.status, sa.func.count()).group_by(reminder_t.c.status)
             )
             return {status: count for status, count in rows}
+
+    async def overview(self, *, limit: int) -> ReminderOverview:
+        """Up to `limit` rows of each list: the next due, the last sent, the missed (oldest
+        first), with each list's total; and every active contact the bot cannot reach."""
+        waiting = (ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value)
+        async with read_connection(self.engine) as connection:
+            upcoming = await _lines(
+                connection,
+                reminder_t.c.status.in_(waiting),
+                order=(reminder_t.c.due_at, reminder_t.c.id),
+                limit=limit,
+            )
+            sent = await _lines(
+                connection,
+                reminder_t.c.status == ReminderStatus.SENT.value,
+                order=(reminder_t.c.sent_at.desc(), reminder_t.c.id.desc()),
+                limit=limit,
+            )
+            missed = await _lines(
+                connection,
+                reminder_t.c.status == ReminderStatus.MISSED.value,
+                order=(reminder_t.c.due_at, reminder_t.c.id),
+                limit=limit,
+            )
+            counted = await connection.execute(
+                sa.select(reminder_t.c.status, sa.func.count()).group_by(reminder_t.c.status)
+            )
+            totals: dict[str, int] = {str(status): int(count) for status, count in counted}
+            people = await connection.execute(
+                sa.select(
+                    contact_t.c.display_name,
+                    unit_t.c.name,
+                    contact_t.c.platform,
+                    contact_t.c.unreachable_at,
+                )
+                .join(unit_t, unit_t.c.id == contact_t.c.unit_id)
+                .where(contact_t.c.active.is_(True), contact_t.c.unreachable_at.is_not(None))
+                .order_by(contact_t.c.unreachable_at, contact_t.c.id)
+            )
+            unreachable = [Unreachable(*row) for row in people]
+        return ReminderOverview(
+            upcoming=upcoming,
+            upcoming_total=sum(totals.get(status, 0) for status in waiting),
+            sent=sent,
+            sent_total=totals.get(ReminderStatus.SENT.value, 0),
+            missed=missed,
+            missed_total=totals.get(ReminderStatus.MISSED.value, 0),
+            unreachable=unreachable,
+        )
 
     # ---- facts ---------------------------------------------------------------------------------
 
@@ -402,7 +541,12 @@ _HELD = (
 _FINISH = (
     sa.update(reminder_t)
     .where(*_HELD)
-    .values(lease_until=None, status=sa.bindparam("b_status"), sent_at=sa.bindparam("b_at"))
+    .values(
+        lease_until=None,
+        status=sa.bindparam("b_status"),
+        sent_at=sa.bindparam("b_at"),
+        note=sa.bindparam("b_note"),
+    )
 )
 _POSTPONE = (
     sa.update(reminder_t)
@@ -464,6 +608,46 @@ async def _facts(
             units=_progress(submitters[row["report_id"]], totals, row["id"]),
         )
         for row in instances
+    ]
+
+
+async def _lines(
+    connection: AsyncConnection, condition: Any, *, order: Sequence[Any], limit: int
+) -> list[ReminderLine]:
+    rows = await connection.execute(
+        sa.select(
+            reminder_t.c.due_at,
+            reminder_t.c.status,
+            reminder_t.c.kind,
+            reminder_t.c.rule_key,
+            report_t.c.name,
+            report_instance_t.c.key,
+            unit_t.c.name,
+            reminder_t.c.sent_at,
+            reminder_t.c.note,
+        )
+        .join(report_instance_t, report_instance_t.c.id == reminder_t.c.instance_id)
+        .join(report_t, report_t.c.id == report_instance_t.c.report_id)
+        .outerjoin(unit_t, unit_t.c.id == reminder_t.c.unit_id)
+        .where(condition)
+        .order_by(*order)
+        .limit(limit)
+    )
+    return [
+        ReminderLine(
+            due_at=due_at,
+            status=ReminderStatus(status),
+            kind=Kind(kind),
+            rule_key=rule_key,
+            report_name=report_name,
+            instance_key=instance_key,
+            unit_name=unit_name,
+            sent_at=sent_at,
+            note=note,
+        )
+        for due_at, status, kind, rule_key, report_name, instance_key, unit_name, sent_at, note in (
+            rows
+        )
     ]
 
 

@@ -1,6 +1,7 @@
 """The core's Messenger port on Telegram: send, edit, answer buttons, download and re-send files.
 
-Telegram's failures become the port's neutral errors, and what is temporary is retried:
+Telegram's failures become the port's neutral errors, and what is temporary is retried, for
+downloads as for sends:
 
 - Forbidden (blocked, deactivated, kicked) and "chat not found": `UnreachableError` at once.
 - Network errors, timeouts and HTTP 5xx (PTB raises `NetworkError`, e.g. "Bad Gateway" for a
@@ -118,14 +119,22 @@ class TelegramMessenger:
         )
 
     async def download(self, attachment: Attachment, destination: Path) -> int:
-        try:
-            remote = await self.bot.get_file(attachment.file_ref)
-        except BadRequest as error:
-            if "too big" in str(error).lower():
-                raise FileTooBigError(attachment.file_ref) from error
-            raise
-        await remote.download_to_drive(destination)
-        return (await asyncio.to_thread(destination.stat)).st_size
+        """Fetch the file into `destination`, retrying as sends are retried: getFile and the
+        download again each time (the file's link may have expired meanwhile)."""
+
+        async def attempt() -> int:
+            try:
+                remote = await self.bot.get_file(attachment.file_ref)
+            except BadRequest as error:
+                if "too big" in str(error).lower():
+                    raise FileTooBigError(attachment.file_ref) from error
+                raise
+            # What an attempt cut short wrote must not stay under, or after, the new bytes.
+            await asyncio.to_thread(destination.unlink, missing_ok=True)
+            await remote.download_to_drive(destination)
+            return (await asyncio.to_thread(destination.stat)).st_size
+
+        return await self._deliver("download", attempt)
 
     async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
         if attachment.kind is AttachmentKind.PHOTO:

@@ -103,8 +103,9 @@ def test_apply_is_idempotent_and_show_reads_the_applied_plan(
         "Thêm 4 báo cáo: dcs-6-thang-2024, dcs-nam-2024, tong-hop-6-thang-2024, tong-hop-nam-2024",
         "Thêm 4 kỳ báo cáo: dcs-6-thang-2024 (một lần), dcs-nam-2024 (một lần), "
         "tong-hop-6-thang-2024 (một lần), tong-hop-nam-2024 (một lần)",
-        # 31 unit reminders (3 units x 4 twice, 3 and 4 for the Office) and 23 summaries
-        "Lịch nhắc: thêm, dời hoặc bỏ 54 tin nhắc theo kế hoạch.",
+        # 23 summaries; no unit reminders: the seed's deadlines are past, so no moment was
+        # ever left to remind units ahead of them
+        "Lịch nhắc: thêm, dời hoặc bỏ 23 tin nhắc theo kế hoạch.",
     ]
     assert run(capsys, "plan", "apply", str(plan))[:2] == (
         0,
@@ -143,9 +144,9 @@ def test_edited_plan_updates_in_place(capsys: pytest.CaptureFixture[str], office
         f"Đã nạp kế hoạch {plan}.",
         "Cập nhật 1 đơn vị: trung-tam-gsdh",
         "Cập nhật 1 kỳ báo cáo: dcs-nam-2024 (một lần)",
-        # last day 14/11 -> Sun 17/11: per unit 3 reminders move and last_day merges into 1d
-        # (12); summaries: 5 old moments go, 4 new come, 15/11 08:00 stays (9)
-        "Lịch nhắc: thêm, dời hoặc bỏ 21 tin nhắc theo kế hoạch.",
+        # summaries: 5 old moments go, 4 new come, 15/11 08:00 stays (9); no unit reminders
+        # (past deadlines)
+        "Lịch nhắc: thêm, dời hoặc bỏ 9 tin nhắc theo kế hoạch.",
     ]
 
 

@@ -1,4 +1,4 @@
-"""Delivery against the fake Bot API: retries, flood limits and unreachable chats, in real time.
+"""Delivery against the fake Bot API: retries, flood limits, unreachable chats and downloads.
 
 The bot here is the real one `build_application` makes (request settings, rate limiter), only
 not polling; `TelegramMessenger` sends through it as it does in the running bot.
@@ -7,13 +7,13 @@ not polling; `TelegramMessenger` sends through it as it does in the running bot.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from conftest import Office
 from e2e_support import DOCX, DOCX_MIME
 from fakes.telegram_api import Call, FakeTelegram
 from telegram.error import BadRequest
@@ -66,53 +66,61 @@ def most_in_one_second(times: Sequence[float]) -> int:
     return best
 
 
-OUTAGE = 20.0  # seconds of 502 Bad Gateway before the 429
-# The backoff doubles from 0.5 s; capped at 2 s rather than 10 s here, the first retry after the
-# outage (which gets the 429) comes soon after it, and the test stays under half a minute.
-OUTAGE_BACKOFF_CAP = 2.0
+class FakeTime:
+    """The messenger's clock and sleep: a wait passes at once and moves the clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+OUTAGE = 20.0  # seconds of 502 Bad Gateway before the 429, on the messenger's clock
 
 
 async def test_bad_gateway_for_twenty_seconds_then_429_is_delivered_after_retry_after(
     fake: FakeTelegram,
 ) -> None:
     await person(fake, 1001, "An")
-    async with messenger_for(fake, backoff_cap=OUTAGE_BACKOFF_CAP) as messenger:
+    time_ = FakeTime()
+    told_to_wait: list[bool] = []
+
+    async def sleep(seconds: float) -> None:
+        """Each retry meets a 502 while the outage lasts, then one 429."""
+        await time_.sleep(seconds)
+        if time_.now < OUTAGE:
+            fake.fail_next("sendMessage", 502)
+        elif not told_to_wait:
+            fake.fail_next("sendMessage", 429, retry_after=2)
+            told_to_wait.append(True)
+
+    # Without the rate limiter, which would wait out the 429 itself, in real time.
+    async with messenger_for(fake, rate_limit=False, sleep=sleep, clock=time_.clock) as messenger:
         first = len(fake.calls)
         fake.fail_next("sendMessage", 502)
-        started = time.perf_counter()
-        delivery = asyncio.create_task(messenger.send("1001", "Nhắc: Báo cáo quý"))
-        # Keep answering 502 to every retry for OUTAGE seconds, then one 429.
-        seen = first
-        while True:
-            call = await fake.wait_for("sendMessage", since=seen, timeout=15)
-            seen = call.index + 1
-            if time.perf_counter() - started < OUTAGE:
-                fake.fail_next("sendMessage", 502)
-            else:
-                fake.fail_next("sendMessage", 429, retry_after=2)
-                break
-        ref = await asyncio.wait_for(delivery, 15)
-        elapsed = time.perf_counter() - started
+        ref = await messenger.send("1001", "Nhắc: Báo cáo quý")
 
-    calls = send_calls(fake, first)
-    statuses = [c.status for c in calls]
+    statuses = [c.status for c in send_calls(fake, first)]
     assert statuses[-2:] == [429, 200]
     assert set(statuses[:-2]) == {502}
-    bad_gateways = calls[:-2]
-    too_many, delivered = calls[-2:]
-    assert too_many.time - started >= OUTAGE
-    assert too_many.done_time is not None
-    waited = delivered.time - too_many.done_time
-    assert waited >= 2.0, f"sent again {waited:.2f} s after a 429 asking for 2 s"
+    *backoff, after_429 = time_.waits
+    assert after_429 >= 2.0, "sent again sooner than a 429 asking for 2 s"
+    assert sum(backoff) >= OUTAGE
+    assert len(backoff) == len(statuses) - 2 <= 12, "retries back off instead of hammering"
+    assert backoff[0] <= 0.5 < max(backoff) <= 10.0, "the backoff grows, capped"
+    delivered = send_calls(fake, first)[-1]
     assert fake.sent_messages(1001)[-1]["text"] == "Nhắc: Báo cáo quý"
     assert ref == MessageRef("1001", str(delivered.result["message_id"]))
-    gaps = [b.time - a.time for a, b in itertools.pairwise(bad_gateways)]
-    assert len(bad_gateways) <= 25, "retries back off instead of hammering the server"
-    assert gaps[0] < 0.6 < max(gaps) < OUTAGE_BACKOFF_CAP + 0.5, "the backoff grows, capped"
     print(
-        f"\n502 x{len(bad_gateways)} over {too_many.time - started:.1f} s "
-        f"(gaps {', '.join(f'{g:.1f}' for g in gaps)}), 429 waited {waited:.2f} s, "
-        f"delivered after {elapsed:.1f} s"
+        f"\n502 x{len(backoff)} over {sum(backoff):.1f} s "
+        f"(waits {', '.join(f'{w:.1f}' for w in backoff)}), 429 waited {after_429:.2f} s"
     )
     fake.assert_clean()
 
@@ -121,30 +129,33 @@ async def test_retry_after_is_waited_out_by_the_messenger_without_the_rate_limit
     fake: FakeTelegram,
 ) -> None:
     await person(fake, 1002)
-    async with messenger_for(fake, rate_limit=False) as messenger:
+    time_ = FakeTime()
+    async with messenger_for(
+        fake, rate_limit=False, sleep=time_.sleep, clock=time_.clock
+    ) as messenger:
         first = len(fake.calls)
         fake.fail_next("sendMessage", 429, retry_after=1)
         await messenger.send("1002", "Nhắc")
     too_many, delivered = send_calls(fake, first)
     assert (too_many.status, delivered.status) == (429, 200)
-    assert too_many.done_time is not None
-    assert delivered.time - too_many.done_time >= 1.0
+    assert time_.waits == [pytest.approx(1.1)]  # what Telegram asked, and a margin
     fake.assert_clean()
 
 
 async def test_a_long_outage_ends_in_delivery_error(fake: FakeTelegram) -> None:
     await person(fake, 1003)
-    async with messenger_for(fake, retry_budget=1.5) as messenger:
+    time_ = FakeTime()
+    async with messenger_for(
+        fake, retry_budget=30, sleep=time_.sleep, clock=time_.clock
+    ) as messenger:
         first = len(fake.calls)
         fake.fail_next("sendMessage", 502, times=100)
-        started = time.perf_counter()
         with pytest.raises(DeliveryError, match="Bad Gateway"):
             await messenger.send("1003", "Nhắc")
-        elapsed = time.perf_counter() - started
     calls = send_calls(fake, first)
-    assert 3 <= len(calls) <= 6
+    assert 5 <= len(calls) <= 12
     assert {c.status for c in calls} == {502}
-    assert 1.4 <= elapsed < 3
+    assert time_.now == pytest.approx(30)  # the last try comes when the budget runs out
     fake.assert_clean()
 
 
@@ -222,3 +233,59 @@ async def test_a_group_gets_twenty_messages_a_minute(fake: FakeTelegram) -> None
     assert times[19] - times[0] < 1.5  # twenty at the overall pace...
     assert times[20] - times[0] >= 2.9  # ...then one every 3 s (20 a minute)
     fake.assert_clean()
+
+
+async def test_a_download_is_retried_and_a_half_written_file_written_anew(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    content = DOCX * 400
+    document = fake.add_file(content, file_name="bao-cao.docx", mime_type=DOCX_MIME)
+    destination = tmp_path / "staged"
+    destination.write_bytes(b"an earlier try left this behind " * 2000)  # longer than the file
+    time_ = FakeTime()
+    async with messenger_for(fake, sleep=time_.sleep, clock=time_.clock) as messenger:
+        fake.fail_next("getFile", 502)
+        fake.fail_next_download()  # half the file, then the connection is reset
+        fake.fail_next_download(502)
+        size = await messenger.download(
+            Attachment(AttachmentKind.DOCUMENT, document.file_id), destination
+        )
+    assert destination.read_bytes() == content
+    assert size == len(content)
+    assert [c.status for c in fake.calls_to("getFile")] == [502, 200, 200, 200]
+    assert [status for _, status in fake.downloads] == [0, 502, 200]
+    assert len(time_.waits) == 3  # each failure waited, by the same backoff as sends
+    fake.assert_clean()
+
+
+async def test_downloads_give_up_as_sends_do_when_the_outage_outlasts_the_budget(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    document = fake.add_file(DOCX, file_name="bao-cao.docx", mime_type=DOCX_MIME)
+    time_ = FakeTime()
+    async with messenger_for(
+        fake, retry_budget=30, sleep=time_.sleep, clock=time_.clock
+    ) as messenger:
+        fake.fail_next_download(502, times=1000)
+        with pytest.raises(DeliveryError, match="Bad Gateway"):
+            await messenger.download(
+                Attachment(AttachmentKind.DOCUMENT, document.file_id), tmp_path / "staged"
+            )
+    assert 30 <= time_.now <= 30.01
+    fake.assert_clean()
+
+
+async def test_one_bad_gateway_and_one_reset_download_still_end_in_a_receipt(
+    office: Office, fake: FakeTelegram
+) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    report = fake.add_file(DOCX * 100, file_name="bao-cao-quy.docx", mime_type=DOCX_MIME)
+    fake.fail_next("getFile", 502)
+    fake.fail_next_download()
+    await fake.send_document(binh, report)
+    receipt = await fake.wait_for_message(1002, contains="Biên nhận")
+    assert "Phiên bản 1, đúng hạn." in receipt["text"]
+    assert [p.read_bytes() for p in (office.data / "files").rglob("*.docx")] == [DOCX * 100]
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}

@@ -8,6 +8,8 @@ against the in-process fake Bot API, and checks what reached Telegram and what t
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from fakes.telegram_api import FakeTelegram
 from reminder_world import (
     BotProcess,
     bot_env,
+    deadline_plan,
     pids,
     postgres_database,
     prepare,
@@ -90,6 +93,65 @@ async def test_sigkill_in_the_middle_of_a_fan_out_repeats_at_most_one_per_kill(
     fake.assert_clean()
 
 
+@pytest.mark.parametrize("lease", [None, "3600"], ids=["default-lease", "hour-lease"])
+async def test_a_crash_seconds_before_a_deadline_costs_at_most_the_message_in_flight(
+    fake: FakeTelegram, tmp_path: Path, lease: str | None
+) -> None:
+    """Four reminders fall due under 90 s before their deadline; the bot is killed
+    after the first is delivered, with the second in flight. Started again, with the default
+    lease or a far longer one, it takes the dead process's claims back at once and reminds
+    everyone in time."""
+    units = 4
+    data = data_dir(tmp_path)
+    url = sqlite_url(data)
+    wall, perf = datetime.now(UTC), time.perf_counter()
+    text, due_end = deadline_plan(units, now=wall, lead=timedelta(seconds=25))
+    await prepare(url, data, fake, units, text=text)
+    env = bot_env(fake, url, data)
+    del env["BAOCAO_REMINDER_LEASE"]
+    if lease is not None:
+        env["BAOCAO_REMINDER_LEASE"] = lease
+    fake.delay_next("sendMessage", 0)
+    fake.delay_next("sendMessage", 5)  # held: in flight when the process dies
+    processes: list[BotProcess] = []
+    try:
+        first = await BotProcess(env, data, tmp_path / "bot-0.log").start()
+        processes.append(first)
+        await until(reminded(fake, 1), 30, "the first chat reminded")
+        # The second request arrives only once the first reminder is marked sent.
+        await until(lambda: len(fake.calls_to("sendMessage")) >= 2, 30, "the second in flight")
+        await first.kill()
+        again = await BotProcess(env, data, tmp_path / "bot-1.log").start()
+        processes.append(again)
+        left = (due_end - datetime.now(UTC)).total_seconds()
+        took = await until(reminded(fake, units), left, "every chat reminded before the deadline")
+        await until(lambda: all_sent(url, units), 30, "every row marked sent")
+        assert "took back 3 reminder(s)" in again.output()
+        assert await again.terminate() == 0, again.output()
+    finally:
+        await stop_all(processes)
+
+    delivered: dict[int, datetime] = {}
+    for call in fake.calls_to("sendMessage"):
+        if call.ok and call.done_time is not None:
+            at = wall + timedelta(seconds=call.done_time - perf)
+            chat = int(call.params["chat_id"])
+            delivered[chat] = min(at, delivered.get(chat, at))
+    assert set(delivered) == {user_id(n) for n in range(units)}
+    assert max(delivered.values()) < due_end
+    print(
+        f"\nkilled with {left:.0f} s to the deadline; the restarted bot reminded the rest in "
+        f"{took:.1f} s, {(due_end - max(delivered.values())).total_seconds():.0f} s early"
+    )
+    chats = reminders_by_chat(fake)
+    assert sum(count - 1 for count in chats.values()) <= 1  # the one in flight
+    counts = await reminder_counts(url)
+    assert counts.get("sent") == units
+    assert "claimed" not in counts
+    assert stray_messages(fake) == []
+    fake.assert_clean()
+
+
 @pytest.mark.postgres
 async def test_two_processes_on_postgresql_send_1000_reminders_once_each(
     fake: FakeTelegram, tmp_path: Path
@@ -145,7 +207,7 @@ async def test_an_outage_of_502_then_429_delays_reminders_but_loses_none(
     await prepare(url, data, fake, units)
     env = bot_env(fake, url, data, BAOCAO_TELEGRAM_RATE_LIMIT="true")
     bot = BotProcess(env, data, tmp_path / "bot.log")
-    outage = asyncio.create_task(_outage(fake, bad_gateway_for=14.0, retry_after=retry_after))
+    outage = asyncio.create_task(_outage(fake, bad_gateway_for=1.0, retry_after=retry_after))
     try:
         await bot.start()
         await until(reminded(fake, units), 60, "every chat reminded")
@@ -185,9 +247,11 @@ async def test_an_outage_of_502_then_429_delays_reminders_but_loses_none(
 
 async def _outage(fake: FakeTelegram, *, bad_gateway_for: float, retry_after: int) -> None:
     """Answer sendMessage with 502 until one arrives `bad_gateway_for` seconds or more after the
-    first, then answer the next one (the messenger's backoff is 5-10 s by then, so at about
-    20-28 s) with 429. One scripted failure waits at a time; the messenger's retries come at
-    least 0.25 s apart, so topping up every 10 ms leaves no gap a send could slip through."""
+    first, then answer the next one (the messenger's backoff is 1-2 s by then) with 429. One
+    scripted failure waits at a time; the messenger's retries come at least 0.25 s apart, so
+    topping up every 10 ms leaves no gap a send could slip through. (The real process keeps
+    real time: this is the one outage smoke test that waits; tests/e2e/test_delivery.py
+    drives longer outages on the messenger's clock.)"""
     fake.fail_next("sendMessage", 502)
     scheduled = 1
     while True:

@@ -898,6 +898,7 @@ class FakeTelegram:
         self._open_callbacks: dict[str, JSON] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, list[float]] = {}
+        self._download_failures: list[int | None] = []
         self._ids = itertools.count(1)
         self._mark = 0
         self._closing = False
@@ -1014,6 +1015,24 @@ class FakeTelegram:
         """Hold the answer to the next ``times`` calls of ``method`` for ``seconds``."""
         key = self.spec.canonical(method) or method
         self._delays.setdefault(key, []).extend([seconds] * times)
+
+    def fail_next_download(self, status: int | None = None, *, times: int = 1) -> None:
+        """Fail the next ``times`` file downloads: answer ``status`` (e.g. 502), or with None
+        send the first half of the file and then reset the connection."""
+        self._download_failures.extend([status] * times)
+
+    async def _failed_download(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        status = self._download_failures.pop(0)
+        if status is not None:
+            return self._json_response(
+                {"ok": False, "error_code": status, "description": "Bad Gateway"}, status
+            )
+        response = web.StreamResponse(headers={"Content-Length": str(len(body))})
+        await response.prepare(request)
+        await response.write(body[: len(body) // 2])
+        if request.transport is not None:
+            request.transport.abort()
+        return response
 
     # ---- violations -----------------------------------------------------------------------
 
@@ -1456,6 +1475,9 @@ class FakeTelegram:
             return self._json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, 404
             )
+        if self._download_failures:
+            self.downloads.append((path, self._download_failures[0] or 0))
+            return await self._failed_download(request, stored.read())
         self.downloads.append((path, 200))
         return web.Response(body=stored.read(), content_type="application/octet-stream")
 

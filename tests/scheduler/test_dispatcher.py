@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from fakes.messenger import FakeMessenger
 
 from bot.app import applied_plans
@@ -17,10 +21,12 @@ from bot.core.model import Keyboard, MessageRef, SubmissionKind
 from bot.plan.loader import parse_plan
 from bot.plan.model import Role
 from scheduler.dispatcher import Dispatcher, DispatchSettings, plant_reminders
-from storage.db import make_engine
+from scheduler.workers import Worker, process_marker, this_worker
+from storage.db import make_engine, read_session
 from storage.files import LocalFileStore
 from storage.invites import create_invite
 from storage.migrate import upgrade
+from storage.models import reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
 from storage.repository import SqlRepository
@@ -320,3 +326,111 @@ async def test_a_pass_gives_its_batch_back_when_half_the_lease_is_gone(
     while await dispatcher.tick():
         pass
     assert sorted(chat for chat, text, _ in out.sent if text.startswith("Nhắc hạn")) == ["1", "2"]
+
+
+async def test_a_heartbeat_keeps_a_long_fan_out_claimed_by_its_live_holder(
+    department: Department,
+) -> None:
+    d = department
+    rival_out = FakeMessenger()
+    rival = Dispatcher(
+        store=d.store,
+        plans=applied_plans(d.engine),
+        messengers={"telegram": rival_out},
+        settings=DispatchSettings(batch=10, lease=timedelta(seconds=10)),
+        clock=lambda: d.clock[0],
+        worker="rival",
+    )
+
+    async def slow(chat_id: str) -> None:
+        d.clock[0] += timedelta(seconds=6)  # each send outlasts half the lease...
+        await dispatcher.heartbeat()  # ...and the beats go on meanwhile
+        assert await rival.tick() == 0  # a live holder's rows are not for the taking
+
+    out = Hooked(hook=slow)
+    dispatcher = dispatcher_with(d, out, batch=10, lease=timedelta(seconds=10))
+    d.clock[0] = local(30, 8, month=5)
+    sent = await dispatcher.tick()  # one pass, 18 s and more, on a 10 s lease
+    assert sent == len(out.sent) >= 3
+    assert sorted(chat for chat, text, _ in out.sent if text.startswith("Nhắc hạn")) == ["1", "2"]
+    assert rival_out.sent == []
+    assert (await d.store.counts()).get("claimed") is None
+
+
+async def test_the_claims_of_a_dead_process_of_this_host_are_taken_back_at_once(
+    department: Department, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = department
+    d.clock[0] = now = local(30, 8, month=5)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; time.sleep(60)"
+    )
+    me = this_worker()
+    dead = Worker(me.host, child.pid, process_marker(child.pid), "dead00")
+    child.kill()
+    await child.wait()
+    alive = Worker(me.host, me.pid, me.marker, "alive0")  # another dispatcher of this process
+    lease = timedelta(minutes=5)
+    (of_dead,) = await d.store.claim(worker=dead.name, now=now, lease=lease, limit=1)
+    (of_alive,) = await d.store.claim(worker=alive.name, now=now, lease=lease, limit=1)
+    dispatcher = dispatcher_with(d, d.out, batch=10)
+    with caplog.at_level(logging.WARNING, logger="scheduler.dispatcher"):
+        await dispatcher.tick()  # at once: the same moment the dead process claimed its row
+    assert await statuses(d, of_dead.id, of_alive.id) == ["sent", "claimed"]
+    assert f"took back 1 reminder(s) claimed by {dead.name}" in caplog.text
+
+
+async def test_a_reminder_missed_while_the_bot_was_down_is_recorded_and_the_unit_chased_once(
+    department: Department, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = department
+    await d.tick(local(30, 8, month=5))
+    await d.tick(local(3, 8))
+    d.out.sent.clear()
+    # Down from before the last day's reminder until after the deadline (Wed 05/06 00:00).
+    with caplog.at_level(logging.WARNING, logger="scheduler.dispatcher"):
+        await d.tick(local(5, 9))
+        await d.tick(local(5, 9, 1))
+    for chat in ("1", "2"):
+        (chase,) = [t for t in d.out.texts(chat) if "Báo cáo 6 tháng" in t]
+        assert "Đã trễ hạn 1 ngày làm việc." in chase
+    missed = await rows_where(d, status="missed")
+    assert [(r["rule_key"], r["note"]) for r in missed] == [("last_day", "deadline_passed")] * 2
+    assert caplog.text.count("missed: deadline_passed") == 2
+
+
+async def test_a_report_without_daily_chases_still_chases_a_missed_reminder_once(
+    department: Department,
+) -> None:
+    d = department
+    # Down from Thu 30/05 to Mon 10/06, 09:00: every "before" reminder of both reports missed.
+    # The compiled report (due before 10/06, reminders [3wd] only) has no daily chase.
+    await d.tick(local(10, 9))
+    await d.tick(local(10, 9, 1))
+    await d.tick(local(11, 9))
+    compiled = [t for t in d.out.texts("5") if t.startswith("Nhắc hạn") and "tổng hợp" in t]
+    (chase,) = compiled
+    assert "Đã trễ hạn 1 ngày làm việc." in chase
+    # The half-year report's 3wd, 1d and last_day were all missed: one chase a day, not three.
+    for chat in ("1", "2"):
+        chases = [t for t in d.out.texts(chat) if t.startswith("Nhắc hạn")]
+        assert len(chases) == 2  # Monday and Tuesday
+    missed = await rows_where(d, status="missed")
+    assert len(missed) == 2 * 3 + 1
+    assert {r["note"] for r in missed} == {"deadline_passed"}
+
+
+async def statuses(d: Department, *ids: int) -> list[str]:
+    async with read_session(d.engine) as session:  # type: ignore[arg-type]
+        found = dict((await session.execute(sa.select(reminder_t.c.id, reminder_t.c.status))).all())
+    return [found[ident] for ident in ids]
+
+
+async def rows_where(d: Department, *, status: str) -> list[Any]:
+    async with read_session(d.engine) as session:  # type: ignore[arg-type]
+        rows = await session.execute(
+            sa.select(reminder_t)
+            .where(reminder_t.c.status == status)
+            .order_by(reminder_t.c.due_at, reminder_t.c.id)
+        )
+        return list(rows.mappings())

@@ -15,11 +15,15 @@ from scheduler.reminders import (
     DueReminder,
     InstanceFacts,
     Kind,
+    MissReason,
+    PlannedRow,
     UnitProgress,
     Verdict,
     calendar_of,
     daily_rows,
     decide,
+    miss_reason,
+    missed_chase,
     next_working_moment,
     planted_rows,
     ready_rows,
@@ -166,8 +170,8 @@ def test_working_hours_and_days() -> None:
         Verdict.LATER,
         local(2024, 6, 3, 7, 30),
     )
-    # 18:00 on the last day: tomorrow morning would be after the deadline, so it is dropped
-    assert verdict(row(Kind.UNIT, "last_day"), fact, local(2024, 6, 4, 18)) == (Verdict.SKIP, None)
+    # 18:00 on the last day: tomorrow morning would be after the deadline, so it is missed
+    assert verdict(row(Kind.UNIT, "last_day"), fact, local(2024, 6, 4, 18)) == (Verdict.MISS, None)
     # an exact offset ignores working hours
     assert verdict(row(Kind.UNIT, "90s"), fact, local(2024, 6, 4, 23, 58)) == (Verdict.SEND, None)
 
@@ -178,8 +182,8 @@ def test_usefulness() -> None:
         verdict(row(Kind.UNIT, "1d"), facts(("phong-a", 1)), local(2024, 6, 3, 9))[0]
         is Verdict.CANCEL
     )
-    # a "before" reminder that comes due after the deadline (the bot was down) is not sent
-    assert verdict(row(Kind.UNIT, "7d"), facts(("phong-a", 0)), late)[0] is Verdict.SKIP
+    # a "before" reminder that comes due after the deadline (the bot was down) is missed
+    assert verdict(row(Kind.UNIT, "7d"), facts(("phong-a", 0)), late)[0] is Verdict.MISS
     today = row(Kind.OVERDUE, "overdue:2024-06-05")
     assert verdict(today, facts(("phong-a", 0)), late)[0] is Verdict.SEND
     assert verdict(today, facts(("phong-a", 2)), late)[0] is Verdict.CANCEL
@@ -193,6 +197,40 @@ def test_usefulness() -> None:
         decide(row(Kind.UNIT, "1d"), None, now=late, tz=TZ, calendar=CAL, settings=SETTINGS)[0]
         is Verdict.SKIP
     )
+
+
+def test_a_missed_reminder_says_why_and_is_replaced_by_one_chase() -> None:
+    fact = facts(("phong-a", 0))
+    last_day = row(Kind.UNIT, "last_day", due=local(2024, 6, 4))
+    # The bot came back at 18:00 on the last day: the chase goes the next working morning.
+    evening = local(2024, 6, 4, 18)
+    assert miss_reason(fact, now=evening) is MissReason.AFTER_HOURS
+    chase = missed_chase(last_day, now=evening, tz=TZ, calendar=CAL, settings=SETTINGS)
+    assert chase == PlannedRow(
+        1, "phong-a", Kind.OVERDUE, "overdue:2024-06-05", local(2024, 6, 5, 7, 30)
+    )
+    # Back in working hours after the deadline: the chase goes now, under today's daily key
+    # (the plan's own chase for the day, where it has one: the same row).
+    late = local(2024, 6, 5, 9, 15)
+    assert miss_reason(fact, now=late) is MissReason.DEADLINE_PASSED
+    chase = missed_chase(last_day, now=late, tz=TZ, calendar=CAL, settings=SETTINGS)
+    assert chase == PlannedRow(1, "phong-a", Kind.OVERDUE, "overdue:2024-06-05", late)
+    assert (
+        verdict(DueReminder(2, 1, "phong-a", Kind.OVERDUE, chase.rule_key, late), fact, late)[0]
+        is Verdict.SEND
+    )
+    # Back on a Saturday: Monday morning.
+    saturday = local(2024, 6, 8, 10)
+    chase = missed_chase(last_day, now=saturday, tz=TZ, calendar=CAL, settings=SETTINGS)
+    assert (chase.rule_key, chase.due_at) == ("overdue:2024-06-10", local(2024, 6, 10, 7, 30))
+
+
+def test_unit_reminders_planted_after_their_deadline_are_marked_to_be_left_out() -> None:
+    plan = load_plan(SEED)
+    rows = planted_rows(plan, {("dcs-6-thang-2024", "once"): 1}, {}, calendar_of(plan))
+    unit_rows = [r for r in rows if r.kind is Kind.UNIT]
+    assert unit_rows and {r.expires_at for r in unit_rows} == {DUE}
+    assert {r.expires_at for r in rows if r.kind is Kind.SUMMARY} == {None}
 
 
 def test_daily_rows_chase_late_units_and_escalate() -> None:

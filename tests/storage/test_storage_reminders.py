@@ -12,14 +12,20 @@ from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import admin_execute
 
+from bot.plan.model import Role
 from scheduler.reminders import Kind, Outcome, PlannedRow
 from storage.db import make_engine
+from storage.files import LocalFileStore
+from storage.invites import create_invite
 from storage.migrate import upgrade
+from storage.models import ReminderStatus, reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
+from storage.repository import SqlRepository
 
 NOW = datetime(2024, 5, 20, 1, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)  # every row from `rows` is due
+HOUR = timedelta(hours=1)
 
 
 async def prepared(engine: AsyncEngine) -> tuple[ReminderStore, list[int]]:
@@ -111,6 +117,58 @@ async def test_an_expired_lease_is_taken_over_and_the_old_claim_cannot_finish(
     assert taken.id == mine.id and taken.attempts == 2
     assert not await store.finish(reminder_id=mine.id, worker="dead", status=Outcome.SENT, now=NOW)
     assert await store.finish(reminder_id=mine.id, worker="alive", status=Outcome.SENT, now=NOW)
+
+
+async def test_a_renewed_lease_keeps_the_claim_and_a_dead_holders_rows_come_back(
+    engine: AsyncEngine,
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 3), kinds=frozenset({Kind.UNIT}), now=LATER)
+    lease = timedelta(seconds=60)
+    one, _ = await store.claim(worker="alive", now=LATER, lease=lease, limit=2)
+    (three,) = await store.claim(worker="dead", now=LATER, lease=lease, limit=5)
+    # Beats every 15 s: long after the first lease would have ended, nobody can take them.
+    for beat in range(1, 9):
+        assert await store.renew(worker="alive", now=LATER + beat * lease / 4, lease=lease) == 2
+    taken = await store.claim(worker="rival", now=LATER + lease * 2, lease=lease, limit=5)
+    assert [row.id for row in taken] == [three.id]  # the dead holder's: its lease ran out
+    assert await store.holders() == ["alive", "rival"]
+    assert await store.take_back(["rival"]) == 1
+    assert await store.holders() == ["alive"]
+    (again,) = await store.claim(worker="w", now=LATER + lease * 2, lease=lease, limit=5)
+    assert again.id == three.id and again.due_at == three.due_at
+    assert await store.finish(
+        reminder_id=one.id, worker="alive", status=Outcome.SENT, now=LATER + lease * 2
+    )
+    assert not await store.finish(
+        reminder_id=three.id, worker="rival", status=Outcome.SENT, now=NOW
+    )
+    assert await store.counts() == {"claimed": 2, "sent": 1}
+
+
+async def test_a_missed_reminder_keeps_why_and_late_planting_adds_no_row(
+    engine: AsyncEngine,
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 1), kinds=frozenset({Kind.UNIT}), now=NOW)
+    (row,) = await store.claim(worker="w", now=NOW, lease=timedelta(minutes=1), limit=5)
+    assert await store.finish(
+        reminder_id=row.id, worker="w", status=Outcome.MISSED, now=NOW, note="deadline_passed"
+    )
+    async with engine.connect() as connection:
+        status, note = (
+            await connection.execute(
+                sa.select(reminder_t.c.status, reminder_t.c.note).where(reminder_t.c.id == row.id)
+            )
+        ).one()
+    assert (status, note) == ("missed", "deadline_passed")
+    # Rows of a deadline already past when first planted are left out; kept rows stay.
+    late = [
+        PlannedRow(first, "kh", Kind.UNIT, "0d", NOW, expires_at=NOW),
+        PlannedRow(first, "tc", Kind.UNIT, "1d", NOW, expires_at=NOW),
+    ]
+    assert await store.plant(late, kinds=frozenset({Kind.UNIT}), now=NOW) == 0
+    assert await store.counts() == {"missed": 1}
 
 
 async def test_postpone_gives_the_row_back(engine: AsyncEngine) -> None:
@@ -225,3 +283,41 @@ async def test_a_mark_waits_for_another_process_without_stopping_the_loop(
         assert await store.counts() == {"sent": 2}
     finally:
         await engine.dispose()
+
+
+async def test_the_overview_lists_coming_sent_and_missed_and_who_is_unreachable(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    store, (first, *_) = await prepared(engine)
+    await store.plant(rows(first, 6), kinds=frozenset({Kind.UNIT}), now=NOW)
+    one, two, three = await store.claim(worker="w", now=LATER, lease=timedelta(minutes=1), limit=3)
+    for row, status, at in ((one, Outcome.SENT, LATER), (two, Outcome.SENT, LATER + HOUR)):
+        assert await store.finish(reminder_id=row.id, worker="w", status=status, now=at)
+    assert await store.finish(
+        reminder_id=three.id, worker="w", status=Outcome.MISSED, now=LATER, note="after_hours"
+    )
+    invite = await create_invite(engine, unit_key="tc", role=Role.HEAD, now=NOW)
+    contact = await SqlRepository(engine, LocalFileStore(tmp_path)).redeem_invite(
+        code=invite.code,
+        platform="telegram",
+        user_id="7",
+        chat_id="7",
+        display_name="Người 7",
+        now=NOW,
+    )
+    assert await store.mark_unreachable(contact_id=contact.contact.id, now=LATER)
+
+    found = await store.overview(limit=2)
+    assert (found.upcoming_total, found.sent_total, found.missed_total) == (3, 2, 1)
+    assert [line.due_at for line in found.upcoming] == [NOW + timedelta(seconds=n) for n in (3, 4)]
+    assert [line.sent_at for line in found.sent] == [LATER + HOUR, LATER]  # newest first
+    (missed,) = found.missed
+    assert (missed.status, missed.kind, missed.rule_key, missed.note) == (
+        ReminderStatus.MISSED,
+        Kind.UNIT,
+        three.rule_key,
+        "after_hours",
+    )
+    assert missed.unit_name is not None and missed.report_name
+    (person,) = found.unreachable
+    assert (person.display_name, person.platform, person.since) == ("Người 7", "telegram", LATER)

@@ -20,3 +20,37 @@ escalation-title = Báo cáo lãnh đạo: đơn vị trễ hạn nộp báo cá
 digest-title = Tóm tắt tình hình nộp báo cáo hôm nay:
 ready = Tất cả { $count } đơn vị đã nộp báo cáo «{ $report }». Văn phòng có thể bắt đầu tổng hợp: { $compiled }.
 office-unreachable = Không gửi được tin nhắc cho { $name } ({ $unit }): người này đã chặn bot hoặc không còn dùng Telegram. Hãy liên hệ trực tiếp, hoặc mời người khác làm đầu mối.
+
+## Lệnh «baocao reminders»: lịch nhắc cho Văn phòng (sắp gửi, đã gửi, bị lỡ, người không nhắn được)
+
+cli-reminders-help = Xem lịch nhắc hạn: tin sắp gửi, tin đã gửi, tin bị lỡ (và vì sao), người không nhắn được.
+cli-opt-reminders-missed = Chỉ xem các tin nhắc bị lỡ.
+cli-opt-reminders-limit = Số dòng tối đa của mỗi danh sách.
+cli-metavar-count = SỐ-DÒNG
+cli-reminders-none = Chưa có tin nhắc nào. Nạp kế hoạch: baocao plan apply TỆP-KẾ-HOẠCH.yaml
+cli-reminders-no-missed = Không có tin nhắc nào bị lỡ.
+cli-reminders-upcoming = Sắp gửi: { $count } tin nhắc (gần nhất trước).
+cli-reminders-sent = Đã gửi: { $count } tin nhắc (mới nhất trước).
+cli-reminders-missed = Bị lỡ: { $count } tin nhắc không gửi được kịp lúc.
+cli-reminders-more = … và { $count } tin nữa. Xem hết: thêm --limit { $total }
+cli-reminders-unreachable = Không nhắn được cho { $count } người (đã chặn bot hoặc không còn dùng ứng dụng); hãy liên hệ trực tiếp hoặc mời người khác làm đầu mối:
+cli-col-reminder-at = Hẹn lúc
+cli-col-report = Báo cáo
+cli-col-recipient = Gửi cho
+cli-col-kind = Loại tin
+cli-col-sent-at = Đã gửi lúc
+cli-col-reason = Lý do
+cli-col-since = Từ lúc
+cli-reminder-to-office = Văn phòng
+cli-reminder-to-leadership = Lãnh đạo
+cli-reminder-kind-unit = nhắc trước hạn ({ $rule })
+cli-reminder-kind-last-day = nhắc ngày cuối
+cli-reminder-kind-overdue = nhắc trễ hạn
+cli-reminder-kind-summary = tình hình nộp, gửi Văn phòng
+cli-reminder-kind-late-list = danh sách đơn vị trễ hạn
+cli-reminder-kind-escalation = báo lãnh đạo đơn vị trễ hạn
+cli-reminder-kind-digest = tóm tắt hằng ngày cho lãnh đạo
+cli-reminder-kind-ready = báo Văn phòng bắt đầu tổng hợp
+cli-reminder-missed-deadline-passed = Không gửi được trước hạn nộp (bot ngừng chạy hoặc không gửi được qua ứng dụng); đơn vị được nhắc trễ hạn thay vào đó.
+cli-reminder-missed-after-hours = Chỉ gửi được ngoài giờ làm việc, đến giờ làm việc thì đã quá hạn; đơn vị được nhắc trễ hạn thay vào đó.
+cli-reminder-missed-other = Không gửi được kịp lúc.
