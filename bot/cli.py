@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot import formatting as fmt
-from bot.config import Settings
+from bot.config import Settings, unknown_names
 from bot.errors import UserError
 from bot.i18n import t
 from bot.plan.errors import PlanInvalidError
@@ -67,17 +67,26 @@ _SETTING_ERRORS = {
 def settings() -> Settings:
     """The settings, or one line naming the first one that is wrong, and status 2."""
     try:
-        return Settings()
+        unknown = unknown_names()
+        config = Settings()
     except UnicodeDecodeError:  # .env saved in another encoding (UTF-16 by some editors)
         fail(t("cli-error-env-encoding"))
     except ValidationError as error:
         first = error.errors()[0]
         name = "BAOCAO_" + str(first["loc"][0]).upper() if first["loc"] else "BAOCAO_*"
+        if first["type"] == "baocao_database_folder":
+            fail(t("cli-error-database-folder", folder=str((first.get("ctx") or {})["folder"])))
         if first["type"] == "baocao_timezone":
             fail(t("cli-error-timezone", value=str(first["input"])))
         if first["type"] == "baocao_data_dir":
             fail(t("cli-error-data-dir", folder=str(first["input"])))
         fail(t(_SETTING_ERRORS.get(first["type"], "cli-error-setting"), name=name))
+    if unknown:  # said even when the settings load: the name meant is left at its default
+        written, meant = unknown[0]
+        if meant is None:
+            fail(t("cli-error-unknown-setting-no-match", name=written))
+        fail(t("cli-error-unknown-setting", name=written, meant=meant))
+    return config
 
 
 def local_zone(config: Settings) -> ZoneInfo:

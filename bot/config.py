@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -22,6 +24,24 @@ DATABASE_SCHEMES = {
     "sqlite+aiosqlite": "sqlite+aiosqlite",
     "sqlite": "sqlite+aiosqlite",
 }
+
+# Query parameters of a PostgreSQL URL: libpq's names (what psql and hosting panels print) become
+# asyncpg's; asyncpg's own pass through. Any other name would reach asyncpg as an argument it
+# does not take, a crash at the first connection.
+_LIBPQ_TO_ASYNCPG = {"sslmode": "ssl", "connect_timeout": "timeout"}
+_ASYNCPG_QUERY = {
+    "ssl",
+    "timeout",
+    "command_timeout",
+    "statement_cache_size",
+    "prepared_statement_cache_size",
+    "target_session_attrs",
+    "passfile",
+    "direct_tls",
+}
+
+# BAOCAO_ names in .env that are not settings but are still read: by tests and for bug reports.
+OTHER_NAMES = frozenset({"BAOCAO_DEBUG", "BAOCAO_TEST_POSTGRES_URL"})
 
 _TOKEN_FORM = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
@@ -105,9 +125,27 @@ class Settings(BaseSettings):
         driver = DATABASE_SCHEMES.get(scheme.lower())
         if not separator or driver is None or not rest.strip("/"):
             raise PydanticCustomError("baocao_database_url", "unsupported database URL")
-        if driver == "sqlite+aiosqlite" and (not rest.startswith("/") or rest.strip("/") == ""):
-            raise PydanticCustomError("baocao_database_url", "a SQLite URL needs a file")
-        return f"{driver}://{rest}"
+        if driver == "sqlite+aiosqlite":
+            if not rest.startswith("/") or rest.strip("/") == "":
+                raise PydanticCustomError("baocao_database_url", "a SQLite URL needs a file")
+            # SQLite creates the file, not its folder; aiosqlite's failed open can outlive the
+            # event loop and print a thread's traceback. A missing folder is a typo: named.
+            folder = Path(rest[1:].partition("?")[0]).parent
+            if not folder.is_dir():
+                raise PydanticCustomError(
+                    "baocao_database_folder", "no such folder", {"folder": str(folder)}
+                )
+            return f"{driver}://{rest}"
+        return f"{driver}://{_postgresql_rest(rest)}"
+
+    @field_validator("reminder_lease")
+    @classmethod
+    def _check_lease(cls, value: float) -> float:
+        """A lease is added to the clock's datetimes: past a day it would only keep a dead
+        process's reminders; infinity overflows them and stops the reminders at start."""
+        if value > 86_400:
+            raise PydanticCustomError("baocao_lease", "lease longer than a day")
+        return value
 
     @field_validator("data_dir")
     @classmethod
@@ -139,3 +177,51 @@ class Settings(BaseSettings):
         from storage.db import database_url_for
 
         return database_url_for(self.data_dir, group_read=self.data_group_read)
+
+
+def _postgresql_rest(rest: str) -> str:
+    """The part after `postgresql://`, checked as far as it can be without connecting: a port
+    that is a number, brackets that close, query parameters asyncpg takes (libpq's renamed)."""
+    try:
+        parts = urlsplit("//" + rest)
+        parts.port  # noqa: B018  # raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise PydanticCustomError("baocao_database_url", "unreadable server part") from None
+    query = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        name = _LIBPQ_TO_ASYNCPG.get(name, name)
+        if name not in _ASYNCPG_QUERY:
+            raise PydanticCustomError("baocao_database_url", "unknown URL parameter")
+        query.append((name, value))
+    base = rest.partition("?")[0]
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def unknown_names(env_file: Path = Path(".env")) -> list[tuple[str, str | None]]:
+    """BAOCAO_ names in `env_file` that baocao does not read, each with the setting it most
+    likely means: settings ignore unknown names, so a misspelt one would leave its setting at
+    the default without a word."""
+    if not env_file.is_file():
+        return []
+    from dotenv import dotenv_values
+
+    known = {name.upper() for name in Settings.model_fields}
+    found = []
+    for name in dotenv_values(env_file, encoding="utf-8"):
+        upper = name.strip().upper()
+        if upper.startswith("BAOCAO_") and upper not in OTHER_NAMES:
+            word = upper.removeprefix("BAOCAO_")
+            if word not in known:
+                likely = _likely_setting(word, sorted(known))
+                found.append((name.strip(), f"BAOCAO_{likely}" if likely else None))
+    return found
+
+
+def _likely_setting(word: str, known: list[str]) -> str | None:
+    """The setting a mistyped name most likely means: the one it is the end or start of
+    (TOKEN: TELEGRAM_TOKEN), else the closest spelling (DATABSE_URL: DATABASE_URL)."""
+    part = [name for name in known if name.endswith("_" + word) or name.startswith(word + "_")]
+    if len(part) == 1:
+        return part[0]
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.7)
+    return close[0] if close else None

@@ -203,3 +203,8 @@ run-token-or-api-url-rejected = Máy chủ Bot API { $server } từ chối mã b
 
 ## Lỗi ngoài dự kiến của một lệnh
 cli-crashed = Lệnh dừng vì một lỗi ngoài dự kiến của baocao ({ $error }), không phải do bạn gõ sai. Dữ liệu đã ghi trước đó vẫn được giữ nguyên. Hãy thử lại; nếu vẫn lỗi, chạy lại lệnh với BAOCAO_DEBUG=1 ở đầu (ví dụ BAOCAO_DEBUG=1 baocao status) và gửi toàn bộ nội dung hiện ra cho người quản trị kỹ thuật.
+
+## Những gì gõ nhầm khi dùng baocao: tên biến cấu hình, địa chỉ cơ sở dữ liệu
+cli-error-unknown-setting = Tệp .env có biến { $name } mà baocao không dùng; có lẽ ý là { $meant }. Sửa tên biến rồi chạy lại (xem các tên đúng trong .env.example).
+cli-error-unknown-setting-no-match = Tệp .env có biến { $name } mà baocao không dùng. Sửa hoặc xóa dòng đó rồi chạy lại (xem các tên đúng trong .env.example).
+cli-error-database-folder = Thư mục «{ $folder }» của tệp cơ sở dữ liệu trong BAOCAO_DATABASE_URL không tồn tại. Tạo thư mục đó, sửa BAOCAO_DATABASE_URL, hoặc bỏ trống để dùng tệp trong BAOCAO_DATA_DIR.

@@ -1,0 +1,123 @@
+"""What a careless hand or machine types at `baocao`: one Vietnamese line and status 2."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.cli import main
+from bot.config import Settings
+from bot.i18n import t
+
+ROOT = Path(__file__).parents[2]
+SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
+
+
+@pytest.fixture(autouse=True)
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
+    for name in list(os.environ):
+        if name.startswith("BAOCAO_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    yield tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_postgresql_url_with_libpq_sslmode_reaches_the_server(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `?sslmode=` is how libpq, psql and every hosting panel write it; asyncpg calls it `ssl`.
+    written = "postgresql://u@db/baocao?sslmode=require&connect_timeout=10"
+    config = Settings(_env_file=None, database_url=written)  # type: ignore[call-arg]
+    assert config.database_url == "postgresql+asyncpg://u@db/baocao?ssl=require&timeout=10"
+    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test?sslmode=disable"
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", url)
+    code, out, err = run(capsys, "db", "upgrade")
+    assert (code, out) == (2, "")
+    assert err.startswith("Không mở được cơ sở dữ liệu") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://postgres@127.0.0.1:abc/test",
+        "postgresql://postgres@127.0.0.1:99999/test",
+        "postgresql://postgres:mat-khau@[::1/test",
+        "postgresql://postgres:mat-khau@127.0.0.1/test?application_name=baocao",
+    ],
+)
+def test_a_database_url_with_a_broken_server_part_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", url)
+    code, out, err = run(capsys, "db", "upgrade")
+    assert (code, out) == (2, ""), err
+    assert err.startswith("BAOCAO_DATABASE_URL không đúng dạng.") and len(err.splitlines()) == 1
+    assert "mat-khau" not in err
+
+
+def test_a_sqlite_url_in_a_missing_folder_names_the_folder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", "sqlite:///khong-co/thu-muc/baocao.db")
+    for command in (("db", "upgrade"), ("status",)):
+        code, out, err = run(capsys, *command)
+        assert (code, out) == (2, "")
+        assert err == t("cli-error-database-folder", folder="khong-co/thu-muc") + "\n"
+    assert not (office / "khong-co").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("BAOCAO_TOKEN", "BAOCAO_TELEGRAM_TOKEN"),
+        ("BAOCAO_DATABSE_URL", "BAOCAO_DATABASE_URL"),
+        ("baocao_telegram_tokn", "BAOCAO_TELEGRAM_TOKEN"),
+        ("BAOCAO_TIME_ZONE", "BAOCAO_TIMEZONE"),
+    ],
+)
+def test_an_unknown_baocao_name_in_env_is_named_with_the_likely_one(
+    capsys: pytest.CaptureFixture[str], office: Path, written: str, meant: str
+) -> None:
+    # Ignored, a misspelt name would leave its setting at the default without a word: a
+    # database URL on SQLite, a token missing.
+    (office / ".env").write_text(f"{written}=123456:AAHbimat\nPGPASSWORD=x\n", encoding="utf-8")
+    for command in (("db", "upgrade"), ("status",), ("run",)):
+        code, out, err = run(capsys, *command)
+        assert (code, out) == (2, ""), err
+        assert err == t("cli-error-unknown-setting", name=written, meant=meant) + "\n"
+
+
+def test_an_unknown_baocao_name_like_nothing_known_is_named_alone(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    (office / ".env").write_text("BAOCAO_XYZ=1\nBAOCAO_DEBUG=1\n", encoding="utf-8")
+    code, out, err = run(capsys, "status")
+    assert (code, out) == (2, "")
+    assert err == t("cli-error-unknown-setting-no-match", name="BAOCAO_XYZ") + "\n"
+
+
+@pytest.mark.parametrize("lease", ["inf", "1e300", "-1", "0"])
+def test_a_reminder_lease_no_clock_can_hold_is_refused(lease: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, reminder_lease=lease)  # type: ignore[call-arg]
