@@ -35,6 +35,10 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_BAD_INPUT = 2
+# Numbers the database can hold: a row id is a 32-bit integer on PostgreSQL, and SQLite
+# overflows past 64 bits. Beyond them a typo is a usage mistake, not a crash.
+MAX_ID = 2**31 - 1
+MAX_LIMIT = 1_000_000
 
 _METAVARS: dict[str, Any] = {
     "options_metavar": t("cli-metavar-options"),
@@ -574,7 +578,10 @@ CONTACT_COLUMNS = (
 )
 def contact_remove(
     contact_id: Annotated[
-        int, typer.Argument(metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"))
+        int,
+        typer.Argument(
+            metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"), min=1, max=MAX_ID
+        ),
     ],
 ) -> None:
     from bot.services import remove_contact
@@ -595,7 +602,10 @@ def contact_remove(
 )
 def contact_move(
     contact_id: Annotated[
-        int, typer.Argument(metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"))
+        int,
+        typer.Argument(
+            metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"), min=1, max=MAX_ID
+        ),
     ],
     unit: Annotated[str, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))],
 ) -> None:
@@ -630,7 +640,11 @@ def reminders(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", min=1, metavar=t("cli-metavar-count"), help=t("cli-opt-reminders-limit")
+            "--limit",
+            min=1,
+            max=MAX_LIMIT,
+            metavar=t("cli-metavar-count"),
+            help=t("cli-opt-reminders-limit"),
         ),
     ] = 20,
 ) -> None:

@@ -58,8 +58,21 @@ def _plain(args: Mapping[str, Any]) -> dict[str, Any]:
         elif isinstance(value, date):
             out[name] = value.strftime("%d/%m/%Y")
         else:
-            out[name] = str(value)
+            out[name] = _within_limit(str(value))
     return out
+
+
+# Fluent refuses a variable longer than 2,500 characters (a guard against runaway expansion)
+# and the message fails. Such a value is typed or pasted by mistake (a path, a code); its
+# start and end are enough to recognise it.
+MAX_VARIABLE = 2000
+_HEAD, _TAIL = 1400, 500
+
+
+def _within_limit(text: str) -> str:
+    if len(text) <= MAX_VARIABLE:
+        return text
+    return text[:_HEAD] + "…" + text[-_TAIL:]
 
 
 @cache

@@ -88,6 +88,45 @@ def test_a_sqlite_url_in_a_missing_folder_names_the_folder(
 
 
 @pytest.mark.parametrize(
+    "command",
+    [
+        ("contact", "remove", "99999999999999999999999"),
+        ("contact", "move", "3000000000", "phong-ttbcxb"),
+        ("reminders", "--limit", "99999999999999999999"),
+    ],
+)
+def test_a_number_too_big_is_a_usage_mistake(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    code, out, err = run(capsys, *command)
+    assert (code, out) == (2, ""), err
+    assert err.splitlines()[0].startswith("Giá trị của ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("plan", "check", "ư" * 5000),
+        ("status", "đ" * 3000),
+        ("invite", "revoke", "x" * 3000),
+    ],
+)
+def test_a_very_long_argument_is_told_shortened(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    code, out, err = run(capsys, *command)
+    assert (code, out) == (2, ""), err
+    assert "…" in err and len(err) < 2600
+
+
+def test_catalog_variables_beyond_fluents_limit_are_shortened_in_the_middle() -> None:
+    text = t("plan-problem-in-file", file="a" * 2000 + "b" * 3000 + "c" * 100, text="sai")
+    assert text.startswith("a" * 100) and ("c" * 100 + ": sai") in text and "…" in text
+
+
+@pytest.mark.parametrize(
     ("written", "meant"),
     [
         ("BAOCAO_TOKEN", "BAOCAO_TELEGRAM_TOKEN"),
