@@ -368,7 +368,7 @@ def invite(
     ] = None,
     qr: Annotated[Path | None, typer.Option("--qr", help=t("cli-opt-qr"))] = None,
 ) -> None:
-    from bot.services import bot_username, create_invite, write_qr
+    from bot.services import bot_username, create_invite, qr_problem, write_qr
 
     config = settings()
     tz = local_zone(config)
@@ -384,8 +384,10 @@ def invite(
     except ValueError:
         roles = ", ".join(f"{choice.value} ({t(f'role-{choice.value}')})" for choice in Role)
         fail(t("cli-error-role", value=role, roles=roles))
-    if qr is not None and not qr.parent.resolve().is_dir():
-        fail(t("cli-error-qr-folder", folder=str(qr.parent)))
+    problem = None if qr is None else qr_problem(qr)
+    if problem is not None:
+        key, args = problem
+        fail(t(key, **args))
     username = run(lambda: bot_username(config))
     if username is None and qr is not None:
         fail(t("cli-error-qr-needs-username"))
@@ -407,7 +409,10 @@ def invite(
     link = f"https://t.me/{username}?start={created.code}"
     out.print(t("cli-invite-link", link=link), markup=False)
     if qr is not None:
-        write_qr(link, qr)
+        try:
+            write_qr(link, qr)
+        except OSError:  # the folder changed since it was checked (full, removed)
+            fail(t("cli-error-qr-write-failed", file=str(qr)))
         out.print(t("cli-invite-qr-written", file=str(qr)), markup=False)
 
 

@@ -186,6 +186,22 @@ async def bot_username(config: Settings) -> str | None:
     return str(username) if username else None
 
 
+def qr_problem(path: Path) -> tuple[str, dict[str, str]] | None:
+    """Why a QR code could not be written to `path` (a catalog key and its arguments), or
+    None. Asked before the invite is made, so that a wrong path leaves no code behind."""
+    if path.is_dir():  # also "" and ".": a folder, where a file name was wanted
+        return "cli-error-qr-is-folder", {"folder": str(path)}
+    if not path.parent.resolve().is_dir():
+        return "cli-error-qr-folder", {"folder": str(path.parent)}
+    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
+        handle, probe = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
+    except OSError:
+        return "cli-error-qr-not-writable", {"folder": str(path.parent)}
+    os.close(handle)
+    Path(probe).unlink(missing_ok=True)
+    return None
+
+
 def write_qr(link: str, path: Path) -> None:
     """Write a QR code PNG of `link`; the file appears whole or not at all."""
     import qrcode

@@ -160,3 +160,21 @@ def test_an_unknown_baocao_name_like_nothing_known_is_named_alone(
 def test_a_reminder_lease_no_clock_can_hold_is_refused(lease: str) -> None:
     with pytest.raises(ValidationError):
         Settings(_env_file=None, reminder_lease=lease)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("target", ["folder", "folder/", "", "/proc/moi.png"])
+def test_a_qr_file_that_cannot_be_written_is_named_before_any_code_is_made(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    office: Path,
+    target: str,
+) -> None:
+    if target.startswith("/proc") and not Path("/proc/self").is_dir():
+        pytest.skip("needs a folder nobody may create files in, even root: Linux's /proc")
+    (office / "folder").mkdir()
+    monkeypatch.setenv("BAOCAO_TELEGRAM_BOT_USERNAME", "baocao_so_bot")
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    code, out, err = run(capsys, "invite", "phong-ttbcxb", "--qr", target)
+    assert (code, out) == (2, ""), err
+    assert len(err.splitlines()) == 1 and "--qr" in err
+    assert run(capsys, "invites", "--all")[1].startswith("Chưa có mã mời nào.")  # none made

@@ -208,3 +208,6 @@ cli-crashed = Lệnh dừng vì một lỗi ngoài dự kiến của baocao ({ $
 cli-error-unknown-setting = Tệp .env có biến { $name } mà baocao không dùng; có lẽ ý là { $meant }. Sửa tên biến rồi chạy lại (xem các tên đúng trong .env.example).
 cli-error-unknown-setting-no-match = Tệp .env có biến { $name } mà baocao không dùng. Sửa hoặc xóa dòng đó rồi chạy lại (xem các tên đúng trong .env.example).
 cli-error-database-folder = Thư mục «{ $folder }» của tệp cơ sở dữ liệu trong BAOCAO_DATABASE_URL không tồn tại. Tạo thư mục đó, sửa BAOCAO_DATABASE_URL, hoặc bỏ trống để dùng tệp trong BAOCAO_DATA_DIR.
+cli-error-qr-is-folder = «{ $folder }» là một thư mục: sau --qr hãy ghi tên tệp ảnh, ví dụ --qr moi.png. Chưa tạo mã mời nào.
+cli-error-qr-not-writable = Không ghi được tệp vào thư mục «{ $folder }» (không có quyền ghi, hoặc ổ đĩa chỉ đọc) nên chưa tạo mã mời. Chọn thư mục khác cho --qr, ví dụ --qr moi.png.
+cli-error-qr-write-failed = Không ghi được mã QR vào { $file }. Mã mời ở trên vẫn dùng được: gửi đường dẫn cho người được mời, hoặc tạo lại mã QR với một tệp khác.
