@@ -119,7 +119,12 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except StorageError as error:
         fail(t(error.key, **error.params))
     except (OSError, _database_error()) as error:
-        fail(t("cli-error-database", detail=type(error).__name__))
+        from storage.db import database_problem
+
+        config = Settings()  # loaded before; the URL without making the data folder again
+        url = config.database_url or f"sqlite+aiosqlite:///{config.data_dir / 'baocao.db'}"
+        key, args = database_problem(error, url)
+        fail(t(key, **args))
 
 
 def read_plan(path: Path) -> Plan:

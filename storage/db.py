@@ -42,6 +42,55 @@ def database_url_for(data_dir: Path, *, group_read: bool = False) -> str:
     return f"sqlite+aiosqlite:///{database.resolve()}"
 
 
+# Why a database could not be opened, by the codes its driver gives: PostgreSQL's SQLSTATE,
+# SQLite's result code. Each names what to fix in BAOCAO_DATABASE_URL (or the file).
+_SQLSTATE_PROBLEMS = {
+    "3D000": "database-error-unknown-database",  # invalid_catalog_name
+    "28000": "database-error-rejected-user",  # invalid_authorization_specification
+    "28P01": "database-error-rejected-user",  # invalid_password
+}
+_SQLITE_PROBLEMS = {
+    sqlite3.SQLITE_NOTADB: "database-error-not-sqlite",
+    sqlite3.SQLITE_CORRUPT: "database-error-not-sqlite",
+    sqlite3.SQLITE_CANTOPEN: "database-error-file-access",
+    sqlite3.SQLITE_READONLY: "database-error-file-access",
+    sqlite3.SQLITE_PERM: "database-error-file-access",
+}
+
+
+def database_problem(error: BaseException, url: str) -> tuple[str, dict[str, str]]:
+    """The catalog key and arguments saying why `url` could not be opened, from `error`.
+
+    Only the server, database, user or file are named: never the password.
+    """
+    import socket
+
+    parts = make_url(url)
+    server = f"{parts.host or 'localhost'}:{parts.port or 5432}"
+    file = parts.database or ""
+    if file.startswith(str(Path.cwd()) + "/"):  # as the user wrote it, when relative
+        file = file[len(str(Path.cwd())) + 1 :]
+    original = getattr(error, "orig", None) or error
+    code = getattr(original, "sqlstate", None)
+    if code in _SQLSTATE_PROBLEMS:
+        key = _SQLSTATE_PROBLEMS[code]
+        return key, {"server": server, "database": file, "user": parts.username or ""}
+    sqlite_code = getattr(original, "sqlite_errorcode", None)
+    if sqlite_code in _SQLITE_PROBLEMS:
+        return _SQLITE_PROBLEMS[sqlite_code], {"file": file}
+    if parts.get_backend_name() == "sqlite":
+        if isinstance(original, OSError):  # the data folder or the file cannot be made
+            return "database-error-file-access", {"file": str(original.filename or file)}
+        return "cli-error-database", {"detail": type(original).__name__}
+    if isinstance(original, socket.gaierror):
+        return "database-error-unknown-host", {"host": parts.host or ""}
+    if isinstance(original, ConnectionRefusedError):
+        return "database-error-refused", {"server": server}
+    if isinstance(original, TimeoutError):
+        return "database-error-timeout", {"server": server}
+    return "cli-error-database", {"detail": type(original).__name__}
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -178,3 +178,73 @@ def test_a_qr_file_that_cannot_be_written_is_named_before_any_code_is_made(
     assert (code, out) == (2, ""), err
     assert len(err.splitlines()) == 1 and "--qr" in err
     assert run(capsys, "invites", "--all")[1].startswith("Chưa có mã mời nào.")  # none made
+
+
+def postgres_url(path: str) -> str:
+    """A URL on the test server, or a skip when it is not running."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 5432)) != 0:
+            pytest.skip("needs the local PostgreSQL server on 127.0.0.1:5432")
+    return f"postgresql://{path}"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql://postgres@127.0.0.1:{port}/test",
+            "Không mở được cơ sở dữ liệu: máy chủ 127.0.0.1:{port} không nhận kết nối",
+        ),
+        (
+            "postgresql://postgres:mat-khau@khong-co-may-nay.invalid/test",
+            "Không mở được cơ sở dữ liệu: không tìm thấy máy chủ «khong-co-may-nay.invalid»",
+        ),
+        (
+            "pg:postgres@127.0.0.1:5432/khong_co_csdl_nay",
+            "Không mở được cơ sở dữ liệu: máy chủ 127.0.0.1:5432 không có cơ sở dữ liệu "
+            "«khong_co_csdl_nay»",
+        ),
+        (
+            "pg:khong_co_nguoi_nay@127.0.0.1:5432/test",
+            "Không mở được cơ sở dữ liệu: máy chủ 127.0.0.1:5432 từ chối người dùng "
+            "«khong_co_nguoi_nay»",
+        ),
+        (
+            "sqlite:///khong-phai-csdl.db",
+            "Không mở được cơ sở dữ liệu: tệp khong-phai-csdl.db không phải cơ sở dữ liệu SQLite",
+        ),
+    ],
+    ids=["refused", "unknown-host", "unknown-database", "unknown-user", "not-sqlite"],
+)
+def test_a_database_that_cannot_be_opened_is_told_why_in_words(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    office: Path,
+    url: str,
+    expected: str,
+) -> None:
+    # The Office reads the reason, not a Python class name (ConnectionRefusedError, DBAPIError).
+    port = closed_port()
+    url, expected = url.format(port=port), expected.format(port=port)
+    if url.startswith("pg:"):
+        url = postgres_url(url.removeprefix("pg:"))
+    (office / "khong-phai-csdl.db").write_text("bảng tính, không phải SQLite\n" * 100)
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", url)
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
+    for command in (("db", "upgrade"), ("status",), ("run",)):
+        code, out, err = run(capsys, *command)
+        assert (code, out) == (2, ""), err
+        assert err.startswith(expected) and len(err.splitlines()) == 1, err
+        assert "mat-khau" not in err and "Error" not in err
+    assert (office / "khong-phai-csdl.db").read_text().startswith("bảng tính")
+
+
+def test_a_data_folder_that_cannot_be_made_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs a folder nobody may create folders in, even root: Linux's /proc")
+    monkeypatch.setenv("BAOCAO_DATA_DIR", "/proc/baocao-data")
+    code, out, err = run(capsys, "status")
+    assert (code, out) == (2, ""), err
+    assert err.startswith("Không mở được cơ sở dữ liệu: không đọc hoặc ghi được tệp /proc/baocao")

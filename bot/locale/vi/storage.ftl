@@ -47,3 +47,12 @@ storage-contact-role =
         [leader] lãnh đạo chỉ thuộc Ban Giám đốc.
        *[other] vai trò không phù hợp với đơn vị.
     }
+
+## Vì sao không mở được cơ sở dữ liệu (BAOCAO_DATABASE_URL)
+database-error-refused = Không mở được cơ sở dữ liệu: máy chủ { $server } không nhận kết nối. Máy chủ PostgreSQL có đang chạy không, và cổng trong BAOCAO_DATABASE_URL có đúng không?
+database-error-unknown-host = Không mở được cơ sở dữ liệu: không tìm thấy máy chủ «{ $host }». Kiểm tra tên máy chủ trong BAOCAO_DATABASE_URL và mạng của máy.
+database-error-timeout = Không mở được cơ sở dữ liệu: máy chủ { $server } không trả lời. Kiểm tra mạng, tường lửa và địa chỉ trong BAOCAO_DATABASE_URL.
+database-error-unknown-database = Không mở được cơ sở dữ liệu: máy chủ { $server } không có cơ sở dữ liệu «{ $database }». Tạo cơ sở dữ liệu đó (ví dụ: createdb { $database }) hoặc sửa tên trong BAOCAO_DATABASE_URL.
+database-error-rejected-user = Không mở được cơ sở dữ liệu: máy chủ { $server } từ chối người dùng «{ $user }» (sai tên người dùng hoặc mật khẩu, hoặc người dùng chưa được cấp quyền). Kiểm tra BAOCAO_DATABASE_URL.
+database-error-not-sqlite = Không mở được cơ sở dữ liệu: tệp { $file } không phải cơ sở dữ liệu SQLite (hoặc đã hỏng). baocao không sửa hay xóa tệp này; kiểm tra BAOCAO_DATABASE_URL hoặc BAOCAO_DATA_DIR.
+database-error-file-access = Không mở được cơ sở dữ liệu: không đọc hoặc ghi được tệp { $file } (quyền truy cập, hoặc ổ đĩa chỉ đọc). Kiểm tra quyền của thư mục dữ liệu (BAOCAO_DATA_DIR).
