@@ -78,6 +78,8 @@ def settings() -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         name = "BAOCAO_" + str(first["loc"][0]).upper() if first["loc"] else "BAOCAO_*"
+        if first["type"] == "baocao_admins":
+            fail(t("cli-error-admins", value=str((first.get("ctx") or {})["entry"])))
         if first["type"] == "baocao_database_folder":
             fail(t("cli-error-database-folder", folder=str((first.get("ctx") or {})["folder"])))
         if first["type"] == "baocao_timezone":

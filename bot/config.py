@@ -44,6 +44,7 @@ _ASYNCPG_QUERY = {
 OTHER_NAMES = frozenset({"BAOCAO_DEBUG", "BAOCAO_TEST_POSTGRES_URL"})
 
 _TOKEN_FORM = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_USERNAME_FORM = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")  # Telegram's: 5 to 32 characters
 
 
 class Settings(BaseSettings):
@@ -170,6 +171,21 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("admins")
+    @classmethod
+    def _check_admins(cls, value: list[str]) -> list[str]:
+        """Each admin is a Telegram user id (digits) or a username (`@` added if left out):
+        anything else, a `;` list or a name too short for Telegram, would match nobody."""
+        admins = []
+        for entry in value:
+            if entry.isdigit():
+                admins.append(entry)
+            elif _USERNAME_FORM.fullmatch(entry.removeprefix("@")):
+                admins.append("@" + entry.removeprefix("@"))
+            else:
+                raise PydanticCustomError("baocao_admins", "not an admin", {"entry": entry})
+        return admins
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -248,3 +248,19 @@ def test_a_data_folder_that_cannot_be_made_is_named(
     code, out, err = run(capsys, "status")
     assert (code, out) == (2, ""), err
     assert err.startswith("Không mở được cơ sở dữ liệu: không đọc hoặc ghi được tệp /proc/baocao")
+
+
+@pytest.mark.parametrize("written", ["123456789;@nguyenvana", "123456789 987654321", "@ab", "@"])
+def test_admins_that_no_one_could_match_are_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    # Unnamed, such an entry made nobody an admin, and nothing said so.
+    monkeypatch.setenv("BAOCAO_ADMINS", written)
+    code, out, err = run(capsys, "status")
+    assert (code, out) == (2, ""), err
+    assert err.startswith("BAOCAO_ADMINS có «") and len(err.splitlines()) == 1
+
+
+def test_an_admin_username_written_without_its_at_sign_is_still_a_username() -> None:
+    config = Settings(_env_file=None, admins=" NguyenVanA , 123456789,@tran_b ")  # type: ignore[call-arg]
+    assert config.admins == ["@NguyenVanA", "123456789", "@tran_b"]
