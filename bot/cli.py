@@ -65,6 +65,7 @@ _SETTING_ERRORS = {
     "baocao_database_url": "cli-error-database-url",
     "baocao_api_url": "cli-error-telegram-api-url",
     "baocao_token": "cli-error-telegram-token",
+    "baocao_bot_username": "cli-error-bot-username",
 }
 
 

@@ -114,7 +114,16 @@ class Settings(BaseSettings):
     @field_validator("telegram_bot_username")
     @classmethod
     def _strip_at(cls, value: str | None) -> str | None:
-        return value.lstrip("@") or None if value is not None else None
+        """`@name` and a copied `https://t.me/name` are the name; one Telegram could not give
+        a bot (it needs 5 to 32 letters, digits or _, ending in "bot") would print dead links."""
+        if value is None:
+            return None
+        for prefix in ("https://", "http://", "t.me/", "telegram.me/"):
+            value = value.removeprefix(prefix)
+        name = value.rstrip("/").lstrip("@")
+        if not _USERNAME_FORM.fullmatch(name) or not name.lower().endswith("bot"):
+            raise PydanticCustomError("baocao_bot_username", "not a bot username")
+        return name
 
     @field_validator("database_url")
     @classmethod

@@ -264,3 +264,28 @@ def test_admins_that_no_one_could_match_are_named(
 def test_an_admin_username_written_without_its_at_sign_is_still_a_username() -> None:
     config = Settings(_env_file=None, admins=" NguyenVanA , 123456789,@tran_b ")  # type: ignore[call-arg]
     assert config.admins == ["@NguyenVanA", "123456789", "@tran_b"]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("@baocao_so_bot", "baocao_so_bot"), ("https://t.me/baocao_so_bot", "baocao_so_bot")],
+)
+def test_a_bot_username_as_people_copy_it_gives_a_working_link(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, written: str, meant: str
+) -> None:
+    monkeypatch.setenv("BAOCAO_TELEGRAM_BOT_USERNAME", written)
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    code, out, err = run(capsys, "invite", "phong-ttbcxb")
+    assert (code, err) == (0, "")
+    assert f"https://t.me/{meant}?start=" in out
+
+
+@pytest.mark.parametrize("written", ["@baocao so bot", "baocao-so-bot", "@bot"])
+def test_a_bot_username_telegram_cannot_have_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    # Taken as it was, it printed invite links that open nothing.
+    monkeypatch.setenv("BAOCAO_TELEGRAM_BOT_USERNAME", written)
+    code, out, err = run(capsys, "invite", "phong-ttbcxb")
+    assert (code, out) == (2, ""), err
+    assert "BAOCAO_TELEGRAM_BOT_USERNAME" in err and len(err.splitlines()) == 1

@@ -212,3 +212,4 @@ cli-error-qr-is-folder = «{ $folder }» là một thư mục: sau --qr hãy ghi
 cli-error-qr-not-writable = Không ghi được tệp vào thư mục «{ $folder }» (không có quyền ghi, hoặc ổ đĩa chỉ đọc) nên chưa tạo mã mời. Chọn thư mục khác cho --qr, ví dụ --qr moi.png.
 cli-error-qr-write-failed = Không ghi được mã QR vào { $file }. Mã mời ở trên vẫn dùng được: gửi đường dẫn cho người được mời, hoặc tạo lại mã QR với một tệp khác.
 cli-error-admins = BAOCAO_ADMINS có «{ $value }», không phải mã người dùng Telegram (chỉ gồm chữ số) hay tên người dùng (@ và 5 đến 32 chữ cái, chữ số, dấu _). Ghi các quản trị viên cách nhau bằng dấu phẩy, ví dụ 123456789,@nguyenvana.
+cli-error-bot-username = BAOCAO_TELEGRAM_BOT_USERNAME không phải tên của một bot Telegram (5 đến 32 chữ cái, chữ số hoặc dấu _, kết thúc bằng «bot», ví dụ @baocao_so_bot). Chép đúng tên bot từ @BotFather, hoặc bỏ trống để hỏi Telegram.
