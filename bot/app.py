@@ -69,6 +69,38 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class PollingTrouble(logging.Filter):
+    """python-telegram-bot logs a traceback at every failed poll, every few seconds while it
+    lasts. Two troubles are the Office's to act on, not bugs: another process polling with
+    the same token (Telegram's 409 Conflict) and a lost connection. Each becomes one line
+    of words, said again only after `every` seconds; anything else keeps its traceback."""
+
+    def __init__(self, every: float = 600.0) -> None:
+        super().__init__()
+        self.every = every
+        self._said: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from telegram.error import BadRequest, Conflict, NetworkError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, Conflict):
+            key = "run-polling-conflict"
+        elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            # TimedOut is a NetworkError; so, in python-telegram-bot, is BadRequest: ours.
+            key = "run-polling-network"
+        else:
+            return True
+        last = self._said.get(key)
+        if last is not None and record.created - last < self.every:
+            return False
+        self._said[key] = record.created
+        record.msg, record.args = t(key), None
+        record.exc_info, record.exc_text, record.levelno = None, None, logging.WARNING
+        record.levelname = logging.getLevelName(logging.WARNING)
+        return True
+
+
 def configure_logging(*, secrets: Iterable[str] = ()) -> None:
     """Log to stderr at INFO, with `secrets` cut out of every record on every handler."""
     logging.basicConfig(
@@ -79,6 +111,9 @@ def configure_logging(*, secrets: Iterable[str] = ()) -> None:
         handler.addFilter(redact)
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    updater = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, PollingTrouble) for f in updater.filters):
+        updater.addFilter(PollingTrouble())
     # A tick still running when the next is due is normal for a long fan-out, not a warning.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -289,3 +290,34 @@ def test_a_bot_username_telegram_cannot_have_is_named(
     code, out, err = run(capsys, "invite", "phong-ttbcxb")
     assert (code, out) == (2, ""), err
     assert "BAOCAO_TELEGRAM_BOT_USERNAME" in err and len(err.splitlines()) == 1
+
+
+def polling_record(error: BaseException, at: float) -> logging.LogRecord:
+    record = logging.LogRecord(
+        "telegram.ext.Updater",
+        logging.ERROR,
+        __file__,
+        1,
+        "Exception happened while polling for updates.",
+        None,
+        (type(error), error, None),
+    )
+    record.created = at
+    return record
+
+
+def test_polling_troubles_are_one_line_of_words_said_again_only_after_a_while() -> None:
+    from telegram.error import BadRequest, Conflict, TimedOut
+
+    from bot.app import PollingTrouble
+
+    trouble = PollingTrouble(every=600)
+    conflict = polling_record(Conflict("terminated by other getUpdates request"), at=1000)
+    assert trouble.filter(conflict) and conflict.getMessage() == t("run-polling-conflict")
+    assert conflict.exc_info is None and conflict.levelno == logging.WARNING
+    assert not trouble.filter(polling_record(Conflict("again"), at=1005))
+    timed_out = polling_record(TimedOut(), at=1010)
+    assert trouble.filter(timed_out) and timed_out.getMessage() == t("run-polling-network")
+    assert trouble.filter(polling_record(Conflict("later"), at=1601))
+    bug = polling_record(BadRequest("a bug of ours"), at=1602)
+    assert trouble.filter(bug) and bug.exc_info is not None  # a bug keeps its traceback

@@ -264,7 +264,9 @@ async def test_garbage_while_running_is_logged_without_the_token(tmp_path: Path)
         seen: list[bytes] = []
         try:
             assert process.stderr is not None
-            while not any(b" ERROR " in line for line in seen):  # the failed poll, logged
+            # The failed poll, logged in words: a server answering garbage is, to the Office,
+            # a connection that does not work.
+            while not any(b"WARNING" in line and b"Telegram" in line for line in seen):
                 line = await asyncio.wait_for(process.stderr.readline(), timeout=60)
                 assert line, b"".join(seen).decode()
                 seen.append(line)
@@ -276,5 +278,51 @@ async def test_garbage_while_running_is_logged_without_the_token(tmp_path: Path)
                 await process.wait()
     log = b"".join(seen).decode() + stderr.decode()
     assert process.returncode == 0, log
-    assert "polling" in log
+    assert "Tạm mất kết nối với Telegram" in log and "Traceback" not in log
     assert_no_secret(stdout.decode(), log)
+
+
+async def test_a_second_bot_on_the_same_token_is_told_in_words_not_tracebacks(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """Two `make run` with one token take each other's updates (Telegram answers 409 to
+    one of them); each says so in one Vietnamese line, not a traceback every few seconds."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")},
+        "BAOCAO_TELEGRAM_TOKEN": fake.token,
+        "BAOCAO_TELEGRAM_API_URL": fake.base_url,
+        "BAOCAO_DATA_DIR": str(tmp_path / "data"),
+        "BAOCAO_REMINDERS": "false",
+    }
+    said = "Một baocao khác đang nhận tin nhắn bằng cùng mã bot"
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    bots: list[asyncio.subprocess.Process] = []
+    try:
+        for log in logs:
+            with log.open("wb") as out:
+                bots.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        "-m",
+                        "bot",
+                        "run",
+                        cwd=tmp_path,
+                        env=env,
+                        stdout=out,
+                        stderr=asyncio.subprocess.STDOUT,
+                    )
+                )
+            await fake.wait_polling(timeout=60)
+        await until(lambda: any(said in log.read_text() for log in logs), timeout=30)
+        for bot in bots:
+            bot.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
+    finally:
+        for bot in bots:
+            if bot.returncode is None:
+                bot.kill()
+                await bot.wait()
+    for log in logs:
+        text = log.read_text()
+        assert "Traceback" not in text and "Conflict" not in text, text
+        assert text.count(said) <= 1, text  # said once, not at every retry

@@ -213,3 +213,5 @@ cli-error-qr-not-writable = Không ghi được tệp vào thư mục «{ $folde
 cli-error-qr-write-failed = Không ghi được mã QR vào { $file }. Mã mời ở trên vẫn dùng được: gửi đường dẫn cho người được mời, hoặc tạo lại mã QR với một tệp khác.
 cli-error-admins = BAOCAO_ADMINS có «{ $value }», không phải mã người dùng Telegram (chỉ gồm chữ số) hay tên người dùng (@ và 5 đến 32 chữ cái, chữ số, dấu _). Ghi các quản trị viên cách nhau bằng dấu phẩy, ví dụ 123456789,@nguyenvana.
 cli-error-bot-username = BAOCAO_TELEGRAM_BOT_USERNAME không phải tên của một bot Telegram (5 đến 32 chữ cái, chữ số hoặc dấu _, kết thúc bằng «bot», ví dụ @baocao_so_bot). Chép đúng tên bot từ @BotFather, hoặc bỏ trống để hỏi Telegram.
+run-polling-conflict = Một baocao khác đang nhận tin nhắn bằng cùng mã bot (trên máy này hoặc máy khác), nên hai bên giành tin nhắn của nhau. Chỉ để một baocao nhận tin nhắn: dừng bản thừa (Ctrl-C), hoặc đặt BAOCAO_TELEGRAM_POLLING=false cho bản chỉ gửi tin nhắc.
+run-polling-network = Tạm mất kết nối với Telegram; baocao tự kết nối lại khi mạng trở lại. Nếu kéo dài, kiểm tra mạng của máy (và proxy, nếu có).
