@@ -203,7 +203,8 @@ class ReminderStore:
                     .where(reminder_t.c.id.in_(chunk))
                     .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
                 )
-        return len(new) + len(moved) + len(cancelled)
+            dropped = await _cancel_dropped(session, now=now)
+        return len(new) + len(moved) + len(cancelled) + dropped
 
     async def ensure(self, rows: Sequence[PlannedRow]) -> int:
         """Add the rows that do not exist yet (daily chases, READY notices); returns how many.
@@ -694,6 +695,36 @@ def _values(row: PlannedRow, unit_id: int | None) -> dict[str, Any]:
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
+
+
+async def _cancel_dropped(session: AsyncSession, *, now: datetime) -> int:
+    """Cancel the pending rows, of every kind, of instances, reports and units the plan no
+    longer has. Daily chases are not the plan's to plant: without this they would stay
+    listed as coming, and be dropped only when their time came."""
+    archived_instances = (
+        sa.select(report_instance_t.c.id)
+        .join(report_t, report_t.c.id == report_instance_t.c.report_id)
+        .where(
+            sa.or_(
+                report_instance_t.c.archived_at.is_not(None), report_t.c.archived_at.is_not(None)
+            )
+        )
+    )
+    archived_units = sa.select(unit_t.c.id).where(unit_t.c.archived_at.is_not(None))
+    result = await session.execute(
+        sa.update(reminder_t)
+        .where(
+            reminder_t.c.status == ReminderStatus.PENDING.value,
+            sa.or_(
+                reminder_t.c.instance_id.in_(archived_instances),
+                reminder_t.c.unit_id.in_(archived_units),
+            ),
+        )
+        .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    count: int = getattr(result, "rowcount", 0)
+    return max(count, 0)
 
 
 async def _unit_ids(session: AsyncSession) -> dict[str, int]:

@@ -321,3 +321,32 @@ async def test_the_overview_lists_coming_sent_and_missed_and_who_is_unreachable(
     assert missed.unit_name is not None and missed.report_name
     (person,) = found.unreachable
     assert (person.display_name, person.platform, person.since) == ("Người 7", "telegram", LATER)
+
+
+async def test_a_plan_that_drops_a_report_or_a_unit_leaves_none_of_their_reminders_coming(
+    engine: AsyncEngine,
+) -> None:
+    """Daily chases already added for a report or unit a new plan drops (a year rolled over
+    with --archive) were listed as coming by `baocao reminders`, though never to be sent."""
+    from plans_factory import LEADERSHIP, OFFICE, plan, report, unit
+
+    store, _ = await prepared(engine)
+    ids = await store.instance_ids()
+    old, kept = ids[("dan-chu", "2024-H1")], ids[("dan-chu-tong-hop", "2024-H1")]
+    await store.ensure(
+        [
+            PlannedRow(old, "kh", Kind.OVERDUE, "overdue:2024-06-05", LATER),
+            PlannedRow(old, None, Kind.LATE_LIST, "late:2024-06-05", LATER),
+            PlannedRow(kept, "vp", Kind.OVERDUE, "overdue:2024-06-11", LATER),
+        ]
+    )
+    rolled = plan(
+        [OFFICE, LEADERSHIP, unit("tc")],  # "kh" and "ns" leave the plan
+        [report("dan-chu-2025", ["tc"]), report("dan-chu-tong-hop", ["vp"], receiver="bgd")],
+    )
+    await apply_plan(engine, rolled, path="p.yaml", archive=True, now=NOW)
+    await store.plant([], kinds=frozenset({Kind.UNIT, Kind.SUMMARY}), now=NOW)
+    overview = await store.overview(limit=10)
+    coming = {(line.report_name, line.kind, line.unit_name) for line in overview.upcoming}
+    assert coming == {("Báo cáo dan-chu-tong-hop", Kind.OVERDUE, "Văn phòng Sở")}
+    assert overview.upcoming_total == 1
