@@ -157,6 +157,13 @@ class Settings(BaseSettings):
             raise PydanticCustomError("baocao_lease", "lease longer than a day")
         return value
 
+    @field_validator("data_dir", "plan")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        """`~/baocao` as in a shell: .env is read by no shell, and the folder `~` that would
+        otherwise appear beside baocao is never what was meant."""
+        return value.expanduser()
+
     @field_validator("data_dir")
     @classmethod
     def _check_data_dir(cls, value: Path) -> Path:

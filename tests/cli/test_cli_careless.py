@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -321,3 +322,23 @@ def test_polling_troubles_are_one_line_of_words_said_again_only_after_a_while() 
     assert trouble.filter(polling_record(Conflict("later"), at=1601))
     bug = polling_record(BadRequest("a bug of ours"), at=1602)
     assert trouble.filter(bug) and bug.exc_info is not None  # a bug keeps its traceback
+
+
+def test_a_home_folder_written_with_a_tilde_is_the_home_folder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    # .env is not read by a shell: "~" stayed a folder named "~" beside baocao, and the data
+    # went there, not to the folder the Office meant.
+    home = office / "home"
+    home.mkdir()
+    shutil.copy(SEED, home / "ke-hoach.yaml")
+    monkeypatch.setenv("HOME", str(home))
+    (office / ".env").write_text(
+        "BAOCAO_DATA_DIR=~/baocao-data\nBAOCAO_PLAN=~/ke-hoach.yaml\n", encoding="utf-8"
+    )
+    monkeypatch.delenv("BAOCAO_DATA_DIR")
+    config = Settings()
+    assert (config.data_dir, config.plan) == (home / "baocao-data", home / "ke-hoach.yaml")
+    code, _, err = run(capsys, "db", "upgrade")
+    assert code == 0, err
+    assert (home / "baocao-data" / "baocao.db").is_file() and not (office / "~").exists()
