@@ -226,6 +226,11 @@ def _postgresql_rest(rest: str) -> str:
             raise PydanticCustomError("baocao_database_url", "unknown URL parameter")
         query.append((name, value))
     base = rest.partition("?")[0]
+    if parts.netloc.count("@") > 1:
+        # A password with an unencoded @: the server follows the last @, as in every URL
+        # parser but SQLAlchemy's, which would take the rest of the password for the server.
+        userinfo, _, server = parts.netloc.rpartition("@")
+        base = userinfo.replace("@", "%40") + "@" + server + base[len(parts.netloc) :]
     return f"{base}?{urlencode(query)}" if query else base
 
 

@@ -342,3 +342,19 @@ def test_a_home_folder_written_with_a_tilde_is_the_home_folder(
     code, _, err = run(capsys, "db", "upgrade")
     assert code == 0, err
     assert (home / "baocao-data" / "baocao.db").is_file() and not (office / "~").exists()
+
+
+def test_a_password_with_an_at_sign_is_the_password_and_never_shown(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Unencoded, the first @ ended the password and the rest was taken for the server's name,
+    # which the message then showed: part of the password, on screen.
+    written = "postgresql://u:bi@mat@db:5432/baocao"
+    config = Settings(_env_file=None, database_url=written)  # type: ignore[call-arg]
+    assert config.database_url == "postgresql+asyncpg://u:bi%40mat@db:5432/baocao"
+    port = closed_port()
+    monkeypatch.setenv("BAOCAO_DATABASE_URL", f"postgresql://postgres:bi@mat@127.0.0.1:{port}/x")
+    code, out, err = run(capsys, "status")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"Không mở được cơ sở dữ liệu: máy chủ 127.0.0.1:{port} không nhận")
+    assert "mat" not in err.replace("máy", "")
