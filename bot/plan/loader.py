@@ -89,7 +89,10 @@ def load_plan(path: Path | str, *, now: datetime | None = None) -> Plan:
 def parse_plan(text: str, file: str = "<plan>", *, now: datetime | None = None) -> Plan:
     """Check plan `text`; `file` only names it in messages, `now` is as in `load_plan`."""
     document = _read_yaml(text, file)
-    data = _plain(document)
+    try:
+        data = _plain(document, budget=[len(text) + 100])
+    except _TooManyValues:
+        raise PlanInvalidError(file, [PlanProblem("plan-error-aliases", line=1)]) from None
     return _check(data, lambda: _LineIndex(document), file, text, now)
 
 
@@ -157,12 +160,25 @@ def _mark_line(error: MarkedYAMLError) -> int:
     return mark.line + 1 if mark is not None else 1
 
 
-def _plain(node: Any) -> Any:
+def _plain(node: Any, *, budget: list[int]) -> Any:
+    """The document as plain dicts and lists, aliases copied out.
+
+    Written out, every value takes at least a character of the file; only aliases make more
+    values than characters, and nested aliases make exponentially more (ten levels of ten
+    stand for 10^10 values in a kilobyte). `budget` holds how many values may still come.
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyValues
     if isinstance(node, CommentedMap):
-        return {str(key): _plain(value) for key, value in node.items()}
+        return {str(key): _plain(value, budget=budget) for key, value in node.items()}
     if isinstance(node, CommentedSeq):
-        return [_plain(item) for item in node]
+        return [_plain(item, budget=budget) for item in node]
     return node
+
+
+class _TooManyValues(Exception):
+    """The document's aliases expand past what the file could hold written out."""
 
 
 class _LineIndex:

@@ -316,3 +316,22 @@ def test_only_the_past_deadlines_are_counted() -> None:
     assert warning.args["latest"] == "09/06/2024"
     just_before = datetime(2024, 6, 4, 23, 59, 59, tzinfo=TZ)
     assert load_plan(SEED, now=just_before).warnings == ()
+
+
+def test_aliases_that_expand_far_beyond_the_file_are_refused_at_once() -> None:
+    # A kilobyte of YAML whose aliases nest ten deep stands for 10^9 values: reading it used to
+    # run for minutes (and fill the memory) before anything was said.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    lines += ["organisation: *a8", "units: *a8"]
+    assert problems("\n".join(lines) + "\n") == [
+        "ke-hoach.yaml, dòng 1: " + t("plan-error-aliases")
+    ]
+
+
+def test_an_anchor_used_a_few_times_is_still_fine() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    text = text.replace("    submitters: all", "    submitters: &everyone all", 1)
+    text = text.replace("    submitters: all", "    submitters: *everyone", 1)
+    assert "*everyone" in text
+    assert len(parse_plan(text, "ke-hoach.yaml").reports) == 4

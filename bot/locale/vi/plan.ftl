@@ -85,3 +85,6 @@ plan-warning-past = { $count } trên { $total } kỳ báo cáo đã hết hạn 
        *[other] {" "}và { $more } báo cáo khác
     }; hạn gần nhất đã qua là hết ngày { $latest }). Sau khi nạp, baocao coi các đơn vị chưa nộp là đã trễ hạn và nhắc họ mỗi ngày làm việc (lịch nhắc overdue). Nếu đây là kế hoạch của năm đã qua, hãy chép tệp, đổi năm ở mọi ngày trong tệp rồi nạp tệp mới (xem README, mục «Chuyển kế hoạch sang năm mới»).
 plan-error-tab = dòng này có ký tự Tab (ở cột { $column }). YAML chỉ chấp nhận dấu cách để thụt lề: hãy thay mỗi Tab bằng dấu cách (thường là 2 dấu cách mỗi bậc).
+
+## Tệp kế hoạch dùng bí danh YAML (&, *) lồng nhau quá nhiều
+plan-error-aliases = tệp dùng các bí danh YAML (dấu & và *) lồng nhau, khi mở ra thành nhiều mục hơn cả tệp có thể chứa; có thể tệp bị hỏng hoặc chọn nhầm tệp. Hãy viết thẳng các mục thay cho bí danh.
