@@ -93,6 +93,8 @@ def parse_plan(text: str, file: str = "<plan>", *, now: datetime | None = None) 
         data = _plain(document, budget=[len(text) + 100])
     except _TooManyValues:
         raise PlanInvalidError(file, [PlanProblem("plan-error-aliases", line=1)]) from None
+    except _TooDeep:
+        raise PlanInvalidError(file, [PlanProblem("plan-error-too-deep", line=1)]) from None
     return _check(data, lambda: _LineIndex(document), file, text, now)
 
 
@@ -136,6 +138,8 @@ def _read_yaml(text: str, file: str) -> CommentedMap:
         raise PlanInvalidError(file, [_syntax_problem(error, text)]) from None
     except YAMLError:
         raise PlanInvalidError(file, [PlanProblem("plan-error-yaml-other", line=1)]) from None
+    except RecursionError:  # the YAML parser recurses once per level of nesting
+        raise PlanInvalidError(file, [PlanProblem("plan-error-too-deep", line=1)]) from None
     if document is None:
         raise PlanInvalidError(file, [PlanProblem("plan-error-empty", line=1)])
     if not isinstance(document, CommentedMap):
@@ -160,7 +164,12 @@ def _mark_line(error: MarkedYAMLError) -> int:
     return mark.line + 1 if mark is not None else 1
 
 
-def _plain(node: Any, *, budget: list[int]) -> Any:
+# A plan nests five levels at most (reports, a report, its instances, one, its reminders);
+# far deeper is a broken or wrong file, and Python's stack would give out first.
+MAX_DEPTH = 50
+
+
+def _plain(node: Any, *, budget: list[int], depth: int = 0) -> Any:
     """The document as plain dicts and lists, aliases copied out.
 
     Written out, every value takes at least a character of the file; only aliases make more
@@ -170,11 +179,19 @@ def _plain(node: Any, *, budget: list[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooManyValues
+    if depth > MAX_DEPTH:
+        raise _TooDeep
     if isinstance(node, CommentedMap):
-        return {str(key): _plain(value, budget=budget) for key, value in node.items()}
+        return {
+            str(key): _plain(value, budget=budget, depth=depth + 1) for key, value in node.items()
+        }
     if isinstance(node, CommentedSeq):
-        return [_plain(item, budget=budget) for item in node]
+        return [_plain(item, budget=budget, depth=depth + 1) for item in node]
     return node
+
+
+class _TooDeep(Exception):
+    """The document nests deeper than any plan does."""
 
 
 class _TooManyValues(Exception):

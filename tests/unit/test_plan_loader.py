@@ -335,3 +335,9 @@ def test_an_anchor_used_a_few_times_is_still_fine() -> None:
     text = text.replace("    submitters: all", "    submitters: *everyone", 1)
     assert "*everyone" in text
     assert len(parse_plan(text, "ke-hoach.yaml").reports) == 4
+
+
+@pytest.mark.parametrize("depth", [1_200, 60])
+def test_nesting_deeper_than_any_plan_is_named_not_a_crash(depth: int) -> None:
+    text = "units: " + "[" * depth + "]" * depth + "\n"
+    assert problems(text) == ["ke-hoach.yaml, dòng 1: " + t("plan-error-too-deep")]
