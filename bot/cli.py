@@ -130,6 +130,12 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         fail(t(key, **args))
 
 
+def plan_id(typed: str) -> str:
+    """A unit or report id as typed: ids are lower case by the plan's rule, so capitals and
+    the spaces a copy from a table brings cannot mean another one."""
+    return typed.strip().lower()
+
+
 def read_plan(path: Path) -> Plan:
     try:
         # Given the time, the plan warns about its deadlines already past (an old year's plan).
@@ -400,7 +406,8 @@ def invite(
     if username is None and qr is not None:
         fail(t("cli-error-qr-needs-username"))
     ttl = timedelta(days=days or config.invite_days)
-    created = run(lambda: create_invite(config, unit_key=unit, role=chosen, ttl=ttl, at=now()))
+    key = plan_id(unit)
+    created = run(lambda: create_invite(config, unit_key=key, role=chosen, ttl=ttl, at=now()))
     out.print(
         t(
             "cli-invite-created",
@@ -493,7 +500,8 @@ def status(
     config = settings()
     tz = local_zone(config)
     at = now()
-    instances = run(lambda: report_status(config, report_key=report, at=at))
+    key = None if report is None else plan_id(report)
+    instances = run(lambda: report_status(config, report_key=key, at=at))
     if not instances:
         out.print(t("cli-status-empty"), markup=False)
         return
@@ -627,7 +635,7 @@ def contact_move(
     config = settings()
     at = now()
     contact, told, ended = run(
-        lambda: move_contact(config, contact_id=contact_id, unit_key=unit, at=at)
+        lambda: move_contact(config, contact_id=contact_id, unit_key=plan_id(unit), at=at)
     )
     out.print(
         t("cli-contact-moved", name=contact.display_name, unit=contact.unit_name), markup=False

@@ -358,3 +358,15 @@ def test_a_password_with_an_at_sign_is_the_password_and_never_shown(
     assert (code, out) == (2, "")
     assert err.startswith(f"Không mở được cơ sở dữ liệu: máy chủ 127.0.0.1:{port} không nhận")
     assert "mat" not in err.replace("máy", "")
+
+
+def test_a_unit_or_report_id_typed_in_capitals_or_with_spaces_is_found(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ids are lower case by the plan's rule, so no other unit can be meant; a trailing space
+    # copied from a table is invisible in the "no such unit" line.
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    code, out, err = run(capsys, "invite", " PHONG-TTBCXB ")
+    assert (code, err) == (0, "") and "Phòng Thông tin Báo chí và Xuất bản" in out
+    code, out, err = run(capsys, "status", "Dcs-6-Thang-2024 ")
+    assert (code, err) == (0, "") and out.startswith("Báo cáo 6 tháng")
