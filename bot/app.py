@@ -114,6 +114,8 @@ def configure_logging(*, secrets: Iterable[str] = ()) -> None:
     updater = logging.getLogger("telegram.ext.Updater")
     if not any(isinstance(f, PollingTrouble) for f in updater.filters):
         updater.addFilter(PollingTrouble())
+    # The Application's start and stop chatter, in English, between our own lines in words.
+    logging.getLogger("telegram.ext.Application").setLevel(logging.WARNING)
     # A tick still running when the next is due is normal for a long fan-out, not a warning.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
@@ -282,7 +284,7 @@ async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None
     try:
         await stopping.wait()
     finally:
-        log.info("stopping: finishing the updates already received")
+        log.info("%s", t("run-stopping"))
         await stop(application)
 
 

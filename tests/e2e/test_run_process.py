@@ -67,6 +67,9 @@ async def test_sigterm_finishes_the_submission_in_progress(
             await process.wait()
     assert process.returncode == 0, stderr.decode()
     assert stdout.decode().strip().endswith("baocao đã dừng.")
+    # The everyday stop is told in words, as the start is; not the library's own chatter.
+    assert "Đang dừng: xử lý nốt các tin nhắn đã nhận" in stderr.decode()
+    assert "Application" not in stderr.decode() and "stopping" not in stderr.decode()
     assert fake.token not in stdout.decode() + stderr.decode()  # the secret is never printed
     assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}
 

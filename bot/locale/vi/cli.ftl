@@ -215,3 +215,4 @@ cli-error-admins = BAOCAO_ADMINS có «{ $value }», không phải mã người 
 cli-error-bot-username = BAOCAO_TELEGRAM_BOT_USERNAME không phải tên của một bot Telegram (5 đến 32 chữ cái, chữ số hoặc dấu _, kết thúc bằng «bot», ví dụ @baocao_so_bot). Chép đúng tên bot từ @BotFather, hoặc bỏ trống để hỏi Telegram.
 run-polling-conflict = Một baocao khác đang nhận tin nhắn bằng cùng mã bot (trên máy này hoặc máy khác), nên hai bên giành tin nhắn của nhau. Chỉ để một baocao nhận tin nhắn: dừng bản thừa (Ctrl-C), hoặc đặt BAOCAO_TELEGRAM_POLLING=false cho bản chỉ gửi tin nhắc.
 run-polling-network = Tạm mất kết nối với Telegram; baocao tự kết nối lại khi mạng trở lại. Nếu kéo dài, kiểm tra mạng của máy (và proxy, nếu có).
+run-stopping = Đang dừng: xử lý nốt các tin nhắn đã nhận rồi thoát.
