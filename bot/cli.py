@@ -69,8 +69,12 @@ _SETTING_ERRORS = {
 }
 
 
-def settings() -> Settings:
-    """The settings, or one line naming the first one that is wrong, and status 2."""
+def settings(*, data_needed: bool = False) -> Settings:
+    """The settings, or one line naming the first one that is wrong, and status 2.
+
+    `data_needed`: the command only reads or changes what is there, so a data folder without
+    a database is the wrong folder (or no plan applied yet), said before one is made.
+    """
     try:
         unknown = unknown_names()
         config = Settings()
@@ -93,7 +97,19 @@ def settings() -> Settings:
         if meant is None:
             fail(t("cli-error-unknown-setting-no-match", name=written))
         fail(t("cli-error-unknown-setting", name=written, meant=meant))
+    if data_needed:
+        need_data(config)
     return config
+
+
+def need_data(config: Settings) -> None:
+    if not has_data(config):
+        fail(t("cli-error-no-data-here", folder=str(config.data_dir.resolve())))
+
+
+def has_data(config: Settings) -> bool:
+    """Whether there is a database to read: a configured URL, or the data folder's SQLite."""
+    return config.database_url is not None or (config.data_dir / "baocao.db").is_file()
 
 
 def local_zone(config: Settings) -> ZoneInfo:
@@ -216,7 +232,7 @@ def plan_show(
     else:
         from bot.services import applied_plan
 
-        config = settings()
+        config = settings(data_needed=True)
         stored = run(lambda: applied_plan(config))
         if stored is None:
             fail(t("cli-error-no-plan-applied"))
@@ -326,7 +342,8 @@ def calendar(
         from bot.services import applied_plan
 
         config = settings()
-        stored = run(lambda: applied_plan(config))
+        # Without data the calendar is the law's and the announced swaps', and makes none.
+        stored = run(lambda: applied_plan(config)) if has_data(config) else None
         if stored is not None:
             try:
                 spec = plan_from_data(stored.data, stored.source, stored.path).calendar
@@ -389,6 +406,7 @@ def invite(
     if unit == REVOKE:
         if code is None:
             fail(t("cli-invite-revoke-no-code"))
+        need_data(config)
         revoke(config, code.strip(), tz)
         return
     if code is not None:
@@ -402,6 +420,7 @@ def invite(
     if problem is not None:
         key, args = problem
         fail(t(key, **args))
+    need_data(config)  # after the arguments' own mistakes, before asking Telegram
     username = run(lambda: bot_username(config))
     if username is None and qr is not None:
         fail(t("cli-error-qr-needs-username"))
@@ -452,7 +471,7 @@ def invites(
 ) -> None:
     from bot.services import list_invites
 
-    config = settings()
+    config = settings(data_needed=True)
     tz = local_zone(config)
     rows = run(lambda: list_invites(config, at=now()))
     if not show_all:
@@ -497,7 +516,7 @@ def status(
 ) -> None:
     from bot.services import report_status
 
-    config = settings()
+    config = settings(data_needed=True)
     tz = local_zone(config)
     at = now()
     key = None if report is None else plan_id(report)
@@ -558,7 +577,7 @@ def contacts(
 ) -> None:
     from bot.services import list_contacts
 
-    config = settings()
+    config = settings(data_needed=True)
     tz = local_zone(config)
     rows = run(lambda: list_contacts(config))
     if not show_all:
@@ -607,7 +626,7 @@ def contact_remove(
 ) -> None:
     from bot.services import remove_contact
 
-    config = settings()
+    config = settings(data_needed=True)
     at = now()
     contact, told, ended = run(lambda: remove_contact(config, contact_id=contact_id, at=at))
     out.print(
@@ -632,7 +651,7 @@ def contact_move(
 ) -> None:
     from bot.services import move_contact
 
-    config = settings()
+    config = settings(data_needed=True)
     at = now()
     contact, told, ended = run(
         lambda: move_contact(config, contact_id=contact_id, unit_key=plan_id(unit), at=at)
@@ -672,7 +691,7 @@ def reminders(
     from bot.services import database
     from storage.reminders import ReminderOverview, ReminderStore
 
-    config = settings()
+    config = settings(data_needed=True)
     tz = local_zone(config)
 
     async def overview() -> ReminderOverview:

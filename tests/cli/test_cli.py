@@ -121,6 +121,7 @@ def test_apply_is_idempotent_and_show_reads_the_applied_plan(
 
 
 def test_show_before_any_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0  # data, but no plan in it
     assert run(capsys, "plan", "show") == (
         2,
         "",

@@ -247,7 +247,7 @@ def test_a_data_folder_that_cannot_be_made_is_named(
     if not Path("/proc/self").is_dir():
         pytest.skip("needs a folder nobody may create folders in, even root: Linux's /proc")
     monkeypatch.setenv("BAOCAO_DATA_DIR", "/proc/baocao-data")
-    code, out, err = run(capsys, "status")
+    code, out, err = run(capsys, "db", "upgrade")
     assert (code, out) == (2, ""), err
     assert err.startswith("Không mở được cơ sở dữ liệu: không đọc hoặc ghi được tệp /proc/baocao")
 
@@ -370,3 +370,36 @@ def test_a_unit_or_report_id_typed_in_capitals_or_with_spaces_is_found(
     assert (code, err) == (0, "") and "Phòng Thông tin Báo chí và Xuất bản" in out
     code, out, err = run(capsys, "status", "Dcs-6-Thang-2024 ")
     assert (code, err) == (0, "") and out.startswith("Báo cáo 6 tháng")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status",),
+        ("invites",),
+        ("contacts",),
+        ("reminders",),
+        ("plan", "show"),
+        ("invite", "phong-ttbcxb"),
+        ("invite", "revoke", "ABC"),
+        ("contact", "remove", "1"),
+        ("contact", "move", "1", "phong-ttbcxb"),
+    ],
+)
+def test_a_folder_without_baocao_data_is_said_so_and_gets_none(
+    capsys: pytest.CaptureFixture[str], office: Path, command: tuple[str, ...]
+) -> None:
+    # Run from the wrong folder, a command made an empty database there and answered "no
+    # report yet, apply a plan": applied there, the plan never reached the running bot.
+    code, out, err = run(capsys, *command)
+    assert (code, out) == (2, ""), err
+    assert err == t("cli-error-no-data-here", folder=str(office / "data")) + "\n"
+    assert not (office / "data").exists()
+
+
+def test_the_calendar_needs_no_data_and_makes_none(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    code, out, err = run(capsys, "calendar", "2026")
+    assert (code, err) == (0, "") and "10/01/2026" in out
+    assert not (office / "data").exists()

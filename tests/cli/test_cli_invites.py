@@ -49,6 +49,7 @@ def new_invite(capsys: pytest.CaptureFixture[str], unit: str = "phong-ttbcxb") -
 
 
 def test_invite_before_any_plan_says_how_to_apply_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0  # data, but no plan in it
     assert run(capsys, "invite", "phong-ttbcxb") == (
         2,
         "",

@@ -168,6 +168,7 @@ def test_reminders_coming_sent_and_missed_with_why(
 def test_before_any_plan_and_with_nothing_missed(
     capsys: pytest.CaptureFixture[str], office: Path
 ) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0  # data, but no plan in it
     assert run(capsys, "reminders") == (
         0,
         "Chưa có tin nhắc nào. Nạp kế hoạch: baocao plan apply TỆP-KẾ-HOẠCH.yaml\n",
