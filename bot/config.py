@@ -136,11 +136,12 @@ class Settings(BaseSettings):
         if not separator or driver is None or not rest.strip("/"):
             raise PydanticCustomError("baocao_database_url", "unsupported database URL")
         if driver == "sqlite+aiosqlite":
-            if not rest.startswith("/") or rest.strip("/") == "":
+            if not rest.startswith("/") or rest.strip("/") == "" or "?" in rest:
+                # A query (?mode=ro) would be ignored by the driver, with an English warning.
                 raise PydanticCustomError("baocao_database_url", "a SQLite URL needs a file")
             # SQLite creates the file, not its folder; aiosqlite's failed open can outlive the
             # event loop and print a thread's traceback. A missing folder is a typo: named.
-            folder = Path(rest[1:].partition("?")[0]).parent
+            folder = Path(rest[1:]).parent
             if not folder.is_dir():
                 raise PydanticCustomError(
                     "baocao_database_folder", "no such folder", {"folder": str(folder)}

@@ -66,6 +66,7 @@ def test_a_postgresql_url_with_libpq_sslmode_reaches_the_server(
         "postgresql://postgres@127.0.0.1:99999/test",
         "postgresql://postgres:mat-khau@[::1/test",
         "postgresql://postgres:mat-khau@127.0.0.1/test?application_name=baocao",
+        "sqlite:///baocao.db?mode=ro",
     ],
 )
 def test_a_database_url_with_a_broken_server_part_is_named(
