@@ -109,7 +109,10 @@ def need_data(config: Settings) -> None:
 
 def has_data(config: Settings) -> bool:
     """Whether there is a database to read: a configured URL, or the data folder's SQLite."""
-    return config.database_url is not None or (config.data_dir / "baocao.db").is_file()
+    try:
+        return config.database_url is not None or (config.data_dir / "baocao.db").is_file()
+    except OSError:  # cannot even look (another user's folder): opening it will say why
+        return True
 
 
 def local_zone(config: Settings) -> ZoneInfo:

@@ -168,7 +168,11 @@ class Settings(BaseSettings):
     @field_validator("data_dir")
     @classmethod
     def _check_data_dir(cls, value: Path) -> Path:
-        if value.exists() and not value.is_dir():
+        try:
+            is_file = value.exists() and not value.is_dir()
+        except OSError:  # cannot even look (a name too long, no access): opening it says why
+            return value
+        if is_file:
             raise PydanticCustomError("baocao_data_dir", "not a folder")
         return value
 

@@ -76,8 +76,9 @@ def database_problem(error: BaseException, url: str) -> tuple[str, dict[str, str
         key = _SQLSTATE_PROBLEMS[code]
         return key, {"server": server, "database": file, "user": parts.username or ""}
     sqlite_code = getattr(original, "sqlite_errorcode", None)
-    if sqlite_code in _SQLITE_PROBLEMS:
-        return _SQLITE_PROBLEMS[sqlite_code], {"file": file}
+    if isinstance(sqlite_code, int) and sqlite_code & 0xFF in _SQLITE_PROBLEMS:
+        # Extended codes (SQLITE_READONLY_DIRECTORY) carry the primary one in their low byte.
+        return _SQLITE_PROBLEMS[sqlite_code & 0xFF], {"file": file}
     if parts.get_backend_name() == "sqlite":
         if isinstance(original, OSError):  # the data folder or the file cannot be made
             return "database-error-file-access", {"file": str(original.filename or file)}

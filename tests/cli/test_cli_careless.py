@@ -404,3 +404,27 @@ def test_the_calendar_needs_no_data_and_makes_none(
     code, out, err = run(capsys, "calendar", "2026")
     assert (code, err) == (0, "") and "10/01/2026" in out
     assert not (office / "data").exists()
+
+
+def test_a_data_folder_that_cannot_even_be_looked_at_is_named_not_a_crash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    # Another user's 0700 folder answers "permission denied" to a look inside; a name too
+    # long for the system fails the same way for root too.
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(office / ("x" * 300)))
+    code, out, err = run(capsys, "status")
+    assert (code, out) == (2, ""), err
+    assert err.startswith("Không mở được cơ sở dữ liệu: không đọc hoặc ghi được tệp")
+
+
+def test_sqlites_extended_codes_are_read_by_their_primary_code() -> None:
+    import sqlite3
+
+    from storage.db import database_problem
+
+    error = sqlite3.OperationalError("attempt to write a readonly database")
+    error.sqlite_errorcode = 1544  # SQLITE_READONLY_DIRECTORY: a read-only data folder
+    assert database_problem(error, "sqlite+aiosqlite:///data/baocao.db") == (
+        "database-error-file-access",
+        {"file": "data/baocao.db"},
+    )
