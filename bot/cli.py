@@ -882,6 +882,32 @@ def _localize_typer() -> None:
 
     Command.get_help_option = get_help_option  # type: ignore[method-assign]
 
+    # The kind of value each option takes, which typer prints as "<int range>", "<path>"...
+    from typer.core import _TyperParameter
+
+    original_display_type = _TyperParameter.display_type
+
+    def display_type(self: _TyperParameter, ctx: Any) -> str:
+        shown = original_display_type(self, ctx)
+        key = _VALUE_KINDS.get(shown.strip("<>").removesuffix(" range"))
+        if key is None:
+            return shown
+        return "" if key == "-" else f"<{t(key)}>"  # a flag takes no value: nothing to name
+
+    _TyperParameter.display_type = display_type  # type: ignore[method-assign]
+
+
+# typer's names of the kinds of values, and the catalog's words for them ("-": say nothing).
+_VALUE_KINDS = {
+    "bool": "-",
+    "int": "cli-value-number",
+    "float": "cli-value-number",
+    "str": "cli-value-text",
+    "path": "cli-value-path",
+    "file": "cli-value-path",
+    "directory": "cli-value-path",
+}
+
 
 def _usage_error_text(error: Any) -> str:
     from typer._click import exceptions as click_errors

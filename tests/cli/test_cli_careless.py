@@ -428,3 +428,32 @@ def test_sqlites_extended_codes_are_read_by_their_primary_code() -> None:
         "database-error-file-access",
         {"file": "data/baocao.db"},
     )
+
+
+HELP_SCREENS = (
+    (),
+    ("plan",),
+    ("plan", "check"),
+    ("plan", "apply"),
+    ("plan", "show"),
+    ("invite",),
+    ("invites",),
+    ("status",),
+    ("calendar",),
+    ("contacts",),
+    ("contact", "move"),
+    ("contact", "remove"),
+    ("reminders",),
+    ("run",),
+    ("db", "upgrade"),
+)
+
+
+@pytest.mark.parametrize("command", HELP_SCREENS, ids=" ".join)
+def test_help_names_the_kinds_of_values_in_vietnamese(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    for english in ("<bool>", "<int", "<str>", "<path>", "<float>", "range>"):
+        assert english not in out, out

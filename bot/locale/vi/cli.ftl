@@ -217,3 +217,6 @@ run-polling-conflict = Một baocao khác đang nhận tin nhắn bằng cùng m
 run-polling-network = Tạm mất kết nối với Telegram; baocao tự kết nối lại khi mạng trở lại. Nếu kéo dài, kiểm tra mạng của máy (và proxy, nếu có).
 run-stopping = Đang dừng: xử lý nốt các tin nhắn đã nhận rồi thoát.
 cli-error-no-data-here = Chưa có dữ liệu baocao trong thư mục { $folder }. Nếu baocao đã chạy ở thư mục khác, hãy chuyển vào thư mục đó (nơi có tệp .env) rồi chạy lại lệnh. Nếu mới cài, hãy nạp kế hoạch trước: baocao plan apply TỆP-KẾ-HOẠCH.yaml
+cli-value-number = số
+cli-value-text = chữ
+cli-value-path = tệp
