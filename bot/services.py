@@ -45,15 +45,28 @@ async def upgrade_database(config: Settings) -> str | None:
         return await current(engine)
 
 
+# The audit's actor for a plan applied by `baocao run --apply-plan` (BAOCAO_PLAN), as opposed
+# to the Office's own `baocao plan apply` ("cli").
+START_ACTOR = "start"
+
+
 async def apply_plan_file(
-    config: Settings, plan: Plan, *, path: str, archive: bool, at: datetime
+    config: Settings,
+    plan: Plan,
+    *,
+    path: str,
+    archive: bool,
+    at: datetime,
+    actor: str = "cli",
 ) -> list[str]:
     """Apply `plan` and describe what changed, one line per kind of change."""
     from scheduler.dispatcher import plant_reminders
     from storage.reminders import ReminderStore
 
     async with database(config) as engine:
-        result = await plan_store.apply_plan(engine, plan, path=path, archive=archive, now=at)
+        result = await plan_store.apply_plan(
+            engine, plan, path=path, archive=archive, now=at, actor=actor
+        )
         planted = await plant_reminders(ReminderStore(engine), plan, now=at)
     if not result.changed:
         lines = [t("apply-unchanged", file=path)]
@@ -87,16 +100,20 @@ async def apply_plan_at_start(
     """Apply BAOCAO_PLAN on start only if its file changed since it was applied from `path`.
 
     A plan the Office applied by hand from another file since is kept: applying the start-up
-    file again would archive it silently. Returns what was done, in words.
+    file again would archive it silently. One applied at an earlier start, from the file
+    BAOCAO_PLAN named then, gives way: pointing the setting at another file is the change.
+    Returns what was done, in words.
     """
     async with database(config) as engine:
         stored = await plan_store.applied_plan(engine)
+        by = await plan_store.applied_by(engine)
     if stored is not None:
         if not same_file(stored.path, path):
-            return [t("run-plan-skipped", file=path, applied=stored.path)]
-        if stored.source == plan.source:
+            if by != START_ACTOR:
+                return [t("run-plan-skipped", file=path, applied=stored.path)]
+        elif stored.source == plan.source:
             return [t("run-plan-unchanged", file=path)]
-    return await apply_plan_file(config, plan, path=path, archive=False, at=at)
+    return await apply_plan_file(config, plan, path=path, archive=False, at=at, actor=START_ACTOR)
 
 
 def _instance_label(key: str) -> str:

@@ -21,6 +21,7 @@ from storage.audit import record_audit
 from storage.db import read_session, write_session
 from storage.errors import PlanConflictError
 from storage.models import (
+    audit_t,
     organisation_t,
     report_dependency_t,
     report_instance_t,
@@ -117,6 +118,18 @@ async def applied_plan(engine: AsyncEngine) -> AppliedPlan | None:
             await session.execute(sa.select(*columns).where(organisation_t.c.id == ORGANISATION_ID))
         ).first()
     return None if row is None else AppliedPlan(source=row[0], path=row[1], data=row[2])
+
+
+async def applied_by(engine: AsyncEngine) -> str | None:
+    """Who made the last change of plan (the `actor` given to `apply_plan`), or None."""
+    async with read_session(engine) as session:
+        actor = await session.scalar(
+            sa.select(audit_t.c.actor)
+            .where(audit_t.c.action == "plan.apply")
+            .order_by(audit_t.c.id.desc())
+            .limit(1)
+        )
+    return None if actor is None else str(actor)
 
 
 def _check_references(plan: Plan) -> None:

@@ -457,3 +457,24 @@ def test_help_names_the_kinds_of_values_in_vietnamese(
     assert code == 0
     for english in ("<bool>", "<int", "<str>", "<path>", "<float>", "range>"):
         assert english not in out, out
+
+
+def test_pointing_baocao_plan_at_a_new_file_applies_it_at_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, office: Path
+) -> None:
+    # README's step 6 without step 5: the Office points BAOCAO_PLAN at next year's file and
+    # restarts. The old plan came from the start-up too, not by hand, so the setting decides;
+    # it was kept, and the start claimed the Office had applied it by command.
+    shutil.copy(SEED, office / "ke-hoach-2024.yaml")
+    rolled = SEED.read_text(encoding="utf-8").replace("2024", "2027")
+    (office / "ke-hoach-2027.yaml").write_text(rolled, encoding="utf-8")
+    monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("BAOCAO_TELEGRAM_API_URL", f"http://127.0.0.1:{closed_port()}/bot")
+    monkeypatch.setenv("BAOCAO_PLAN", "ke-hoach-2024.yaml")
+    assert run(capsys, "run", "--apply-plan")[0] == 2  # applied, then no Telegram
+    monkeypatch.setenv("BAOCAO_PLAN", "ke-hoach-2027.yaml")
+    code, out, err = run(capsys, "run", "--apply-plan")
+    assert code == 2 and err.splitlines()[-1].startswith("Không kết nối được với Telegram")
+    assert out.splitlines()[0] == "Đã nạp kế hoạch ke-hoach-2027.yaml."
+    code, out, _ = run(capsys, "plan", "show")
+    assert code == 0 and "kế hoạch: ke-hoach-2027.yaml" in out
