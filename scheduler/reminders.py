@@ -162,7 +162,17 @@ def planted_rows(
                 instance.reminders, instance.last_day, instance.due_end, tz, calendar, settings
             ):
                 key = f"summary:{moment.astimezone(tz).strftime('%Y-%m-%dT%H:%M')}"
-                rows.append(PlannedRow(instance_id, None, Kind.SUMMARY, key, moment))
+                # Past its use once stale: a plan applied after it plants no such row.
+                rows.append(
+                    PlannedRow(
+                        instance_id,
+                        None,
+                        Kind.SUMMARY,
+                        key,
+                        moment,
+                        expires_at=moment + STALE_SUMMARY,
+                    )
+                )
     return rows
 
 
