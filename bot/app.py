@@ -81,9 +81,11 @@ class PollingTrouble(logging.Filter):
         self._said: dict[str, float] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from telegram.error import BadRequest, Conflict, NetworkError
+        from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError
 
         error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            return False  # polling ends on it, and `serve` stops and says so in words
         if isinstance(error, Conflict):
             key = "run-polling-conflict"
         elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
@@ -111,16 +113,24 @@ def configure_logging(*, secrets: Iterable[str] = ()) -> None:
         handler.addFilter(redact)
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    updater = logging.getLogger("telegram.ext.Updater")
-    if not any(isinstance(f, PollingTrouble) for f in updater.filters):
-        updater.addFilter(PollingTrouble())
+    # The Updater logs failed polls; python-telegram-bot's retry loop ("telegram.ext") logs
+    # the rejected token that ends polling.
+    for name in ("telegram.ext.Updater", "telegram.ext"):
+        polling = logging.getLogger(name)
+        if not any(isinstance(f, PollingTrouble) for f in polling.filters):
+            polling.addFilter(PollingTrouble())
     # The Application's start and stop chatter, in English, between our own lines in words.
     logging.getLogger("telegram.ext.Application").setLevel(logging.WARNING)
     # A tick still running when the next is due is normal for a long fan-out, not a warning.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
-def telegram_application(config: Settings, *, clock: Callable[[], datetime] | None = None) -> Any:
+def telegram_application(
+    config: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    on_token_rejected: Callable[[], None] | None = None,
+) -> Any:
     """The Telegram Application with its core, database and file store, ready to start."""
     from handlers.telegram.app import build_application
     from storage.db import make_engine
@@ -170,6 +180,7 @@ def telegram_application(config: Settings, *, clock: Callable[[], datetime] | No
         post_stop=halted,
         post_shutdown=stopped,
         rate_limit=config.telegram_rate_limit,
+        on_token_rejected=on_token_rejected,
     )
 
 
@@ -274,8 +285,19 @@ async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None
     """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM."""
     from handlers.telegram.app import stop
 
-    application = telegram_application(config)
     stopping = stopping or asyncio.Event()
+    rejected: list[bool] = []
+
+    def token_rejected() -> None:
+        # python-telegram-bot stops polling for good on a rejected token (revoked with
+        # @BotFather while the bot runs): the bot would go deaf, so it stops and says why.
+        if not rejected:
+            rejected.append(True)
+            # Stopping a moment later lets the library's polling end on the error first; stopped
+            # sooner, its poll would be left with an exception nobody retrieves.
+            asyncio.get_running_loop().call_later(0.5, stopping.set)
+
+    application = telegram_application(config, on_token_rejected=token_rejected)
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stopping.set)
@@ -285,7 +307,10 @@ async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None
         await stopping.wait()
     finally:
         log.info("%s", t("run-stopping"))
-        await stop(application)
+        with _quiet("telegram"):  # its own English error about the token: we say it in words
+            await stop(application)
+    if rejected:
+        raise UserError("run-token-revoked")
 
 
 def secrets_of(config: Settings) -> list[str]:

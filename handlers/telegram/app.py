@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update, constants
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -115,9 +115,11 @@ def send_request() -> AiohttpRequest:
     )
 
 
-def polling_request() -> AiohttpRequest:
-    """getUpdates on its own connection, so a held long poll never takes one a send needs."""
+def polling_request(on_rejected: Callable[[], None] | None = None) -> AiohttpRequest:
+    """getUpdates on its own connection, so a held long poll never takes one a send needs;
+    `on_rejected` hears of a token Telegram no longer accepts."""
     return AiohttpRequest(
+        on_rejected=on_rejected,
         connection_pool_size=1,
         pool_timeout=POOL_TIMEOUT,
         connect_timeout=CONNECT_TIMEOUT,
@@ -152,6 +154,7 @@ def build_application(
     post_stop: Hook | None = None,
     post_shutdown: Hook | None = None,
     rate_limit: bool = True,
+    on_token_rejected: Callable[[], None] | None = None,
 ) -> AnyApplication:
     """An Application wired to `core`: every message and button press goes through it.
 
@@ -163,7 +166,7 @@ def build_application(
         .token(token)
         .concurrent_updates(PerChatProcessor())
         .request(send_request())
-        .get_updates_request(polling_request())
+        .get_updates_request(polling_request(on_token_rejected))
     )
     if rate_limit:
         builder = builder.rate_limiter(rate_limiter())
@@ -215,7 +218,10 @@ async def start(
 async def stop(application: AnyApplication) -> None:
     """Stop fetching, finish every update already received, then release everything."""
     if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+        try:
+            await application.updater.stop()
+        except InvalidToken:  # polling had already ended on it; the caller says so in words
+            log.info("polling had stopped: the Bot API no longer accepts the token")
     if application.running:
         await application.stop()
         if application.post_stop is not None:

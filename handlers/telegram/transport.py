@@ -20,6 +20,7 @@ aiohttp has no write timeout of its own: a request that uploads a file gets an o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import getproxies, proxy_bypass
@@ -29,6 +30,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _DefaultValue = type(BaseRequest.DEFAULT_NONE)  # what PTB passes for "not set for this call"
+_REJECTED = frozenset({401, 404})  # the answers PTB turns into InvalidToken
 
 
 # What a bot token looks like (digits, a colon, then letters): a last guard for a form of the
@@ -70,7 +72,12 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        on_rejected: Callable[[], None] | None = None,
     ) -> None:
+        """`on_rejected` is called when the Bot API refuses the token (HTTP 401 or 404, which
+        python-telegram-bot turns into `InvalidToken`): for getUpdates, that is a token revoked
+        while the bot runs, after which the library stops polling for good."""
+        self._on_rejected = on_rejected
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -136,6 +143,8 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=body, timeout=timeout, proxy=self._proxy(url)
             ) as response:
+                if self._on_rejected is not None and response.status in _REJECTED:
+                    self._on_rejected()
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts are asyncio's (TimeoutError)
             raise TimedOut from error

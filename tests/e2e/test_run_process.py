@@ -329,3 +329,41 @@ async def test_a_second_bot_on_the_same_token_is_told_in_words_not_tracebacks(
         text = log.read_text()
         assert "Traceback" not in text and "Conflict" not in text, text
         assert text.count(said) <= 1, text  # said once, not at every retry
+
+
+async def test_a_token_revoked_while_running_stops_the_bot_with_words(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """A token changed with @BotFather while the bot runs: python-telegram-bot stops polling
+    for good, so a bot that stayed up would hear nobody. It stops and says why, in words."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")},
+        "BAOCAO_TELEGRAM_TOKEN": fake.token,
+        "BAOCAO_TELEGRAM_API_URL": fake.base_url,
+        "BAOCAO_DATA_DIR": str(tmp_path / "data"),
+        "BAOCAO_REMINDERS": "false",
+    }
+    token = fake.token
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_polling(timeout=60)
+        fake.token = "999000111:AAaNewTokenFromBotFather_0123456789"  # the old one: 401
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    out, err = stdout.decode(), stderr.decode()
+    assert process.returncode == 2, err
+    assert err.splitlines()[-1].startswith("Telegram không còn nhận mã bot"), err
+    assert "Traceback" not in err and "InvalidToken" not in err and "Unauthorized" not in err
+    assert token not in out + err and token.split(":")[1] not in out + err

@@ -220,3 +220,4 @@ cli-error-no-data-here = Chưa có dữ liệu baocao trong thư mục { $folder
 cli-value-number = số
 cli-value-text = chữ
 cli-value-path = tệp
+run-token-revoked = Telegram không còn nhận mã bot (BAOCAO_TELEGRAM_TOKEN): có thể mã đã được đổi hoặc thu hồi qua @BotFather. baocao đã dừng để không bỏ sót tin nhắn. Hãy lấy mã hiện tại từ @BotFather (lệnh /mybots, chọn bot, «API Token»), ghi vào tệp .env rồi chạy lại.
