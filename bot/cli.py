@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
+import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -933,6 +935,11 @@ def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit status (2 for anything the user typed wrong)."""
     from typer._click import exceptions as click_errors
 
+    # A terminal that cannot show Vietnamese (PYTHONIOENCODING=latin-1, an old console) gets
+    # "?" for what it cannot show, rather than a command that stops half-way.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     _localize_typer()
     command = typer.main.get_command(app)
     try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,18 @@ def test_the_stack_is_shown_on_demand_without_the_token(
     assert code == 1
     assert "Traceback" in err and "RuntimeError" in err
     assert TOKEN not in err and "123456789:" not in err.replace("***", "")
+
+
+def test_a_terminal_that_cannot_show_vietnamese_still_gets_the_answer(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")}
+    env |= {"PYTHONIOENCODING": "latin-1", "BAOCAO_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "calendar", "2026"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"02/01/2026" in done.stdout and b"Traceback" not in done.stderr
