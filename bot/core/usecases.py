@@ -312,7 +312,21 @@ class ReportBot:
     async def _status(self, out: Messenger, chat: str, args: Sequence[str]) -> None:
         now = self.now()
         report = args[0] if args else None
-        instances = await self.repo.status(report_key=report, now=now)
+        try:
+            instances = await self.repo.status(report_key=report, now=now)
+        except LookupError:  # a mistyped code: name it, and the codes there are
+            known = dict.fromkeys(
+                i.report_key for i in await self.repo.status(report_key=None, now=now)
+            )
+            await out.send(
+                chat,
+                t(
+                    "status-unknown-report",
+                    report=shorten(report or "", NAME_SHOWN),
+                    codes=", ".join(known) or "—",
+                ),
+            )
+            return
         if report is None:
             # The instances in play: deadline within the last month or ahead, or someone missing.
             recent = now - timedelta(days=30)

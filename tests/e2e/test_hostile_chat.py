@@ -1,0 +1,42 @@
+"""End to end: what hostile or careless input and a flaky Telegram found, answered in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import Office
+from fakes.telegram_api import FakeTelegram
+
+from bot.plan.model import Role
+
+SORRY = "Xin lỗi, bot gặp sự cố"
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [(button["text"], button["callback_data"]) for row in rows for button in row]
+
+
+def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in fake.sent_messages(chat_id)]
+
+
+async def test_a_mistyped_report_code_in_status_is_named_with_the_codes(
+    office: Office, fake: FakeTelegram
+) -> None:
+    await office.start_bot()
+    mai = fake.user(1005, "Mai")
+    await office.register(mai, "van-phong", Role.OFFICE)
+    group = fake.group_chat(-100500, "Văn phòng Sở")
+
+    await fake.send_text(mai, "/tinhhinh bc-qui")
+    answer = (await fake.wait_for_message(1005, contains="bc-qui"))["text"]
+    assert answer.startswith("Không có báo cáo nào mã «bc-qui».")
+    assert "bc-quy" in answer and "bc-chuyen-de" in answer
+    await fake.send_text(mai, "/tinhhinh@baocao_so_bot " + "x" * 3000, chat=group)
+    answer = (await fake.wait_for_message(-100500, contains="Không có báo cáo nào mã"))["text"]
+    assert len(answer) < 600  # the person's text is not repeated whole
+    await fake.send_text(mai, "/tinhhinh bc-quy")
+    status = (await fake.wait_for_message(1005, contains="Báo cáo quý"))["text"]
+    assert "0/2 đơn vị đã nộp" in status
+    assert not any(SORRY in text for text in texts(fake, 1005) + texts(fake, -100500))
