@@ -736,9 +736,13 @@ class ReportBot:
         """Replace the question and its buttons by what happened, so no button is left to press."""
         message = incoming.callback.message if incoming.callback else None
         if message is not None:
-            await out.edit(message, text)
-        else:
-            await out.send(incoming.chat.chat_id, text)
+            try:
+                await out.edit(message, text)
+                return
+            except Exception:
+                # The question may be deleted or refused: the step goes on, told anew.
+                log.warning("could not replace the question; sending the outcome", exc_info=True)
+        await out.send(incoming.chat.chat_id, text)
 
 
 def _is_correction(instance: OpenInstance, now: datetime) -> bool:

@@ -40,3 +40,21 @@ async def test_a_mistyped_report_code_in_status_is_named_with_the_codes(
     status = (await fake.wait_for_message(1005, contains="Báo cáo quý"))["text"]
     assert "0/2 đơn vị đã nộp" in status
     assert not any(SORRY in text for text in texts(fake, 1005) + texts(fake, -100500))
+
+
+async def test_a_question_that_cannot_be_edited_still_takes_the_report(
+    office: Office, fake: FakeTelegram
+) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    await fake.send_text(binh, "Phòng B đã hoàn thành kế hoạch quý.")
+    question = await fake.wait_for_message(1002, contains="Nộp nội dung này")
+    # The person deleted the question on another device, or Telegram refuses the edit.
+    fake.fail_next("editMessageText", 400, description="Bad Request: message to edit not found")
+    await fake.press_button(binh, question, buttons(question)[0][1])
+    receipt = (await fake.wait_for_message(1002, contains="Biên nhận"))["text"]
+    assert "\nPhiên bản 1, đúng hạn." in receipt
+    assert any(text.startswith("Đang nộp cho báo cáo «Báo cáo quý»") for text in texts(fake, 1002))
+    assert not any(SORRY in text for text in texts(fake, 1002))
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}
