@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
 from bot.core import texts
-from bot.core.cleaning import clean, clean_optional, has_visible, shorten, shorten_name
+from bot.core.cleaning import (
+    clean,
+    clean_name,
+    clean_optional,
+    has_visible,
+    shorten,
+    shorten_name,
+)
 from bot.core.model import (
     Attachment,
     AttachmentKind,
@@ -754,14 +761,17 @@ def _cleaned(incoming: Incoming) -> Incoming:
     """`incoming` with every string the person typed or named made safe to store and query."""
     attachment = incoming.attachment
     if attachment is not None and attachment.file_name is not None:
-        attachment = replace(attachment, file_name=clean(attachment.file_name) or None)
+        attachment = replace(attachment, file_name=clean_name(attachment.file_name) or None)
     sender = incoming.sender
     return replace(
         incoming,
-        chat=replace(incoming.chat, title=clean_optional(incoming.chat.title)),
+        chat=replace(
+            incoming.chat,
+            title=None if incoming.chat.title is None else clean_name(incoming.chat.title) or None,
+        ),
         sender=replace(
             sender,
-            display_name=clean(sender.display_name) or sender.user_id,
+            display_name=clean_name(sender.display_name) or sender.user_id,
             username=clean_optional(sender.username),
         ),
         text=None if incoming.text is None else clean(incoming.text),

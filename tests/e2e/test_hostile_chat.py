@@ -58,3 +58,23 @@ async def test_a_question_that_cannot_be_edited_still_takes_the_report(
     assert any(text.startswith("Đang nộp cho báo cáo «Báo cáo quý»") for text in texts(fake, 1002))
     assert not any(SORRY in text for text in texts(fake, 1002))
     assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}
+
+
+async def test_a_file_name_cannot_turn_the_receipt_around_or_break_its_lines(
+    office: Office, fake: FakeTelegram
+) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    # U+202E shows "bao<RLO>exe.pdf" as "baofdp.exe", and everything after it reversed.
+    spoof = fake.add_file(b"%PDF-1.7 a", file_name="bao\u202eexe.pdf", mime_type="application/pdf")
+    await fake.send_document(binh, spoof)
+    receipt = (await fake.wait_for_message(1002, contains="Biên nhận"))["text"]
+    assert receipt.startswith("Biên nhận: đã nhận tệp «baoexe.pdf» của Phòng B")
+    lines = fake.add_file(
+        b"%PDF-1.7 b", file_name="bao\ncao\r\nquy\u2066.pdf", mime_type="application/pdf"
+    )
+    await fake.send_document(binh, lines)
+    receipt = (await fake.wait_for_message(1002, contains="Biên nhận"))["text"]
+    assert receipt.startswith("Biên nhận: đã nhận tệp «bao cao quy.pdf» của Phòng B")
+    assert receipt.count("\n") == 2
