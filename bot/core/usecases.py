@@ -140,6 +140,10 @@ class ReportBot:
                 return
             await self._button(incoming, out)
             return
+        if incoming.edited and (
+            incoming.chat.kind is not ChatKind.PRIVATE or incoming.command is not None
+        ):
+            return  # a command acted when it was sent; in groups only commands count
         contact = await self.repo.contact(
             platform=incoming.chat.platform, user_id=incoming.sender.user_id
         )
@@ -155,6 +159,8 @@ class ReportBot:
             await self._command(command, incoming, out, contact)
         elif contact is None:
             await self._stranger(incoming, out)
+        elif incoming.edited and (incoming.attachment is not None or incoming.other is not None):
+            await out.send(incoming.chat.chat_id, t("submit-edit-file"))
         elif incoming.other is not None:
             key = "submit-unsupported-caption" if incoming.text else "submit-unsupported"
             await out.send(incoming.chat.chat_id, t(key, what=t(OTHER_CONTENT[incoming.other])))
@@ -480,12 +486,14 @@ class ReportBot:
             return
 
         def question(instances: list[OpenInstance]) -> str:
+            # An edit asks anew: the earlier question's buttons no longer act.
+            edited = t("submit-text-edited") + "\n" if incoming.edited else ""
             if len(instances) == 1:
                 name = instances[0].report_name
                 if _is_correction(instances[0], self.now()):
-                    return t("submit-text-confirm-correction", name=name)
-                return t("submit-text-confirm", name=name)
-            return t("submit-text-which")
+                    return edited + t("submit-text-confirm-correction", name=name)
+                return edited + t("submit-text-confirm", name=name)
+            return edited + t("submit-text-which")
 
         await self._choose(
             incoming, out, contact, kind="text", payload={"text": text}, question=question

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from conftest import Office
 from fakes.telegram_api import FakeTelegram
 
 from bot.plan.model import Role
+from storage.db import make_engine
+from storage.models import submission_t
 
 SORRY = "Xin lỗi, bot gặp sự cố"
 
@@ -78,3 +81,50 @@ async def test_a_file_name_cannot_turn_the_receipt_around_or_break_its_lines(
     receipt = (await fake.wait_for_message(1002, contains="Biên nhận"))["text"]
     assert receipt.startswith("Biên nhận: đã nhận tệp «bao cao quy.pdf» của Phòng B")
     assert receipt.count("\n") == 2
+
+
+async def edit(fake: FakeTelegram, sent: dict[str, Any], **changes: Any) -> None:
+    """The person edits a message they sent, as Telegram delivers it (edited_message)."""
+    message = {k: v for k, v in sent.items() if k != "entities"} | changes
+    message["edit_date"] = message["date"] + 1
+    await fake.queue_update({"edited_message": message})
+
+
+async def stored_texts(office: Office) -> list[str | None]:
+    engine = make_engine(office.url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(submission_t.c.text).order_by(submission_t.c.id)
+            )
+            return [row[0] for row in rows]
+    finally:
+        await engine.dispose()
+
+
+async def test_an_edited_text_is_what_gets_submitted(office: Office, fake: FakeTelegram) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    sent = await fake.send_text(binh, "Phòng B đã hoàn thàng kế hoạch quý.")
+    first = await fake.wait_for_message(1002, contains="Nộp nội dung này")
+    await edit(fake, sent, text="Phòng B đã hoàn thành kế hoạch quý.")
+    second = await fake.wait_for_message(1002, contains="nội dung đã sửa")
+    assert "Nộp nội dung này cho báo cáo «Báo cáo quý»?" in second["text"]
+
+    query = await fake.press_button(binh, first, buttons(first)[0][1])
+    await fake.wait_for(
+        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query, since=0
+    )
+    assert fake.callback_answers[query].get("text", "").startswith("Nút này không còn hiệu lực")
+    await fake.press_button(binh, second, buttons(second)[0][1])
+    await fake.wait_for_message(1002, contains="Biên nhận")
+    assert await stored_texts(office) == ["Phòng B đã hoàn thành kế hoạch quý."]
+
+    report = fake.add_file(b"%PDF-1.7 c", file_name="quy.pdf", mime_type="application/pdf")
+    document = await fake.send_document(binh, report, caption="Bản đầu")
+    await fake.wait_for_message(1002, contains="Biên nhận")
+    await edit(fake, document, caption="Bản sửa")
+    notice = await fake.wait_for_message(1002, contains="Sửa lời nhắn kèm tệp")
+    assert "hãy gửi lại tệp" in notice["text"]
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 2}
