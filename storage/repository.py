@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.core.cleaning import clean, clean_optional, storable, storable_json
+from bot.core.cleaning import clean_name, clean_optional, storable, storable_json
 from bot.core.model import (
     Contact,
     InstanceStatus,
@@ -210,7 +210,7 @@ class SqlRepository:
             platform=platform,
             user_id=user_id,
             chat_id=chat_id,
-            display_name=clean(display_name),
+            display_name=clean_name(display_name),
             username=clean_optional(username),
             now=now,
         )
@@ -685,7 +685,7 @@ class SqlRepository:
         if file is not None:
             file = dataclasses.replace(
                 file,
-                original_name=clean(file.original_name) or "?",
+                original_name=clean_name(file.original_name) or "?",
                 mime_type=None if file.mime_type is None else storable(file.mime_type),
             )
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -44,6 +45,20 @@ def clean(text: str) -> str:
     while end > start and not is_visible(text[end - 1]):
         end -= 1
     return text[start:end]
+
+
+# Bidirectional controls: in a name they reorder what follows ("bao\u202eexe.pdf" shows as
+# "baofdp.exe"), in the name and in the rest of the line that repeats it.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def clean_name(name: str) -> str:
+    """`clean(name)` on one line: a name (of a file, a person, a group) is repeated inside
+    other text, so it keeps no line breaks or tabs (a space instead) and no bidi controls."""
+    kept = "".join(ch for ch in storable(name) if ch not in _BIDI_CONTROLS)
+    return clean(re.sub(r"[\n\t]+", " ", kept))
 
 
 def clean_optional(text: str | None) -> str | None:

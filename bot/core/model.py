@@ -92,6 +92,7 @@ class Incoming:
     attachment: Attachment | None = None
     callback: Callback | None = None
     other: OtherContent | None = None  # what was sent when it is no text, file or photo
+    edited: bool = False  # the person changed a message sent before
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,9 @@ class Repository(Protocol):
 
     async def receipt_for(self, *, source_ref: str) -> Receipt | None: ...
 
-    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]: ...
+    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]:
+        """Every active instance, or one report's; LookupError when no active report has
+        `report_key`."""
 
     async def save_pending(
         self, *, platform: str, user_id: str, kind: str, payload: dict[str, object], now: datetime

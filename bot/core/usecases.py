@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
 from bot.core import texts
-from bot.core.cleaning import clean, clean_optional, has_visible, shorten, shorten_name
+from bot.core.cleaning import (
+    clean,
+    clean_name,
+    clean_optional,
+    has_visible,
+    shorten,
+    shorten_name,
+)
 from bot.core.model import (
     Attachment,
     AttachmentKind,
@@ -133,6 +140,10 @@ class ReportBot:
                 return
             await self._button(incoming, out)
             return
+        if incoming.edited and (
+            incoming.chat.kind is not ChatKind.PRIVATE or incoming.command is not None
+        ):
+            return  # a command acted when it was sent; in groups only commands count
         contact = await self.repo.contact(
             platform=incoming.chat.platform, user_id=incoming.sender.user_id
         )
@@ -148,6 +159,8 @@ class ReportBot:
             await self._command(command, incoming, out, contact)
         elif contact is None:
             await self._stranger(incoming, out)
+        elif incoming.edited and (incoming.attachment is not None or incoming.other is not None):
+            await out.send(incoming.chat.chat_id, t("submit-edit-file"))
         elif incoming.other is not None:
             key = "submit-unsupported-caption" if incoming.text else "submit-unsupported"
             await out.send(incoming.chat.chat_id, t(key, what=t(OTHER_CONTENT[incoming.other])))
@@ -312,7 +325,21 @@ class ReportBot:
     async def _status(self, out: Messenger, chat: str, args: Sequence[str]) -> None:
         now = self.now()
         report = args[0] if args else None
-        instances = await self.repo.status(report_key=report, now=now)
+        try:
+            instances = await self.repo.status(report_key=report, now=now)
+        except LookupError:  # a mistyped code: name it, and the codes there are
+            known = dict.fromkeys(
+                i.report_key for i in await self.repo.status(report_key=None, now=now)
+            )
+            await out.send(
+                chat,
+                t(
+                    "status-unknown-report",
+                    report=shorten(report or "", NAME_SHOWN),
+                    codes=", ".join(known) or "—",
+                ),
+            )
+            return
         if report is None:
             # The instances in play: deadline within the last month or ahead, or someone missing.
             recent = now - timedelta(days=30)
@@ -459,12 +486,14 @@ class ReportBot:
             return
 
         def question(instances: list[OpenInstance]) -> str:
+            # An edit asks anew: the earlier question's buttons no longer act.
+            edited = t("submit-text-edited") + "\n" if incoming.edited else ""
             if len(instances) == 1:
                 name = instances[0].report_name
                 if _is_correction(instances[0], self.now()):
-                    return t("submit-text-confirm-correction", name=name)
-                return t("submit-text-confirm", name=name)
-            return t("submit-text-which")
+                    return edited + t("submit-text-confirm-correction", name=name)
+                return edited + t("submit-text-confirm", name=name)
+            return edited + t("submit-text-which")
 
         await self._choose(
             incoming, out, contact, kind="text", payload={"text": text}, question=question
@@ -722,9 +751,13 @@ class ReportBot:
         """Replace the question and its buttons by what happened, so no button is left to press."""
         message = incoming.callback.message if incoming.callback else None
         if message is not None:
-            await out.edit(message, text)
-        else:
-            await out.send(incoming.chat.chat_id, text)
+            try:
+                await out.edit(message, text)
+                return
+            except Exception:
+                # The question may be deleted or refused: the step goes on, told anew.
+                log.warning("could not replace the question; sending the outcome", exc_info=True)
+        await out.send(incoming.chat.chat_id, text)
 
 
 def _is_correction(instance: OpenInstance, now: datetime) -> bool:
@@ -736,14 +769,17 @@ def _cleaned(incoming: Incoming) -> Incoming:
     """`incoming` with every string the person typed or named made safe to store and query."""
     attachment = incoming.attachment
     if attachment is not None and attachment.file_name is not None:
-        attachment = replace(attachment, file_name=clean(attachment.file_name) or None)
+        attachment = replace(attachment, file_name=clean_name(attachment.file_name) or None)
     sender = incoming.sender
     return replace(
         incoming,
-        chat=replace(incoming.chat, title=clean_optional(incoming.chat.title)),
+        chat=replace(
+            incoming.chat,
+            title=None if incoming.chat.title is None else clean_name(incoming.chat.title) or None,
+        ),
         sender=replace(
             sender,
-            display_name=clean(sender.display_name) or sender.user_id,
+            display_name=clean_name(sender.display_name) or sender.user_id,
             username=clean_optional(sender.username),
         ),
         text=None if incoming.text is None else clean(incoming.text),

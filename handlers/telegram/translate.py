@@ -57,9 +57,11 @@ def incoming(update: Update, *, bot_username: str | None) -> Incoming | None:
                 message=MessageRef(str(chat.id), str(message.message_id)) if message else None,
             ),
         )
-    message = update.message
-    if message is None:  # edits, channel posts, membership changes: nothing to do
+    # An edit counts: the person sees the new words and expects them to be what is sent.
+    message = update.message or update.edited_message
+    if message is None:  # channel posts, membership changes: nothing to do
         return None
+    edited = update.edited_message is not None
     if filters.StatusUpdate.ALL.check_update(update):  # pins, joins, timers: nobody sent these
         return None
     command, args = _command(message, bot_username)
@@ -70,12 +72,14 @@ def incoming(update: Update, *, bot_username: str | None) -> Incoming | None:
         chat=neutral_chat,
         sender=sender,
         received_at=message.date.astimezone(UTC) if message.date else datetime.now(UTC),
-        source_ref=f"{PLATFORM}:{chat.id}:{message.message_id}",
+        source_ref=f"{PLATFORM}:{chat.id}:{message.message_id}"
+        + (f":edit:{message.edit_date.timestamp():.0f}" if edited and message.edit_date else ""),
         text=None if command else (message.text or message.caption),
         command=command,
         args=args,
         attachment=None if other else _attachment(message),
         other=other,
+        edited=edited,
     )
 
 

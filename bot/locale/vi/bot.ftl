@@ -126,3 +126,8 @@ submit-text-confirm-correction = Gửi nội dung này làm bản sửa cho báo
 button-correct = Bản sửa: { $name }, { $deadline }
 reports-corrections = Báo cáo đã nộp, đã quá hạn, vẫn gửi được bản sửa ({ $count }):
 correction-line = • { $name } — { $deadline }. { $sent }
+
+## Thử từ bên ngoài: mã báo cáo gõ sai, câu hỏi không sửa được, tên tệp
+status-unknown-report = Không có báo cáo nào mã «{ $report }». Các mã báo cáo: { $codes }. Gõ /tinhhinh kèm một mã trong số đó, hoặc chỉ /tinhhinh để xem tất cả.
+submit-text-edited = Bot nhận nội dung đã sửa; câu hỏi trước không còn hiệu lực.
+submit-edit-file = Sửa lời nhắn kèm tệp không thay đổi những gì đã gửi. Nếu cần, hãy gửi lại tệp kèm lời nhắn mới.
