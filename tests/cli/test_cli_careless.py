@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import run
 from pydantic import ValidationError
 
-from bot.cli import main
 from bot.config import Settings
 from bot.i18n import t
 
 ROOT = Path(__file__).parents[2]
 SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
-
-
-@pytest.fixture(autouse=True)
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
-    for name in list(os.environ):
-        if name.startswith("BAOCAO_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "200")
-    yield tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def closed_port() -> int:

@@ -16,12 +16,8 @@ TOKEN = "123456789:AAcrash-token-never-shown-0123456789ab"
 
 
 @pytest.fixture(autouse=True)
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(__import__("os").environ):
-        if name.startswith("BAOCAO_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+def broken_upgrade(office: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in `db upgrade` whose error text quotes the token."""
     monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", TOKEN)
 
     async def broken(*args: object, **kwargs: object) -> None:

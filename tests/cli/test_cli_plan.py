@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 import bot.cli
-from bot.cli import main
 
 ROOT = Path(__file__).parents[2]
 SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
 
 
-@pytest.fixture(autouse=True)
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
-    for name in list(os.environ):
-        if name.startswith("BAOCAO_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "300")
-    yield tmp_path
+COLUMNS = 300  # its tables are wide
 
 
 def at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     """Set the command's clock."""
     monkeypatch.setattr(bot.cli, "now", lambda: moment)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_an_old_plan_gets_one_warning_about_its_past_deadlines(

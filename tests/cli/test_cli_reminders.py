@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cli_support import run
 from fakes.messenger import FakeMessenger
 
 from bot.app import applied_plans
-from bot.cli import main
 from bot.plan.model import Role
 from scheduler.dispatcher import Dispatcher
 from scheduler.reminders import Kind
@@ -26,22 +24,7 @@ from storage.repository import SqlRepository
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-@pytest.fixture(autouse=True)
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
-    for name in list(os.environ):
-        if name.startswith("BAOCAO_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "250")
-    yield tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+COLUMNS = 250  # its tables are wide
 
 
 def plan_file(folder: Path, due_before: datetime) -> Path:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import socket
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from bot.app import RedactSecrets
-from bot.cli import main
 from bot.config import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -32,24 +30,6 @@ COMMANDS = (
     ("contact", "remove", "1"),
     ("run",),
 )
-
-
-@pytest.fixture(autouse=True)
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A clean working folder with no .env and no BAOCAO_ settings from outside."""
-    for name in list(os.environ):
-        if name.startswith("BAOCAO_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "200")
-    yield tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def closed_port_url() -> str:
