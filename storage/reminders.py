@@ -339,16 +339,7 @@ class ReminderStore:
         """Make the rows claimed by `workers` (processes known dead) due again as they were."""
         if not workers:
             return 0
-        async with write_connection(self.engine) as connection:
-            result = await connection.execute(
-                sa.update(reminder_t)
-                .where(
-                    reminder_t.c.claimed_by.in_(list(workers)),
-                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
-                )
-                .values(status=ReminderStatus.PENDING.value, claimed_by=None, lease_until=None)
-            )
-        return _rowcount(result)
+        return await self._unclaim(reminder_t.c.claimed_by.in_(list(workers)))
 
     async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
         """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
@@ -360,14 +351,16 @@ class ReminderStore:
         """Give claimed rows back untouched (a pass that ends early): due as they were."""
         if not reminder_ids:
             return 0
+        return await self._unclaim(
+            reminder_t.c.id.in_(reminder_ids), reminder_t.c.claimed_by == worker
+        )
+
+    async def _unclaim(self, *conditions: Any) -> int:
+        """Make the claimed rows matching `conditions` pending again, due as they were."""
         async with write_connection(self.engine) as connection:
             result = await connection.execute(
                 sa.update(reminder_t)
-                .where(
-                    reminder_t.c.id.in_(reminder_ids),
-                    reminder_t.c.claimed_by == worker,
-                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
-                )
+                .where(*conditions, reminder_t.c.status == ReminderStatus.CLAIMED.value)
                 .values(status=ReminderStatus.PENDING.value, claimed_by=None, lease_until=None)
             )
         return _rowcount(result)

@@ -50,33 +50,29 @@ def time_left(instance: OpenInstance, now: datetime) -> str:
 
 def instance_line(instance: OpenInstance, now: datetime, tz: ZoneInfo) -> str:
     """One open report as a unit sees it: name, deadline, time left, what was sent."""
-    sent = (
-        t("instance-sent", versions=instance.versions, at=fmt.moment(instance.latest_at, tz))
-        if instance.latest_at is not None
-        else t("instance-not-sent")
-    )
     return t(
         "instance-line",
         name=instance.report_name,
         deadline=fmt.deadline(instance.deadline),
         left=time_left(instance, now),
-        sent=sent,
+        sent=_what_was_sent(instance, tz),
     )
 
 
 def correction_line(instance: OpenInstance, tz: ZoneInfo) -> str:
     """A past report the unit sent, which it may still correct: its deadline and what was sent."""
-    sent = (
-        t("instance-sent", versions=instance.versions, at=fmt.moment(instance.latest_at, tz))
-        if instance.latest_at is not None
-        else t("instance-not-sent")
-    )
     return t(
         "correction-line",
         name=instance.report_name,
         deadline=fmt.deadline(instance.deadline),
-        sent=sent,
+        sent=_what_was_sent(instance, tz),
     )
+
+
+def _what_was_sent(instance: OpenInstance, tz: ZoneInfo) -> str:
+    if instance.latest_at is None:
+        return t("instance-not-sent")
+    return t("instance-sent", versions=instance.versions, at=fmt.moment(instance.latest_at, tz))
 
 
 def instance_lines(instances: Iterable[OpenInstance], now: datetime, tz: ZoneInfo) -> str:
