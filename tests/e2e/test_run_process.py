@@ -8,9 +8,11 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from conftest import Office
 from e2e_support import DOCX, DOCX_MIME
@@ -101,18 +103,23 @@ def run_env(data: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-async def baocao_run(data: Path, **settings: str) -> tuple[int, str, str]:
-    """`baocao run` until it exits by itself (it should: it cannot start)."""
-    process = await asyncio.create_subprocess_exec(
+def start_baocao(data: Path, env: dict[str, str]) -> Coroutine[Any, Any, Process]:
+    """`baocao run` as a real process in `data`, its output piped."""
+    return asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
         cwd=data,
-        env=run_env(data, **settings),
+        env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def baocao_run(data: Path, **settings: str) -> tuple[int, str, str]:
+    """`baocao run` until it exits by itself (it should: it cannot start)."""
+    process = await start_baocao(data, run_env(data, **settings))
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
@@ -254,16 +261,7 @@ async def test_an_api_url_without_its_scheme_is_named(tmp_path: Path) -> None:
 async def test_garbage_while_running_is_logged_without_the_token(tmp_path: Path) -> None:
     data = tmp_path / "data"
     async with garbage_server(garbage_only_for_updates) as url:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=data,
-            env=run_env(data, telegram_api_url=url),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_baocao(data, run_env(data, telegram_api_url=url))
         seen: list[bytes] = []
         try:
             assert process.stderr is not None
@@ -336,24 +334,10 @@ async def test_a_token_revoked_while_running_stops_the_bot_with_words(
 ) -> None:
     """A token changed with @BotFather while the bot runs: python-telegram-bot stops polling
     for good, so a bot that stayed up would hear nobody. It stops and says why, in words."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")},
-        "BAOCAO_TELEGRAM_TOKEN": fake.token,
-        "BAOCAO_TELEGRAM_API_URL": fake.base_url,
-        "BAOCAO_DATA_DIR": str(tmp_path / "data"),
-        "BAOCAO_REMINDERS": "false",
-    }
+    data = tmp_path / "data"
     token = fake.token
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    env = run_env(data, telegram_token=token, telegram_api_url=fake.base_url)
+    process = await start_baocao(data, env)
     try:
         await fake.wait_polling(timeout=60)
         fake.token = "999000111:AAaNewTokenFromBotFather_0123456789"  # the old one: 401
