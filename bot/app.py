@@ -1,15 +1,14 @@
-"""Composition root of the running bot: settings, database, file store, core and Telegram."""
+"""Composition root of the running bot: settings, database, file store, core and platforms."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -20,6 +19,7 @@ from bot.i18n import t
 from bot.plan.model import Plan
 
 if TYPE_CHECKING:
+    from bot.platforms import Platform, PlatformFactory
     from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger("baocao")
@@ -125,63 +125,76 @@ def configure_logging(*, secrets: Iterable[str] = ()) -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
-def telegram_application(
-    config: Settings,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    on_token_rejected: Callable[[], None] | None = None,
-) -> Any:
-    """The Telegram Application with its core, database and file store, ready to start."""
-    from handlers.telegram.app import build_application
-    from storage.db import make_engine
-    from storage.files import LocalFileStore, secure_data_dir
-    from storage.repository import SqlRepository
+class Runtime:
+    """The core, its storage and one reminder dispatcher, with every enabled platform as a peer.
 
-    if config.telegram_token is None:
-        raise UserError("run-no-token")
-    # Also for PostgreSQL, where the data folder holds only the submitted files.
-    secure_data_dir(config.data_dir, group_read=config.data_group_read)
-    engine = make_engine(config.resolved_database_url())
-    files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
-    repository = SqlRepository(engine, files)
-    core = ReportBot(
-        repository=repository,
-        files=files,
-        settings=bot_settings(config),
-        clock=clock or (lambda: datetime.now(UTC)),
-    )
+    Built once per process: `start` sweeps unfinished downloads, starts each platform, then the
+    dispatcher over all their messengers; `stop` undoes it in reverse, the engine last.
+    """
 
-    dispatcher: list[Dispatcher] = []
+    def __init__(
+        self,
+        config: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        platforms: Sequence[PlatformFactory] = (),
+        on_token_rejected: Callable[[], None] | None = None,
+        poll_timeout: float = 10,
+    ) -> None:
+        from bot.platforms import enabled_platforms
+        from storage.db import make_engine
+        from storage.files import LocalFileStore, secure_data_dir
+        from storage.repository import SqlRepository
 
-    async def started(application: Any) -> None:
+        self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
+        # Also for PostgreSQL, where the data folder holds only the submitted files.
+        secure_data_dir(config.data_dir, group_read=config.data_group_read)
+        self.engine = make_engine(config.resolved_database_url())
+        self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
+        self.core = ReportBot(
+            repository=SqlRepository(self.engine, self.files),
+            files=self.files,
+            settings=bot_settings(config),
+            clock=self.clock,
+        )
+        self.platforms: list[Platform] = [
+            *enabled_platforms(
+                config, self.core, on_token_rejected=on_token_rejected, poll_timeout=poll_timeout
+            ),
+            *(make(self.core) for make in platforms),
+        ]
+        self.started: list[Platform] = []
+        self.dispatcher: Dispatcher | None = None
+
+    async def start(self) -> None:
+        """Start every platform, then the reminders; a start that fails undoes what it did."""
         # Downloads cut short by a crash; an hour keeps another running process's files.
-        swept = files.sweep_staging(older_than=timedelta(hours=1))
+        swept = self.files.sweep_staging(older_than=timedelta(hours=1))
         if swept:
             log.info("removed %d unfinished downloads left by an earlier run", swept)
-        if config.reminders:
-            from handlers.telegram.app import MESSENGER
+        try:
+            for platform in self.platforms:
+                await platform.start()
+                self.started.append(platform)
+        except BaseException:
+            await self.stop()
+            raise
+        if self.config.reminders:
+            messengers = {platform.name: platform.messenger for platform in self.started}
+            self.dispatcher = reminder_dispatcher(self.config, self.engine, messengers, self.clock)
+            self.dispatcher.start()
 
-            messengers = {"telegram": application.bot_data[MESSENGER]}
-            dispatcher.append(reminder_dispatcher(config, engine, messengers, clock))
-            dispatcher[0].start()
-
-    async def halted(application: Any) -> None:
-        while dispatcher:  # also called for a start cut short, maybe twice
-            await dispatcher.pop().stop()
-
-    async def stopped(application: Any) -> None:
-        await engine.dispose()
-
-    return build_application(
-        token=config.telegram_token.get_secret_value(),
-        api_url=config.telegram_api_url,
-        core=core,
-        post_init=started,
-        post_stop=halted,
-        post_shutdown=stopped,
-        rate_limit=config.telegram_rate_limit,
-        on_token_rejected=on_token_rejected,
-    )
+    async def stop(self) -> None:
+        """Stop the reminders, then each platform in reverse order, then the database."""
+        if self.dispatcher is not None:
+            dispatcher, self.dispatcher = self.dispatcher, None
+            await dispatcher.stop()
+        try:
+            while self.started:
+                await self.started.pop().stop()
+        finally:
+            await self.engine.dispose()
 
 
 def reminder_dispatcher(
@@ -232,59 +245,19 @@ def applied_plans(engine: Any) -> Callable[[], Awaitable[Plan | None]]:
     return load
 
 
-@contextlib.contextmanager
-def _quiet(name: str) -> Iterator[None]:
-    """Hold back what logger `name` says below CRITICAL: a failed start is reported as one
-    line of words, which the library's own traceback would only repeat."""
-    logger = logging.getLogger(name)
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+async def serve(
+    config: Settings,
+    stopping: asyncio.Event | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    platforms: Sequence[PlatformFactory] = (),
+) -> None:
+    """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM, on every
+    platform the settings enable and on those `platforms` make."""
+    from bot.platforms import configured
 
-
-def api_host(config: Settings) -> str:
-    """The Bot API server's host (and port) as the user may be told it: never its path."""
-    parts = urlsplit(config.telegram_api_url or "https://api.telegram.org/bot")
-    host = parts.hostname or "?"
-    try:
-        return f"{host}:{parts.port}" if parts.port else host
-    except ValueError:  # a port that is not a number
-        return host
-
-
-async def start_telegram(config: Settings, application: Any) -> None:
-    """Start `application`; a start that fails releases what it took and becomes a UserError
-    saying what is wrong (the token, the network or the server), never the library's error."""
-    from telegram.error import InvalidToken, TelegramError
-
-    from handlers.telegram.app import start, stop
-
-    try:
-        with _quiet("telegram"):
-            await start(application, polling=config.telegram_polling)
-    except BaseException as error:
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await stop(application)
-        await application.bot.shutdown()  # PTB skips it when getMe failed: sessions stay open
-        if isinstance(error, InvalidToken):
-            # A Bot API answers 404 to a malformed token and to a URL that misses "/bot":
-            # with a server of one's own, either may be the mistake.
-            if config.telegram_api_url:
-                raise UserError("run-token-or-api-url-rejected", server=api_host(config)) from None
-            raise UserError("error-bot-token-rejected") from None
-        if isinstance(error, TelegramError):
-            raise UserError("run-telegram-unreachable", server=api_host(config)) from None
-        raise
-
-
-async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None:
-    """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM."""
-    from handlers.telegram.app import stop
-
+    if not configured(config) and not platforms:
+        raise UserError("run-no-token")
     stopping = stopping or asyncio.Event()
     rejected: list[bool] = []
 
@@ -297,18 +270,17 @@ async def serve(config: Settings, stopping: asyncio.Event | None = None) -> None
             # sooner, its poll would be left with an exception nobody retrieves.
             asyncio.get_running_loop().call_later(0.5, stopping.set)
 
-    application = telegram_application(config, on_token_rejected=token_rejected)
+    runtime = Runtime(config, clock=clock, platforms=platforms, on_token_rejected=token_rejected)
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stopping.set)
-    await start_telegram(config, application)
+    await runtime.start()
     log.info("%s", t("run-started"))
     try:
         await stopping.wait()
     finally:
         log.info("%s", t("run-stopping"))
-        with _quiet("telegram"):  # its own English error about the token: we say it in words
-            await stop(application)
+        await runtime.stop()
     if rejected:
         raise UserError("run-token-revoked")
 

@@ -386,6 +386,7 @@ def calendar(
 
 # `baocao invite revoke CODE`: the word takes the unit's place, so that invite stays one command.
 REVOKE = "revoke"
+INVITE_SAMPLE = "sample"  # a code for asking, before an invite is made, whether links work
 ROLE_CHOICES = "|".join(role.value for role in Role)
 
 
@@ -404,7 +405,8 @@ def invite(
     ] = None,
     qr: Annotated[Path | None, typer.Option("--qr", help=t("cli-opt-qr"))] = None,
 ) -> None:
-    from bot.services import bot_username, create_invite, qr_problem, write_qr
+    from bot.platforms import invite_links
+    from bot.services import create_invite, qr_problem, write_qr
 
     config = settings()
     tz = local_zone(config)
@@ -426,8 +428,15 @@ def invite(
         key, args = problem
         fail(t(key, **args))
     need_data(config)  # after the arguments' own mistakes, before asking Telegram
-    username = run(lambda: bot_username(config))
-    if username is None and qr is not None:
+    links = invite_links(config)
+
+    def link_for(code: str) -> str | None:
+        return None if links is None else run(lambda: links.invite_link(code))
+
+    # Asked before the invite is made (getMe, when the username is not set), so that a bot
+    # that cannot be reached leaves no code behind; the platform remembers the answer.
+    sample = link_for(INVITE_SAMPLE)
+    if sample is None and qr is not None:
         fail(t("cli-error-qr-needs-username"))
     ttl = timedelta(days=days or config.invite_days)
     key = plan_id(unit)
@@ -442,10 +451,10 @@ def invite(
         ),
         markup=False,
     )
-    if username is None:
+    link = None if sample is None else link_for(created.code)
+    if link is None:
         out.print(t("cli-invite-no-username", code=created.code), markup=False)
         return
-    link = f"https://t.me/{username}?start={created.code}"
     out.print(t("cli-invite-link", link=link), markup=False)
     if qr is not None:
         try:
@@ -802,10 +811,11 @@ def run_bot(
     apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
 ) -> None:
     from bot.app import configure_logging, secrets_of, serve
+    from bot.platforms import configured
     from bot.services import apply_plan_at_start, upgrade_database
 
     config = settings()
-    if config.telegram_token is None:
+    if not configured(config):
         fail(t("run-no-token"))
     run(lambda: upgrade_database(config))
     if apply_plan:

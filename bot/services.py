@@ -181,28 +181,6 @@ async def report_status(
         return await status_store.report_status(engine, report_key=report_key, now=at)
 
 
-async def bot_username(config: Settings) -> str | None:
-    """The bot's @username for invite links: from the settings, else asked from getMe."""
-    if config.telegram_bot_username:
-        return config.telegram_bot_username.lstrip("@")
-    if config.telegram_token is None:
-        return None
-    import httpx  # only invites need it; keep it off every other command's start-up
-
-    base = (config.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
-    url = f"{base}{config.telegram_token.get_secret_value()}/getMe"
-    try:
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.get(url)
-        data = response.json()
-    except (httpx.HTTPError, ValueError):
-        raise UserError("error-bot-unreachable") from None
-    if not data.get("ok"):
-        raise UserError("error-bot-token-rejected")
-    username = data.get("result", {}).get("username")
-    return str(username) if username else None
-
-
 def qr_problem(path: Path) -> tuple[str, dict[str, str]] | None:
     """Why a QR code could not be written to `path` (a catalog key and its arguments), or
     None. Asked before the invite is made, so that a wrong path leaves no code behind."""
@@ -272,21 +250,16 @@ def _with_ended(text: str, ended: int) -> str:
 
 
 async def notify(config: Settings, contact: Contact, text: str) -> bool:
-    """Send one message to a contact from outside the running bot; False if it cannot be sent."""
-    if contact.platform != "telegram" or config.telegram_token is None:
-        return False
-    from telegram import Bot
-    from telegram.error import TelegramError
-
+    """Send one message to a contact from outside the running bot, through the platform they
+    registered on; False if it cannot be sent."""
     from bot.core.ports import DeliveryError, UnreachableError
-    from handlers.telegram.messenger import TelegramMessenger
+    from bot.platforms import outbound_messenger
 
-    token = config.telegram_token.get_secret_value()
-    base_url = (config.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
     try:
-        async with Bot(token, base_url=base_url) as bot:
-            # Someone waits at the terminal: a short retry budget, then say it was not sent.
-            await TelegramMessenger(bot, retry_budget=10).send(contact.chat_id, text)
-    except (TelegramError, OSError, UnreachableError, DeliveryError):
+        async with outbound_messenger(config, contact.platform) as messenger:
+            if messenger is None:
+                return False
+            await messenger.send(contact.chat_id, text)
+    except (OSError, UnreachableError, DeliveryError):
         return False
     return True

@@ -102,8 +102,7 @@ async def test_a_used_invite_cannot_be_revoked_and_a_revoked_one_is_refused_in_c
     """End to end: the Office revokes on the command line, a person opens the link on Telegram."""
     if find_api_json() is None:
         pytest.skip("shared/telegram-bot-api/api.json is not beside the repository")
-    from bot.app import telegram_application
-    from handlers.telegram.app import start, stop
+    from bot.app import Runtime
 
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     await asyncio.to_thread(applied, capsys, office)
@@ -120,8 +119,8 @@ async def test_a_used_invite_cannot_be_revoked_and_a_revoked_one_is_refused_in_c
             admins=[],
             reminder_tick=0.1,
         )
-        application = telegram_application(config)
-        await start(application, poll_timeout=1)
+        runtime = Runtime(config, poll_timeout=1)
+        await runtime.start()
         try:
             await fake.wait_polling()
             an = fake.user(2001, "An")
@@ -134,7 +133,7 @@ async def test_a_used_invite_cannot_be_revoked_and_a_revoked_one_is_refused_in_c
             await fake.send_text(binh, f"/start {used}")
             await fake.wait_for_message(2002, contains="Chào Bình!")
         finally:
-            await stop(application)
+            await runtime.stop()
         fake.assert_clean()
 
     code, out, err = await asyncio.to_thread(run, capsys, "invite", "revoke", used)

@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from fakes.telegram_api import FakeTelegram, find_api_json
 
-from bot.app import telegram_application
+from bot.app import Runtime
 from bot.config import Settings
 from bot.plan.loader import parse_plan
 from bot.plan.model import Role
-from handlers.telegram.app import start, stop
 from storage.db import make_engine
 from storage.invites import create_invite
 from storage.migrate import upgrade
@@ -72,18 +71,18 @@ class Office:
     config: Settings
     data: Path
     url: str
-    applications: list[Any] = field(default_factory=list)
+    runtimes: list[Runtime] = field(default_factory=list)
 
-    async def start_bot(self, clock: Callable[[], datetime] | None = None) -> Any:
-        application = telegram_application(self.config, clock=clock)
-        await start(application, poll_timeout=1)
-        self.applications.append(application)
+    async def start_bot(self, clock: Callable[[], datetime] | None = None) -> Runtime:
+        runtime = Runtime(self.config, clock=clock, poll_timeout=1)
+        await runtime.start()
+        self.runtimes.append(runtime)
         await self.fake.wait_polling()
-        return application
+        return runtime
 
     async def stop_bot(self) -> None:
-        while self.applications:
-            await stop(self.applications.pop())
+        while self.runtimes:
+            await self.runtimes.pop().stop()
 
     async def invite(self, unit: str, role: Role = Role.HEAD) -> str:
         engine = make_engine(self.url)

@@ -1,0 +1,163 @@
+"""Telegram as one platform of the runtime: the PTB Application behind the adapter interface."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from urllib.parse import urlsplit
+
+import httpx
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+
+from bot.core.ports import DeliveryError, Messenger
+from bot.core.usecases import ReportBot
+from bot.errors import UserError
+from handlers.telegram.app import MESSENGER, AnyApplication, build_application, start, stop
+from handlers.telegram.messenger import TelegramMessenger
+from handlers.telegram.translate import PLATFORM
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Hold back what logger `name` says below CRITICAL: a failed start is reported as one
+    line of words, which the library's own traceback would only repeat."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def api_host(api_url: str | None) -> str:
+    """The Bot API server's host (and port) as the user may be told it: never its path."""
+    parts = urlsplit(api_url or DEFAULT_API_URL)
+    host = parts.hostname or "?"
+    try:
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:  # a port that is not a number
+        return host
+
+
+async def ask_username(token: str, api_url: str | None) -> str | None:
+    """The bot's username, from getMe; a UserError when the Bot API cannot be asked."""
+    url = f"{(api_url or DEFAULT_API_URL).rstrip('/')}{token}/getMe"
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.get(url)
+        data = response.json()
+    except (httpx.HTTPError, ValueError):
+        raise UserError("error-bot-unreachable") from None
+    if not data.get("ok"):
+        raise UserError("error-bot-token-rejected")
+    username = data.get("result", {}).get("username")
+    return str(username) if username else None
+
+
+def invite_link_for(username: str, code: str) -> str:
+    """Telegram's deep link: opening it starts the bot with `code` as /start's argument."""
+    return f"https://t.me/{username}?start={code}"
+
+
+class TelegramLinks:
+    """Invite links on Telegram; the username is asked from getMe once when the settings do
+    not name it."""
+
+    def __init__(self, *, token: str | None, api_url: str | None, username: str | None) -> None:
+        self._token = token
+        self._api_url = api_url
+        self._username = username.lstrip("@") if username else None
+
+    async def invite_link(self, code: str) -> str | None:
+        """`https://t.me/<bot>?start=<code>`, or None when the bot's username is not known."""
+        if self._username is None and self._token is not None:
+            self._username = await ask_username(self._token, self._api_url)
+        return None if self._username is None else invite_link_for(self._username, code)
+
+
+class TelegramPlatform:
+    """The bot on Telegram, long polling (or only sending, without `polling`)."""
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str | None,
+        core: ReportBot,
+        username: str | None = None,
+        polling: bool = True,
+        poll_timeout: float = 10,
+        rate_limit: bool = True,
+        on_token_rejected: Callable[[], None] | None = None,
+    ) -> None:
+        self._api_url = api_url
+        self._links = TelegramLinks(token=token, api_url=api_url, username=username)
+        self._polling = polling
+        self._poll_timeout = poll_timeout
+        self.application: AnyApplication = build_application(
+            token=token,
+            api_url=api_url,
+            core=core,
+            rate_limit=rate_limit,
+            on_token_rejected=on_token_rejected,
+        )
+
+    @property
+    def messenger(self) -> Messenger:
+        messenger: Messenger = self.application.bot_data[MESSENGER]
+        return messenger
+
+    async def start(self) -> None:
+        """Start; a start that fails releases what it took and becomes a UserError saying what
+        is wrong (the token, the network or the server), never the library's error."""
+        application = self.application
+        try:
+            with _quiet("telegram"):
+                await start(application, poll_timeout=self._poll_timeout, polling=self._polling)
+        except BaseException as error:
+            await stop(application)
+            await application.bot.shutdown()  # PTB skips it when getMe failed: sessions stay open
+            if isinstance(error, InvalidToken):
+                # A Bot API answers 404 to a malformed token and to a URL that misses "/bot":
+                # with a server of one's own, either may be the mistake.
+                if self._api_url:
+                    raise UserError(
+                        "run-token-or-api-url-rejected", server=api_host(self._api_url)
+                    ) from None
+                raise UserError("error-bot-token-rejected") from None
+            if isinstance(error, TelegramError):
+                raise UserError(
+                    "run-telegram-unreachable", server=api_host(self._api_url)
+                ) from None
+            raise
+
+    async def stop(self) -> None:
+        """Stop fetching, finish every update already received, then release everything."""
+        with _quiet("telegram"):  # its own English error about the token: we say it in words
+            await stop(self.application)
+
+    async def invite_link(self, code: str) -> str | None:
+        """`https://t.me/<bot>?start=<code>`, or None when the bot's username is not known."""
+        return await self._links.invite_link(code)
+
+
+@contextlib.asynccontextmanager
+async def sending_messenger(
+    *, token: str, api_url: str | None, retry_budget: float
+) -> AsyncIterator[Messenger]:
+    """A messenger that only sends, for a message from outside the running bot; a Bot API
+    that cannot be reached, or refuses the token, is a DeliveryError."""
+    try:
+        async with Bot(token, base_url=(api_url or DEFAULT_API_URL).rstrip("/")) as bot:
+            yield TelegramMessenger(bot, retry_budget=retry_budget)
+    except (TelegramError, OSError) as error:
+        raise DeliveryError(type(error).__name__) from None
