@@ -32,6 +32,7 @@ from bot.core.model import (
     SubmissionKind,
 )
 from bot.plan.model import Deadline, DueKind, Every, Period, Role, UnitType
+from scheduler.deadlines import unit_lateness
 from storage.audit import record_audit
 from storage.db import is_sqlite, read_session, write_session
 from storage.errors import (
@@ -151,10 +152,6 @@ def _pending(row: Mapping[Any, Any]) -> Pending:
         payload=dict(row["payload"]),
         created_at=row["created_at"],
     )
-
-
-def _late_by(submitted_at: datetime, due_end: datetime) -> timedelta | None:
-    return submitted_at - due_end if submitted_at >= due_end else None
 
 
 class SqlRepository:
@@ -824,7 +821,7 @@ class SqlRepository:
             receipt_code=receipt_code,
             version=version,
             submitted_at=now,
-            late_by=_late_by(first_at, instance["due_end"]),
+            late_by=unit_lateness(first_at, instance["due_end"], now),
             kind=SubmissionKind(kind),
             report_name=instance["name"],
             unit_name=unit["name"],
@@ -880,7 +877,7 @@ class SqlRepository:
             receipt_code=row["receipt_code"],
             version=row["version"],
             submitted_at=row["submitted_at"],
-            late_by=_late_by(row["first_at"], row["due_end"]),
+            late_by=unit_lateness(row["first_at"], row["due_end"], row["submitted_at"]),
             kind=SubmissionKind(row["kind"]),
             report_name=row["report_name"],
             unit_name=row["unit_name"],

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, UnitStatus
 from bot.plan.model import DueKind
+from scheduler.deadlines import unit_lateness
 from storage.db import read_session, write_session
 from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
 from storage.models import (
@@ -152,25 +153,24 @@ async def submission_totals(
 def _unit_status(
     unit: dict[str, Any], totals: dict[str, Any] | None, due_end: datetime, now: datetime
 ) -> UnitStatus:
+    first_at: datetime | None = None if totals is None else totals["first_at"]
+    late_by = unit_lateness(first_at, due_end, now)
     if totals is None:
-        missing = now >= due_end
         return UnitStatus(
             unit_key=unit["key"],
             unit_name=unit["name"],
-            state=SubmissionState.MISSING if missing else SubmissionState.PENDING,
-            late_by=now - due_end if missing else None,
+            state=SubmissionState.PENDING if late_by is None else SubmissionState.MISSING,
+            late_by=late_by,
         )
-    first_at: datetime = totals["first_at"]
-    late = first_at >= due_end
     return UnitStatus(
         unit_key=unit["key"],
         unit_name=unit["name"],
-        state=SubmissionState.LATE if late else SubmissionState.ON_TIME,
+        state=SubmissionState.ON_TIME if late_by is None else SubmissionState.LATE,
         versions=totals["versions"],
         latest_version=totals["latest_version"],
         latest_at=totals["latest_at"],
         first_at=first_at,
-        late_by=first_at - due_end if late else None,
+        late_by=late_by,
     )
 
 
