@@ -64,6 +64,16 @@ def lateness(submitted_at: datetime, end: datetime) -> timedelta | None:
     return submitted_at - end if is_late(submitted_at, end) else None
 
 
+def unit_lateness(first_at: datetime | None, end: datetime, now: datetime) -> timedelta | None:
+    """How late a unit stands on one deadline, or None while it is on time.
+
+    A unit that sent something is judged by its first version (`first_at`), so a correction
+    never makes an on-time report late nor a late one on time. A unit that sent nothing is
+    still within the deadline before `end` and missing from then on, late by `now - end`.
+    """
+    return lateness(now if first_at is None else first_at, end)
+
+
 # --- Recurrence ------------------------------------------------------------------------------
 
 

@@ -52,7 +52,7 @@ from storage.models import (
     submission_t,
     unit_t,
 )
-from storage.repository import _contact, _contact_select
+from storage.queries import contact_from_row, contact_select
 from storage.status import report_status, submission_totals, submitting_units
 
 _CHUNK = 2_000
@@ -648,7 +648,7 @@ async def _lines(
 async def _recipients(connection: AsyncConnection, *conditions: Any) -> list[Contact]:
     """Active, reachable contacts of units still in the plan, meeting `conditions`."""
     rows = await connection.execute(
-        _contact_select(everything=False)
+        contact_select(everything=False)
         .where(
             contact_t.c.active.is_(True),
             contact_t.c.unreachable_at.is_(None),
@@ -657,7 +657,7 @@ async def _recipients(connection: AsyncConnection, *conditions: Any) -> list[Con
         )
         .order_by(contact_t.c.id)
     )
-    return [_contact(row) for row in rows.mappings()]
+    return [contact_from_row(row) for row in rows.mappings()]
 
 
 async def _unit_contacts(connection: AsyncConnection, keys: set[str]) -> dict[str, list[Contact]]:

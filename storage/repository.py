@@ -31,7 +31,8 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
-from bot.plan.model import Deadline, DueKind, Every, Period, Role, UnitType
+from bot.plan.model import Deadline, DueKind, Every, Period, Role
+from scheduler.deadlines import unit_lateness
 from storage.audit import record_audit
 from storage.db import is_sqlite, read_session, write_session
 from storage.errors import (
@@ -56,6 +57,7 @@ from storage.models import (
     submission_t,
     unit_t,
 )
+from storage.queries import contact_from_row, contact_select
 from storage.status import report_status, unused_receipt_code
 
 if TYPE_CHECKING:
@@ -83,38 +85,6 @@ class ContactView:
     created_at: datetime
     removed_at: datetime | None
     unreachable_at: datetime | None
-
-
-_CONTACT_FIELDS = ("id", "platform", "user_id", "chat_id", "display_name", "role", "active")
-
-
-def _contact_select(*, everything: bool = True) -> sa.Select[Any]:
-    """Contacts with their unit; `everything=False` selects only what `_contact` reads."""
-    columns = [contact_t] if everything else [contact_t.c[name] for name in _CONTACT_FIELDS]
-    return sa.select(
-        *columns,
-        unit_t.c.key.label("unit_key"),
-        unit_t.c.name.label("unit_name"),
-        unit_t.c.short_name.label("unit_short_name"),
-        unit_t.c.type.label("unit_type"),
-        unit_t.c.archived_at.label("unit_archived_at"),
-    ).join(unit_t, unit_t.c.id == contact_t.c.unit_id)
-
-
-def _contact(row: Mapping[str, Any]) -> Contact:
-    return Contact(
-        id=row["id"],
-        platform=row["platform"],
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        display_name=row["display_name"],
-        unit_key=row["unit_key"],
-        unit_name=row["unit_name"],
-        unit_short_name=row["unit_short_name"],
-        unit_type=UnitType(row["unit_type"]),
-        role=Role(row["role"]),
-        active=row["active"],
-    )
 
 
 def _period(row: Mapping[str, Any]) -> Period | None:
@@ -153,10 +123,6 @@ def _pending(row: Mapping[Any, Any]) -> Pending:
     )
 
 
-def _late_by(submitted_at: datetime, due_end: datetime) -> timedelta | None:
-    return submitted_at - due_end if submitted_at >= due_end else None
-
-
 class SqlRepository:
     """Contacts, invites, instances, submissions and pending steps in the database.
 
@@ -175,7 +141,7 @@ class SqlRepository:
             row = (
                 (
                     await session.execute(
-                        _contact_select().where(
+                        contact_select().where(
                             contact_t.c.platform == platform,
                             contact_t.c.user_id == user_id,
                             contact_t.c.active.is_(True),
@@ -186,7 +152,7 @@ class SqlRepository:
                 .mappings()
                 .first()
             )
-        return None if row is None else _contact(row)
+        return None if row is None else contact_from_row(row)
 
     async def redeem_invite(
         self,
@@ -256,7 +222,7 @@ class SqlRepository:
             if invite["used_at"] is not None:
                 user = await self._contact_row(session, contact_id=invite["used_by_contact_id"])
                 if user is not None and (user["platform"], user["user_id"]) == (platform, user_id):
-                    return Redemption(RedeemStatus.ALREADY, _contact(user))
+                    return Redemption(RedeemStatus.ALREADY, contact_from_row(user))
                 return Redemption(RedeemStatus.USED)
             if now >= invite["expires_at"]:
                 return Redemption(RedeemStatus.EXPIRED)
@@ -307,14 +273,14 @@ class SqlRepository:
             )
             row = await self._contact_row(session, contact_id=contact_id)
             assert row is not None
-            return Redemption(RedeemStatus.REGISTERED, _contact(row))
+            return Redemption(RedeemStatus.REGISTERED, contact_from_row(row))
 
     async def _contact_row(
         self, session: AsyncSession, *, contact_id: int | None
     ) -> Mapping[str, Any] | None:
         if contact_id is None:
             return None
-        result = await session.execute(_contact_select().where(contact_t.c.id == contact_id))
+        result = await session.execute(contact_select().where(contact_t.c.id == contact_id))
         row: Mapping[str, Any] | None = result.mappings().first()
         return row
 
@@ -324,7 +290,7 @@ class SqlRepository:
             rows = (
                 (
                     await session.execute(
-                        _contact_select().order_by(
+                        contact_select().order_by(
                             unit_t.c.id, contact_t.c.display_name, contact_t.c.id
                         )
                     )
@@ -379,7 +345,7 @@ class SqlRepository:
                 )
             updated = await self._contact_row(session, contact_id=contact_id)
             assert updated is not None
-            return _contact(updated), ended
+            return contact_from_row(updated), ended
 
     async def _end_steps(self, session: AsyncSession, contact: Mapping[str, Any]) -> int:
         """Delete the person's waiting steps: they were started for the unit they leave."""
@@ -451,13 +417,13 @@ class SqlRepository:
                 )
             updated = await self._contact_row(session, contact_id=contact_id)
             assert updated is not None
-            return _contact(updated), ended
+            return contact_from_row(updated), ended
 
     async def _locked_contact(self, session: AsyncSession, contact_id: int) -> Mapping[str, Any]:
         row: Mapping[str, Any] | None = (
             (
                 await session.execute(
-                    _contact_select()
+                    contact_select()
                     .where(contact_t.c.id == contact_id)
                     .with_for_update(of=contact_t)
                 )
@@ -824,7 +790,7 @@ class SqlRepository:
             receipt_code=receipt_code,
             version=version,
             submitted_at=now,
-            late_by=_late_by(first_at, instance["due_end"]),
+            late_by=unit_lateness(first_at, instance["due_end"], now),
             kind=SubmissionKind(kind),
             report_name=instance["name"],
             unit_name=unit["name"],
@@ -880,7 +846,7 @@ class SqlRepository:
             receipt_code=row["receipt_code"],
             version=row["version"],
             submitted_at=row["submitted_at"],
-            late_by=_late_by(row["first_at"], row["due_end"]),
+            late_by=unit_lateness(row["first_at"], row["due_end"], row["submitted_at"]),
             kind=SubmissionKind(row["kind"]),
             report_name=row["report_name"],
             unit_name=row["unit_name"],

@@ -1,9 +1,4 @@
-"""Who has reported: per report instance, each submitting unit's latest version and lateness.
-
-A unit's state follows its first version: a unit that reported on time and later sent a
-correction is still on time. `add_submission` records a new version. The status dataclasses
-live in the core (`bot.core.model`); they are re-exported here for existing callers.
-"""
+"""Who has reported: per report instance, each submitting unit's latest version and lateness."""
 
 from __future__ import annotations
 
@@ -18,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, UnitStatus
 from bot.plan.model import DueKind
-from storage.db import read_session, write_session
-from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
+from scheduler.deadlines import unit_lateness
+from storage.db import read_session
+from storage.errors import UnknownReportError
 from storage.models import (
-    SubmissionRecord,
     report_instance_t,
     report_submitter_t,
     report_t,
@@ -36,7 +31,6 @@ __all__ = [
     "SubmissionKind",
     "SubmissionState",
     "UnitStatus",
-    "add_submission",
     "new_receipt_code",
     "report_status",
     "unused_receipt_code",
@@ -149,96 +143,37 @@ async def submission_totals(
     return {(row["instance_id"], row["unit_id"]): dict(row) for row in rows.mappings()}
 
 
+# The status dataclasses live in the core (bot.core.model) and are re-exported above for existing
+# callers; submissions themselves are written only by SqlRepository.submit.
+
+
 def _unit_status(
     unit: dict[str, Any], totals: dict[str, Any] | None, due_end: datetime, now: datetime
 ) -> UnitStatus:
+    first_at: datetime | None = None if totals is None else totals["first_at"]
+    # Judged by the first version: a correction after the deadline keeps an on-time unit on time.
+    late_by = unit_lateness(first_at, due_end, now)
     if totals is None:
-        missing = now >= due_end
         return UnitStatus(
             unit_key=unit["key"],
             unit_name=unit["name"],
-            state=SubmissionState.MISSING if missing else SubmissionState.PENDING,
-            late_by=now - due_end if missing else None,
+            state=SubmissionState.PENDING if late_by is None else SubmissionState.MISSING,
+            late_by=late_by,
         )
-    first_at: datetime = totals["first_at"]
-    late = first_at >= due_end
     return UnitStatus(
         unit_key=unit["key"],
         unit_name=unit["name"],
-        state=SubmissionState.LATE if late else SubmissionState.ON_TIME,
+        state=SubmissionState.ON_TIME if late_by is None else SubmissionState.LATE,
         versions=totals["versions"],
         latest_version=totals["latest_version"],
         latest_at=totals["latest_at"],
         first_at=first_at,
-        late_by=first_at - due_end if late else None,
+        late_by=late_by,
     )
 
 
 def new_receipt_code() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
-
-
-async def add_submission(
-    engine: AsyncEngine,
-    *,
-    instance_id: int,
-    unit_key: str,
-    contact_id: int | None,
-    kind: SubmissionKind,
-    text: str | None = None,
-    note: str | None = None,
-    original_name: str | None = None,
-    stored_path: str | None = None,
-    size: int | None = None,
-    sha256: str | None = None,
-    mime: str | None = None,
-    now: datetime,
-) -> SubmissionRecord:
-    """Record the unit's next version for the instance, with a fresh receipt code.
-
-    The unit row is locked (PostgreSQL) or the database write-locked (SQLite, BEGIN IMMEDIATE)
-    so that concurrent submissions of one unit get distinct versions. Raises
-    UnknownInstanceError or UnknownUnitError for an unknown or archived instance or unit.
-    """
-    async with write_session(engine) as session:
-        unit_id = await session.scalar(
-            sa.select(unit_t.c.id)
-            .where(unit_t.c.key == unit_key, unit_t.c.archived_at.is_(None))
-            .with_for_update()
-        )
-        if unit_id is None:
-            raise UnknownUnitError(unit_key)
-        instance = await session.scalar(
-            sa.select(report_instance_t.c.id).where(
-                report_instance_t.c.id == instance_id, report_instance_t.c.archived_at.is_(None)
-            )
-        )
-        if instance is None:
-            raise UnknownInstanceError(instance_id)
-        latest = await session.scalar(
-            sa.select(sa.func.max(submission_t.c.version)).where(
-                submission_t.c.instance_id == instance_id, submission_t.c.unit_id == unit_id
-            )
-        )
-        record = SubmissionRecord(
-            instance_id=instance_id,
-            unit_id=unit_id,
-            contact_id=contact_id,
-            version=(latest or 0) + 1,
-            kind=str(kind),
-            text=text,
-            note=note,
-            original_name=original_name,
-            stored_path=stored_path,
-            size=size,
-            sha256=sha256,
-            mime=mime,
-            receipt_code=await unused_receipt_code(session),
-            submitted_at=now,
-        )
-        session.add(record)
-        await session.flush()
-    return record
 
 
 async def unused_receipt_code(session: AsyncSession) -> str:

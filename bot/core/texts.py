@@ -17,6 +17,7 @@ from bot.core.model import (
     UnitStatus,
 )
 from bot.i18n import t
+from scheduler.deadlines import lateness
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -43,9 +44,10 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def time_left(instance: OpenInstance, now: datetime) -> str:
     """How long until the deadline, or how late it is now."""
-    if now < instance.due_end:
+    late = lateness(now, instance.due_end)
+    if late is None:
         return t("time-left", left=fmt.duration(instance.due_end - now))
-    return t("time-late", late=fmt.duration(now - instance.due_end))
+    return t("time-late", late=fmt.duration(late))
 
 
 def instance_line(instance: OpenInstance, now: datetime, tz: ZoneInfo) -> str:

@@ -11,8 +11,8 @@ import pytest
 from cli_support import run
 from malformed_plans import MALFORMED
 
+from bot.core.model import SubmissionKind
 from storage.db import make_engine
-from storage.status import SubmissionKind, add_submission, report_status
 
 ROOT = Path(__file__).parents[2]
 SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
@@ -130,17 +130,34 @@ def test_edited_plan_updates_in_place(capsys: pytest.CaptureFixture[str], office
 
 
 def submit(office: Path, unit: str, report: str) -> None:
+    """The unit's head, registered through an invite, sends a text the way the bot records it."""
+    from bot.plan.model import Role
+    from storage.files import LocalFileStore
+    from storage.invites import create_invite
+    from storage.repository import SqlRepository
+
     async def go() -> None:
         engine = make_engine(f"sqlite+aiosqlite:///{office / 'data' / 'baocao.db'}")
         try:
             now = datetime(2024, 6, 3, 3, 0, tzinfo=UTC)
-            (instance,) = await report_status(engine, report_key=report, now=now)
-            await add_submission(
-                engine,
+            repository = SqlRepository(engine, LocalFileStore(office / "data"))
+            invite = await create_invite(engine, unit_key=unit, role=Role.HEAD, now=now)
+            redemption = await repository.redeem_invite(
+                code=invite.code,
+                platform="telegram",
+                user_id=f"head-of-{unit}",
+                chat_id=f"head-of-{unit}",
+                display_name="Nguyễn Văn B",
+                now=now,
+            )
+            assert redemption.contact is not None
+            (instance,) = await repository.status(report_key=report, now=now)
+            await repository.submit(
                 instance_id=instance.instance_id,
                 unit_key=unit,
-                contact_id=None,
+                contact_id=redemption.contact.id,
                 kind=SubmissionKind.TEXT,
+                source_ref=f"cli-test:{unit}:{report}",
                 text="Báo cáo đã xong.",
                 now=now,
             )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
@@ -11,8 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.model import Contact, Receipt, RedeemStatus, StagedFile, SubmissionKind
+from bot.plan.model import Role
 from storage.db import read_session
+from storage.files import LocalFileStore
+from storage.invites import create_invite
 from storage.models import metadata
+from storage.repository import SqlRepository
 
 NOW = datetime(2024, 5, 20, 3, 0, tzinfo=UTC)
 POSTGRES_URL = os.environ.get(
@@ -74,3 +81,48 @@ async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple[object, ...]]]:
             rows = (await session.execute(sa.select(table))).all()
             result[table.name] = sorted((tuple(row) for row in rows), key=repr)
         return result
+
+
+async def unit_head(repo: SqlRepository, unit_key: str, now: datetime) -> Contact:
+    """The unit's head contact, registered through an invite the first time it is asked for."""
+    user_id = f"head-of-{unit_key}"
+    known = await repo.contact(platform="telegram", user_id=user_id)
+    if known is not None:
+        return known
+    invite = await create_invite(repo.engine, unit_key=unit_key, role=Role.HEAD, now=now)
+    redemption = await repo.redeem_invite(
+        code=invite.code,
+        platform="telegram",
+        user_id=user_id,
+        chat_id=user_id,
+        display_name=f"Đầu mối {unit_key}",
+        now=now,
+    )
+    assert redemption.status is RedeemStatus.REGISTERED and redemption.contact is not None
+    return redemption.contact
+
+
+async def submit_as_unit(
+    engine: AsyncEngine,
+    files: Path,
+    *,
+    instance_id: int,
+    unit_key: str,
+    now: datetime,
+    kind: SubmissionKind = SubmissionKind.TEXT,
+    text: str | None = None,
+    file: StagedFile | None = None,
+) -> Receipt:
+    """What the unit's head sends, through the bot's own submission path."""
+    repo = SqlRepository(engine, LocalFileStore(files))
+    contact = await unit_head(repo, unit_key, now)
+    return await repo.submit(
+        instance_id=instance_id,
+        unit_key=unit_key,
+        contact_id=contact.id,
+        kind=kind,
+        source_ref=f"test:{uuid.uuid4().hex}",
+        now=now,
+        text=text,
+        file=file,
+    )

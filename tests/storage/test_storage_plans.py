@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from plans_factory import big_plan, instance, plan, report, small_plan, unit
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import NOW, row_counts, snapshot
+from storage_helpers import NOW, row_counts, snapshot, submit_as_unit
 
-from bot.core.model import SubmissionKind
 from bot.i18n import t
 from bot.plan.model import Plan
 from storage.db import read_session
@@ -27,7 +27,6 @@ from storage.models import (
     unit_t,
 )
 from storage.plans import AppliedPlan, applied_plan, apply_plan
-from storage.status import add_submission
 
 
 async def instance_id(engine: AsyncEngine, report_key: str, key: str) -> int:
@@ -57,18 +56,16 @@ async def archived_instances(engine: AsyncEngine) -> dict[str, bool]:
         return {f"{report}/{key}": at is not None for report, key, at in rows}
 
 
-async def submit(engine: AsyncEngine, report_key: str, key: str, unit_key: str) -> int:
-    record = await add_submission(
+async def submit(engine: AsyncEngine, files: Path, report_key: str, key: str, unit_key: str) -> int:
+    receipt = await submit_as_unit(
         engine,
+        files,
         instance_id=await instance_id(engine, report_key, key),
         unit_key=unit_key,
-        contact_id=None,
-        kind=SubmissionKind.TEXT,
         text="Đã thực hiện",
         now=NOW,
     )
-    assert record.id is not None
-    return record.id
+    return receipt.submission_id
 
 
 async def test_first_apply_creates_everything(engine: AsyncEngine) -> None:
@@ -127,11 +124,13 @@ async def test_reapplying_the_same_plan_changes_nothing(engine: AsyncEngine) -> 
     assert await snapshot(engine) == before  # no row touched, no audit row, same applied_at
 
 
-async def test_edited_plan_updates_in_place_and_keeps_submissions(engine: AsyncEngine) -> None:
+async def test_edited_plan_updates_in_place_and_keeps_submissions(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
     first = small_plan()
     await apply_plan(engine, first, path="p.yaml", now=NOW)
     h1 = await instance_id(engine, "dan-chu", "2024-H1")
-    submission = await submit(engine, "dan-chu", "2024-H1", "kh")
+    submission = await submit(engine, tmp_path, "dan-chu", "2024-H1", "kh")
     counts = await row_counts(engine)
 
     dan_chu = first.reports[0]
@@ -205,12 +204,14 @@ def without_unit(the_plan: Plan, key: str) -> Plan:
     )
 
 
-async def test_removing_items_with_submissions_is_refused(engine: AsyncEngine) -> None:
+async def test_removing_items_with_submissions_is_refused(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
     first = small_plan()
     await apply_plan(engine, first, path="p.yaml", now=NOW)
-    await submit(engine, "dan-chu", "2024-H1", "kh")
-    await submit(engine, "dan-chu", "2024-H2", "tc")
-    await submit(engine, "dan-chu-tong-hop", "2024-H1", "vp")
+    await submit(engine, tmp_path, "dan-chu", "2024-H1", "kh")
+    await submit(engine, tmp_path, "dan-chu", "2024-H2", "tc")
+    await submit(engine, tmp_path, "dan-chu-tong-hop", "2024-H1", "vp")
     before = await snapshot(engine)
 
     tong_hop = replace(first.reports[1], instances=first.reports[1].instances[1:], depends_on=())
@@ -228,10 +229,10 @@ async def test_removing_items_with_submissions_is_refused(engine: AsyncEngine) -
     assert "kh" in message and "dan-chu-tong-hop/2024-H1" in message
 
 
-async def test_archive_keeps_history(engine: AsyncEngine) -> None:
+async def test_archive_keeps_history(engine: AsyncEngine, tmp_path: Path) -> None:
     first = small_plan()
     await apply_plan(engine, first, path="p.yaml", now=NOW)
-    submission = await submit(engine, "dan-chu", "2024-H1", "kh")
+    submission = await submit(engine, tmp_path, "dan-chu", "2024-H1", "kh")
     edited = without_unit(first, "kh")
     edited = replace(edited, reports=(replace(edited.reports[0], instances=()), edited.reports[1]))
 
@@ -254,7 +255,10 @@ async def test_archive_keeps_history(engine: AsyncEngine) -> None:
                 )
             )
         ).one()
-        audits = await session.scalar(sa.select(sa.func.count()).select_from(audit_t))
+        audits = await session.scalar(
+            # The head's invite and registration are audited too; only the plan's are counted.
+            sa.select(sa.func.count()).where(audit_t.c.action == "plan.apply")
+        )
     assert tuple(kept) == (submission, "Đã thực hiện")
     assert audits == 2
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import NOW
+from storage_helpers import NOW, submit_as_unit
 
-from bot.core.model import SubmissionKind
+from bot.core.model import StagedFile, SubmissionKind
 from bot.plan.model import DueKind
-from storage.errors import UnknownInstanceError, UnknownReportError, UnknownUnitError
+from storage.errors import UnknownReportError
+from storage.files import LocalFileStore
 from storage.plans import apply_plan
 from storage.status import (
     RECEIPT_ALPHABET,
     InstanceStatus,
     SubmissionState,
-    add_submission,
     report_status,
 )
 
@@ -34,7 +35,7 @@ async def h1(engine: AsyncEngine) -> InstanceStatus:
     return next(s for s in statuses if s.instance_key == "2024-H1")
 
 
-async def test_on_time_late_missing(planned: AsyncEngine) -> None:
+async def test_on_time_late_missing(planned: AsyncEngine, tmp_path: Path) -> None:
     instance = await h1(planned)
     due = instance.due_end
     assert (instance.due_kind, instance.due_day, instance.due_time) == (
@@ -43,33 +44,38 @@ async def test_on_time_late_missing(planned: AsyncEngine) -> None:
         None,
     )
 
-    first = await add_submission(
+    files = tmp_path / "store"
+    first = await submit_as_unit(
         planned,
+        files,
         instance_id=instance.instance_id,
         unit_key="kh",
-        contact_id=None,
-        kind=SubmissionKind.TEXT,
         text="Báo cáo 6 tháng",
         now=due - timedelta(seconds=1),
     )
-    correction = await add_submission(
+    data = b"PK\x03\x04 bao cao"
+    staged = LocalFileStore(files).staging_path(".docx")
+    staged.write_bytes(data)
+    correction = await submit_as_unit(
         planned,
+        files,
         instance_id=instance.instance_id,
         unit_key="kh",
-        contact_id=None,
         kind=SubmissionKind.FILE,
-        original_name="bao-cao.docx",
-        stored_path="files/1/bao-cao.docx",
-        size=12_345,
-        sha256="0" * 64,
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        file=StagedFile(
+            path=staged,
+            original_name="bao-cao.docx",
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            mime_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         now=due + timedelta(days=2),
     )
-    await add_submission(
+    await submit_as_unit(
         planned,
+        files,
         instance_id=instance.instance_id,
         unit_key="tc",
-        contact_id=None,
         kind=SubmissionKind.PHOTO,
         now=due,  # due_end is the first moment that is late
     )
@@ -112,45 +118,3 @@ async def test_unknown_report(planned: AsyncEngine) -> None:
 
 async def test_no_plan_no_status(engine: AsyncEngine) -> None:
     assert await report_status(engine, report_key=None, now=NOW) == []
-
-
-async def test_submission_for_unknown_unit_or_instance(planned: AsyncEngine) -> None:
-    instance = await h1(planned)
-    with pytest.raises(UnknownUnitError):
-        await add_submission(
-            planned,
-            instance_id=instance.instance_id,
-            unit_key="khong-co",
-            contact_id=None,
-            kind=SubmissionKind.TEXT,
-            now=NOW,
-        )
-    with pytest.raises(UnknownInstanceError):
-        await add_submission(
-            planned,
-            instance_id=10_000,
-            unit_key="kh",
-            contact_id=None,
-            kind=SubmissionKind.TEXT,
-            now=NOW,
-        )
-
-
-async def test_concurrent_submissions_get_distinct_versions(planned: AsyncEngine) -> None:
-    instance = await h1(planned)
-    records = await asyncio.gather(
-        *(
-            add_submission(
-                planned,
-                instance_id=instance.instance_id,
-                unit_key="kh",
-                contact_id=None,
-                kind=SubmissionKind.TEXT,
-                text=str(n),
-                now=NOW + timedelta(seconds=n),
-            )
-            for n in range(12)
-        )
-    )
-    assert sorted(r.version for r in records) == list(range(1, 13))
-    assert len({r.receipt_code for r in records}) == 12

@@ -32,6 +32,7 @@ from scheduler.deadlines import (
     recurring_deadlines,
     reminder_after_deadline,
     standard_period,
+    unit_lateness,
 )
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -110,6 +111,34 @@ def test_lateness() -> None:
     assert lateness(local(2024, 6, 4, 23, 59, 59), end) is None
     assert lateness(local(2024, 6, 5), end) == timedelta(0)
     assert lateness(local(2024, 6, 6, 1, 30), end) == timedelta(days=1, hours=1, minutes=30)
+
+
+def test_unit_lateness_at_the_edges_of_the_deadline() -> None:
+    end = local(2024, 6, 5)
+    now = local(2024, 6, 10)
+    assert unit_lateness(end - timedelta(seconds=1), end, now) is None
+    assert unit_lateness(end, end, now) == timedelta(0)
+    assert unit_lateness(end + timedelta(seconds=1), end, now) == timedelta(seconds=1)
+
+
+def test_unit_lateness_follows_the_first_version_not_the_correction() -> None:
+    end = local(2024, 6, 5)
+    first_on_time = local(2024, 6, 4, 9)
+    # A correction sent days after the deadline: the first version still decides.
+    assert unit_lateness(first_on_time, end, local(2024, 6, 9)) is None
+    first_late = local(2024, 6, 6, 1, 30)
+    assert unit_lateness(first_late, end, local(2024, 6, 20)) == timedelta(
+        days=1, hours=1, minutes=30
+    )
+
+
+def test_unit_lateness_of_a_unit_that_sent_nothing() -> None:
+    end = local(2024, 6, 5)
+    # Still within the deadline, up to its last second.
+    assert unit_lateness(None, end, end - timedelta(seconds=1)) is None
+    # Missing from the first late moment on, late by how long the deadline has passed.
+    assert unit_lateness(None, end, end) == timedelta(0)
+    assert unit_lateness(None, end, end + timedelta(days=2)) == timedelta(days=2)
 
 
 # --- Recurrence ------------------------------------------------------------------------------
