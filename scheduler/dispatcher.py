@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core import buttons
 from bot.core import texts as core_texts
 from bot.core.model import Button, Contact, Keyboard
 from bot.core.ports import DeliveryError, Messenger, UnreachableError
@@ -82,7 +83,7 @@ class DispatchSettings:
 @lru_cache(maxsize=256)  # one keyboard for a whole fan-out
 def submit_now(instance_id: int) -> Keyboard:
     """The "submit now" button under a unit's reminder: the next file goes to this report."""
-    return ((Button(t("button-submit-now"), f"r:{instance_id}"),),)
+    return ((Button(t("button-submit-now"), buttons.submit_now(instance_id)),),)
 
 
 async def plant_reminders(store: ReminderStore, plan: Plan, *, now: datetime) -> int:

@@ -50,6 +50,12 @@ class Messenger(Protocol):
         """Re-send a file the platform already has (e.g. to the office group)."""
 
 
+def has_buttons(messenger: Messenger) -> bool:
+    """Whether the platform shows buttons; one without (`buttons = False` on its messenger)
+    gets the same choices as numbered lines, answered with the number."""
+    return bool(getattr(messenger, "buttons", True))
+
+
 class Repository(Protocol):
     """Contacts, invites, report instances, submissions and pending steps."""
 

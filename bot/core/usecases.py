@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
-from bot.core import texts
+from bot.core import buttons, texts
 from bot.core.cleaning import (
     clean,
     clean_name,
@@ -30,6 +29,7 @@ from bot.core.model import (
     Attachment,
     AttachmentKind,
     Button,
+    Callback,
     ChatKind,
     Contact,
     Incoming,
@@ -42,7 +42,7 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
-from bot.core.ports import FileStore, FileTooBigError, Messenger, Repository
+from bot.core.ports import FileStore, FileTooBigError, Messenger, Repository, has_buttons
 from bot.i18n import t
 from bot.plan.model import Role
 
@@ -52,8 +52,6 @@ log = logging.getLogger(__name__)
 ALLOWED_EXTENSIONS = frozenset(
     {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".jpg", ".jpeg", ".png"}
 )
-CALLBACK = re.compile(r"^p:([A-Za-z0-9_-]{8,32}):(x|\d{1,2})$")
-SUBMIT_NOW = re.compile(r"^r:(\d{1,12})$")  # the button under a reminder: submit to this report
 COMMANDS = {
     "start": "start",
     "baocao": "reports",
@@ -83,6 +81,7 @@ OTHER_CONTENT = {
     OtherContent.DICE: "unsupported-dice",
     OtherContent.OTHER: "unsupported-other",
 }
+OFFER = "offer"  # a pending step that only holds numbered choices sent outside the use cases
 BUTTON_LABEL = 60  # characters on a button, so that a phone shows them whole enough
 NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
 # The command menu a platform shows: (command, catalog key of its description).
@@ -166,6 +165,12 @@ class ReportBot:
             await out.send(incoming.chat.chat_id, t(key, what=t(OTHER_CONTENT[incoming.other])))
         elif incoming.attachment is not None:
             await self._file(incoming, out, contact)
+        elif (
+            not has_buttons(out)
+            and incoming.text is not None
+            and (number := buttons.number_of(incoming.text)) is not None
+        ):
+            await self._number(incoming, out, number)
         elif incoming.text is not None and has_visible(incoming.text):
             await self._text(incoming, out, contact)
         else:
@@ -173,10 +178,23 @@ class ReportBot:
 
     async def say(self, out: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:
         """Send `text`, split to fit the platform; buttons go with the last piece."""
+        if keyboard and not has_buttons(out):
+            text, keyboard = buttons.numbered(text, keyboard), ()
         pieces = texts.split_text(text, out.max_text)
         for piece in pieces[:-1]:
             await out.send(chat_id, piece)
         await out.send(chat_id, pieces[-1], keyboard=keyboard)
+
+    async def offer(self, *, platform: str, user_id: str, keyboard: Keyboard) -> None:
+        """Keep buttons sent from outside the use cases (a reminder's) as the person's numbered
+        choices, on a platform without buttons: the numbers answer the latest list shown."""
+        await self.repo.save_pending(
+            platform=platform,
+            user_id=user_id,
+            kind=OFFER,
+            payload={"choices": [button.data for button in buttons.flat(keyboard)]},
+            now=self.now(),
+        )
 
     # ---- who is talking ------------------------------------------------------------------------
 
@@ -430,6 +448,8 @@ class ReportBot:
             "instances": [i.instance_id for i in instances],
             "unit": contact.unit_key,
             "unit_name": contact.unit_name,
+            # What each number means on a platform without buttons, in the buttons' order.
+            "choices": _picks(kind, len(instances)),
         }
         pending = await self.repo.save_pending(
             platform=incoming.chat.platform,
@@ -438,7 +458,7 @@ class ReportBot:
             payload=payload,
             now=now,
         )
-        await out.send(chat, question(instances), keyboard=self._keyboard(pending, instances))
+        await self.say(out, chat, question(instances), self._keyboard(pending, instances))
         return []
 
     async def _candidates(self, contact: Contact, now: datetime) -> list[OpenInstance]:
@@ -450,20 +470,19 @@ class ReportBot:
         return instances + corrections
 
     def _keyboard(self, pending: Pending, instances: list[OpenInstance]) -> Keyboard:
-        rows: list[tuple[Button, ...]] = []
         if len(instances) == 1 and pending.kind == "text":
-            rows.append(
+            return (
                 (
-                    Button(t("button-submit"), f"p:{pending.token}:0"),
-                    Button(t("button-cancel"), f"p:{pending.token}:x"),
-                )
+                    Button(t("button-submit"), buttons.choice(pending.token, 0)),
+                    Button(t("button-cancel"), buttons.choice(pending.token, buttons.CANCEL)),
+                ),
             )
-            return tuple(rows)
         now = self.now()
+        rows: list[tuple[Button, ...]] = []
         for position, instance in enumerate(instances):
             label = self._button_label(instance, now)
-            rows.append((Button(label, f"p:{pending.token}:{position}"),))
-        rows.append((Button(t("button-cancel"), f"p:{pending.token}:x"),))
+            rows.append((Button(label, buttons.choice(pending.token, position)),))
+        rows.append((Button(t("button-cancel"), buttons.choice(pending.token, buttons.CANCEL)),))
         return tuple(rows)
 
     @staticmethod
@@ -639,9 +658,8 @@ class ReportBot:
     async def _button(self, incoming: Incoming, out: Messenger) -> None:
         callback = incoming.callback
         assert callback is not None
-        match = CALLBACK.match(callback.data)
-        submit_now = SUBMIT_NOW.match(callback.data)
-        if match is None and submit_now is None:
+        pressed = buttons.decode(callback.data)
+        if pressed is None:
             await out.answer(callback.callback_id, t("button-invalid"))
             return
         contact = await self.repo.contact(
@@ -650,11 +668,10 @@ class ReportBot:
         if contact is None:
             await out.answer(callback.callback_id, t("button-not-yours"))
             return
-        if submit_now is not None:
-            await self._submit_now(incoming, out, contact, int(submit_now[1]))
+        if isinstance(pressed, buttons.SubmitNow):
+            await self._submit_now(incoming, out, contact, pressed.instance_id)
             return
-        assert match is not None
-        token, choice = match[1], match[2]
+        token = pressed.token
         # The person is part of the key: someone else sending the same data finds nothing.
         source_ref = f"button:{incoming.chat.platform}:{incoming.sender.user_id}:{token}"
         pending = await self.repo.take_pending(
@@ -673,11 +690,11 @@ class ReportBot:
                 await out.answer(callback.callback_id, t("button-stale"))
             return
         await out.answer(callback.callback_id)
-        if choice == "x":
+        if pressed.cancelled:
             await self._close_prompt(out, incoming, t("submit-cancelled"))
             return
         ids = pending.payload.get("instances")
-        position = int(choice)
+        position = pressed.position
         if not isinstance(ids, list) or position >= len(ids):
             await self._close_prompt(out, incoming, t("button-stale"))
             return
@@ -725,6 +742,27 @@ class ReportBot:
             source_ref=source_ref,
         )
 
+    async def _number(self, incoming: Incoming, out: Messenger, number: int) -> None:
+        """A number answering the numbered choices: the same as pressing that button."""
+        chat = incoming.chat.chat_id
+        pending = await self.repo.peek_pending(
+            platform=incoming.chat.platform,
+            user_id=incoming.sender.user_id,
+            now=self.now(),
+            ttl=self.settings.pending_ttl,
+        )
+        picks = pending.payload.get("choices") if pending is not None else None
+        if pending is None or not isinstance(picks, list) or not picks:
+            await out.send(chat, t("choice-nothing-offered"))
+            return
+        if not 1 <= number <= len(picks):
+            await out.send(chat, t("choice-not-offered", number=number, count=len(picks)))
+            return
+        pick = str(picks[number - 1])
+        data = pick if pending.kind == OFFER else buttons.choice(pending.token, pick)
+        press = Callback(callback_id=f"number:{incoming.source_ref}", data=data, message=None)
+        await self._button(replace(incoming, text=None, callback=press), out)
+
     async def _submit_now(
         self, incoming: Incoming, out: Messenger, contact: Contact, instance_id: int
     ) -> None:
@@ -758,6 +796,14 @@ class ReportBot:
                 # The question may be deleted or refused: the step goes on, told anew.
                 log.warning("could not replace the question; sending the outcome", exc_info=True)
         await out.send(incoming.chat.chat_id, text)
+
+
+def _picks(kind: str, count: int) -> list[str]:
+    """The choices a question offers, in the buttons' order: one text report is confirmed or
+    cancelled, otherwise each report by its position, then cancel."""
+    if count == 1 and kind == "text":
+        return ["0", buttons.CANCEL]
+    return [*(str(position) for position in range(count)), buttons.CANCEL]
 
 
 def _is_correction(instance: OpenInstance, now: datetime) -> bool:

@@ -131,3 +131,7 @@ correction-line = • { $name } — { $deadline }. { $sent }
 status-unknown-report = Không có báo cáo nào mã «{ $report }». Các mã báo cáo: { $codes }. Gõ /tinhhinh kèm một mã trong số đó, hoặc chỉ /tinhhinh để xem tất cả.
 submit-text-edited = Bot nhận nội dung đã sửa; câu hỏi trước không còn hiệu lực.
 submit-edit-file = Sửa lời nhắn kèm tệp không thay đổi những gì đã gửi. Nếu cần, hãy gửi lại tệp kèm lời nhắn mới.
+
+# Numbered choices, on a platform without buttons
+choice-nothing-offered = Hiện không có lựa chọn nào đang chờ bạn trả lời bằng số. Muốn nộp báo cáo, hãy gửi nội dung hoặc tệp; gõ /huongdan để xem hướng dẫn.
+choice-not-offered = Không có lựa chọn số { $number }. Hãy gõ một số từ 1 đến { $count } trong danh sách vừa gửi, hoặc /huy để hủy.
