@@ -31,6 +31,7 @@ from storage.errors import StorageError
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from bot.core.usecases import ReportBot
     from storage.status import UnitStatus
 
 out = Console(highlight=False, soft_wrap=True)
@@ -804,6 +805,69 @@ UNREACHABLE_COLUMNS = ("cli-col-person", "cli-col-unit", "cli-col-platform", "cl
 
 
 # ---- the bot ---------------------------------------------------------------------------------
+
+
+# ---- chatting from the terminal --------------------------------------------------------------
+
+
+@app.command("chat", help=t("cli-chat-help"), options_metavar=_METAVARS["options_metavar"])
+def chat(
+    who: Annotated[
+        str,
+        typer.Option("--as", metavar=t("cli-metavar-chat-as"), help=t("cli-opt-chat-as")),
+    ],
+) -> None:
+    from bot.app import serve
+    from bot.services import applied_plan, create_invite, list_contacts
+    from handlers.console.messenger import PLATFORM as CONSOLE
+    from handlers.console.platform import ConsolePlatform, Person
+
+    config = settings(data_needed=True)
+    stored = run(lambda: applied_plan(config))
+    if stored is None:
+        fail(t("cli-chat-no-plan"))
+    plan = plan_from_data(stored.data, stored.source, stored.path)
+    known = run(lambda: list_contacts(config))
+    typed = plan_id(who)
+    name: str | None = None
+    user_id: str | None = None
+    if typed.isdigit():
+        contact = next((c for c in known if str(c.id) == typed and c.active), None)
+        if contact is None:
+            fail(t("cli-chat-no-contact", number=typed))
+        unit_key, role, name = contact.unit_key, contact.role, contact.display_name
+        if contact.platform == CONSOLE:
+            user_id = contact.user_id
+    elif typed in {Role.OFFICE.value, Role.LEADER.value}:
+        kind = UnitType.OFFICE if typed == Role.OFFICE.value else UnitType.LEADERSHIP
+        unit = next((u for u in plan.units if u.type is kind), None)
+        if unit is None:
+            fail(t("cli-chat-no-unit-of-kind", role=t(f"role-{typed}")))
+        unit_key, role = unit.key, Role(typed)
+    else:
+        if typed not in {u.key for u in plan.units}:
+            units = ", ".join(u.key for u in plan.units)
+            fail(t("cli-chat-unknown-unit", unit=who.strip(), units=units))
+        unit_key, role = typed, Role.HEAD
+    # One console person per unit and role, so that chatting again continues the same contact.
+    user_id = user_id or f"{role.value}:{unit_key}"
+    name = name or t("cli-chat-person", unit=plan.unit(unit_key).name)
+    here = any(c.platform == CONSOLE and c.user_id == user_id and c.active for c in known)
+    code = None
+    if not here:  # registered through a real invite, as a person on any platform is
+        at = now()
+        ttl = timedelta(hours=1)
+        code = run(lambda: create_invite(config, unit_key=unit_key, role=role, ttl=ttl, at=at)).code
+    person = Person(user_id=user_id, display_name=name, invite=code)
+    stopping = asyncio.Event()
+
+    def console(core: ReportBot) -> ConsolePlatform:
+        return ConsolePlatform(core=core, person=person, on_end=stopping.set)
+
+    # Telegram, when set, only sends: its people's reminders still go out from here, and the
+    # bot that polls keeps polling.
+    chatting = config.model_copy(update={"telegram_polling": False})
+    run(lambda: serve(chatting, stopping, platforms=[console]))
 
 
 @app.command("run", help=t("cli-run-help"), options_metavar=_METAVARS["options_metavar"])

@@ -1,0 +1,72 @@
+"""The core's Messenger port on the console: messages are printed, files are local paths."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shutil
+from pathlib import Path
+
+from bot.core import buttons
+from bot.core.model import Attachment, Keyboard, MessageRef
+from bot.core.ports import FileTooBigError
+from bot.core.usecases import ReportBot
+from handlers.console.screen import Screen
+
+PLATFORM = "console"
+# The console reads files from the disk: no chat service's cap, only one that keeps a mistaken
+# path (a disk image, a video) from filling the store.
+MAX_DOWNLOAD = 50 * 1024 * 1024
+
+
+class ConsoleMessenger:
+    """Prints what is sent to the person at this terminal; the console has no buttons."""
+
+    platform = PLATFORM
+    max_text = 10_000
+    max_download = MAX_DOWNLOAD
+    buttons = False
+
+    def __init__(self, core: ReportBot, screen: Screen, *, chat_id: str) -> None:
+        self._core = core
+        self._screen = screen
+        self.chat_id = chat_id
+        self._ids = itertools.count(1)
+
+    def _ref(self, chat_id: str) -> MessageRef:
+        return MessageRef(chat_id, str(next(self._ids)))
+
+    async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef:
+        if chat_id != self.chat_id:
+            # Another console contact, not at this terminal: there is nobody to show it to.
+            return self._ref(chat_id)
+        if keyboard:
+            # Buttons sent from outside the use cases (a reminder's): the core keeps them as
+            # the person's numbered choices, and they are shown as numbered lines.
+            await self._core.offer(platform=PLATFORM, user_id=chat_id, keyboard=keyboard)
+            text = buttons.numbered(text, keyboard)
+        self._screen.bot(text)
+        return self._ref(chat_id)
+
+    async def edit(self, message: MessageRef, text: str, *, keyboard: Keyboard = ()) -> None:
+        await self.send(message.chat_id, text, keyboard=keyboard)
+
+    async def answer(self, callback_id: str, text: str | None = None) -> None:
+        if text:
+            self._screen.bot(text)
+
+    async def download(self, attachment: Attachment, destination: Path) -> int:
+        source = Path(attachment.file_ref)
+        size = await asyncio.to_thread(lambda: source.stat().st_size)
+        if size > self.max_download:
+            raise FileTooBigError(attachment.file_ref)
+        await asyncio.to_thread(shutil.copyfile, source, destination)
+        # The file may have changed since it was named: what was copied is what counts.
+        copied = await asyncio.to_thread(lambda: destination.stat().st_size)
+        if copied > self.max_download:
+            raise FileTooBigError(attachment.file_ref)
+        return copied
+
+    async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
+        name = attachment.file_name or Path(attachment.file_ref).name
+        return await self.send(chat_id, f"{caption}\n{name}")
