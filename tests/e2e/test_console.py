@@ -215,3 +215,38 @@ async def test_chatting_as_someone_unknown_says_who_can_chat(tmp_path: Path) -> 
     assert errors.decode().startswith(
         "Không có đơn vị «phong-z» trong kế hoạch. Các mã đơn vị: van-phong, ban-giam-doc, phong-a."
     )
+
+
+async def chat_once(folder: Path, who: str, typed: str) -> str:
+    """`baocao chat --as WHO` given `typed`, then the end of its input (Ctrl-D)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "chat",
+        "--as",
+        who,
+        cwd=folder,
+        env=environment(folder),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    output, errors = await asyncio.wait_for(process.communicate(typed.encode()), timeout=60)
+    assert (process.returncode, errors.decode()) == (0, "")
+    return output.decode()
+
+
+async def test_the_office_and_leadership_chat_by_role_or_by_number(tmp_path: Path) -> None:
+    (tmp_path / "ke-hoach.yaml").write_text(UNITS + monthly(datetime.now(UTC)), encoding="utf-8")
+    await baocao(tmp_path, "plan", "apply", "ke-hoach.yaml")
+    office = await chat_once(tmp_path, "office", "/tinhhinh\n")
+    assert "Bạn đã đăng ký là cán bộ Văn phòng của Văn phòng Sở." in office
+    assert "Báo cáo tháng, trước ngày" in office and "0/1 đơn vị đã nộp" in office
+    leader = await chat_once(tmp_path, "leader", "")
+    assert "Bạn đã đăng ký là lãnh đạo của Ban Giám đốc." in leader
+    listed = await baocao(tmp_path, "contacts")
+    (row,) = [line for line in listed.splitlines() if "Người thử (Văn phòng Sở)" in line]
+    again = await chat_once(tmp_path, row.split()[0], "")
+    assert "Chào Người thử (Văn phòng Sở)! Bạn là cán bộ Văn phòng của Văn phòng Sở." in again
+    assert (await baocao(tmp_path, "contacts")).count("Người thử") == 2
