@@ -266,13 +266,18 @@ class ReportBot:
             if instances:
                 lines.append(t("greet-open", count=len(instances)))
                 lines.append(texts.instance_lines(instances, now, self.settings.timezone))
-                lines.append(t("greet-how"))
+                lines.append(self._how(out))
             else:
                 lines.append(t("greet-none"))
                 lines.extend(await self._upcoming_lines(contact.unit_key, now))
         if contact.role is Role.OFFICE:
             lines.append(t("greet-office"))
         await self.say(out, chat, "\n\n".join(lines))
+
+    @staticmethod
+    def _how(out: Messenger) -> str:
+        """How to submit, in the words of the platform: a button to press, or a number."""
+        return t("greet-how" if has_buttons(out) else "greet-how-numbered")
 
     # ---- commands ------------------------------------------------------------------------------
 
@@ -317,7 +322,7 @@ class ReportBot:
         else:
             title = t("reports-title", unit=contact.unit_name, count=len(instances))
             body = texts.instance_lines(instances, now, self.settings.timezone)
-            lines = [f"{title}\n{body}", t("greet-how")]
+            lines = [f"{title}\n{body}", self._how(out)]
         if corrections:
             lines.append(
                 t("reports-corrections", count=len(corrections))

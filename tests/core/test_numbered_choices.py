@@ -62,6 +62,7 @@ async def buttonless(tmp_path: Path) -> AsyncIterator[World]:
 async def test_a_text_is_confirmed_with_a_number(buttonless: World) -> None:
     world = buttonless
     await world.register("1", "phong-a")
+    assert "gõ số của lựa chọn «Nộp»" in world.out.texts("1")[-1]
     await world.say("1", "Đơn vị đã hoàn thành kế hoạch.")
     _, question, keyboard = world.out.sent[-1]
     assert keyboard == ()

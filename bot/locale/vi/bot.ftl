@@ -135,3 +135,4 @@ submit-edit-file = Sửa lời nhắn kèm tệp không thay đổi những gì 
 # Numbered choices, on a platform without buttons
 choice-nothing-offered = Hiện không có lựa chọn nào đang chờ bạn trả lời bằng số. Muốn nộp báo cáo, hãy gửi nội dung hoặc tệp; gõ /huongdan để xem hướng dẫn.
 choice-not-offered = Không có lựa chọn số { $number }. Hãy gõ một số từ 1 đến { $count } trong danh sách vừa gửi, hoặc /huy để hủy.
+greet-how-numbered = Cách nộp: gửi tệp (Word, PDF, Excel, ODT/ODS, ZIP) hoặc ảnh vào đây; lời nhắn kèm tệp được lưu làm ghi chú. Muốn nộp nội dung ngắn thì gõ nội dung, rồi gõ số của lựa chọn «Nộp» trong danh sách bot gửi lại.
