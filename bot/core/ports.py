@@ -30,7 +30,12 @@ class FileTooBigError(Exception):
 
 
 class Messenger(Protocol):
-    """Sends and receives on one chat platform."""
+    """Sends and receives on one chat platform.
+
+    A platform without buttons says so with `buttons = False` on its messenger (read by
+    `has_buttons`; a messenger without the attribute has buttons): the use cases then send
+    choices as numbered lines, and it hands keyboards sent from elsewhere to `ReportBot.offer`.
+    """
 
     platform: str
     max_text: int  # the longest message the platform accepts, in characters
