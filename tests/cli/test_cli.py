@@ -365,5 +365,7 @@ def test_run_without_a_token_says_how_to_get_one(capsys: pytest.CaptureFixture[s
         "",
         "Chưa có mã bot Telegram. Tạo bot bằng cách nhắn /newbot cho @BotFather trên Telegram, "
         "rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN="
-        "mã-bot (xem mẫu trong .env.example).\n",
+        "mã-bot (xem mẫu trong .env.example). Muốn thử bot ngay trong cửa sổ dòng lệnh, không "
+        "cần Telegram: nạp kế hoạch (baocao plan apply TỆP-KẾ-HOẠCH.yaml) rồi gõ baocao chat "
+        "--as MÃ-ĐƠN-VỊ.\n",
     )
