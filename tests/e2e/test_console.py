@@ -9,6 +9,7 @@ import sys
 from asyncio.subprocess import Process
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from e2e_support import DOCX
@@ -55,6 +56,23 @@ def environment(data: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+def start_chat(folder: Path, who: str, *, stdin: int = asyncio.subprocess.PIPE) -> Any:
+    """`baocao chat --as WHO` as a real process in `folder`, its output piped."""
+    return asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "chat",
+        "--as",
+        who,
+        cwd=folder,
+        env=environment(folder),
+        stdin=stdin,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def baocao(folder: Path, *args: str) -> str:
@@ -112,19 +130,7 @@ async def test_chatting_from_the_console(tmp_path: Path) -> None:
     await baocao(tmp_path, "plan", "apply", "ke-hoach.yaml")
     (tmp_path / "bao cao.docx").write_bytes(DOCX)
     (tmp_path / "setup.exe").write_bytes(b"MZ")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--as",
-        "phong-a",
-        cwd=tmp_path,
-        env=environment(tmp_path),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_chat(tmp_path, "phong-a")
     chat = Chat(process)
     try:
         # Registered on the fly through an invite, and greeted with what is open.
@@ -174,19 +180,7 @@ async def test_chatting_from_the_console(tmp_path: Path) -> None:
             await process.wait()
 
     # Chatting again continues as the same contact: no second registration.
-    again = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--as",
-        "phong-a",
-        cwd=tmp_path,
-        env=environment(tmp_path),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    again = await start_chat(tmp_path, "phong-a")
     output, _ = await asyncio.wait_for(again.communicate(b""), timeout=60)  # Ctrl-D at once
     assert again.returncode == 0
     assert "Chào Người thử (Phòng A)! Bạn là đầu mối đơn vị của Phòng A." in output.decode()
@@ -197,19 +191,7 @@ async def test_chatting_from_the_console(tmp_path: Path) -> None:
 async def test_chatting_as_someone_unknown_says_who_can_chat(tmp_path: Path) -> None:
     (tmp_path / "ke-hoach.yaml").write_text(UNITS + monthly(datetime.now(UTC)), encoding="utf-8")
     await baocao(tmp_path, "plan", "apply", "ke-hoach.yaml")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--as",
-        "phong-z",
-        cwd=tmp_path,
-        env=environment(tmp_path),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_chat(tmp_path, "phong-z", stdin=asyncio.subprocess.DEVNULL)
     _, errors = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 2
     assert errors.decode().startswith(
@@ -219,19 +201,7 @@ async def test_chatting_as_someone_unknown_says_who_can_chat(tmp_path: Path) -> 
 
 async def chat_once(folder: Path, who: str, typed: str) -> str:
     """`baocao chat --as WHO` given `typed`, then the end of its input (Ctrl-D)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--as",
-        who,
-        cwd=folder,
-        env=environment(folder),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_chat(folder, who)
     output, errors = await asyncio.wait_for(process.communicate(typed.encode()), timeout=60)
     assert (process.returncode, errors.decode()) == (0, "")
     return output.decode()
