@@ -804,9 +804,6 @@ MISSED_COLUMNS = (*DUE_COLUMNS, "cli-col-reason")
 UNREACHABLE_COLUMNS = ("cli-col-person", "cli-col-unit", "cli-col-platform", "cli-col-since")
 
 
-# ---- the bot ---------------------------------------------------------------------------------
-
-
 # ---- chatting from the terminal --------------------------------------------------------------
 
 
@@ -868,6 +865,9 @@ def chat(
     # bot that polls keeps polling.
     chatting = config.model_copy(update={"telegram_polling": False})
     run(lambda: serve(chatting, stopping, platforms=[console]))
+
+
+# ---- the bot ---------------------------------------------------------------------------------
 
 
 @app.command("run", help=t("cli-run-help"), options_metavar=_METAVARS["options_metavar"])

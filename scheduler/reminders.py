@@ -24,6 +24,7 @@ from bot.plan.model import (
     UnitType,
 )
 from scheduler.calendar import WorkingCalendar
+from scheduler.deadlines import is_late
 
 
 class Kind(StrEnum):
@@ -220,7 +221,7 @@ def daily_rows(
     rows: list[PlannedRow] = []
     for fact in facts:
         missing = fact.missing()
-        late = now >= fact.due_end
+        late = is_late(now, fact.due_end)
         if late and missing:
             if fact.report_key in chases:
                 rows.extend(
@@ -316,7 +317,7 @@ def decide(
     unit = fact.unit(reminder.unit_key) if reminder.unit_key else None
     if reminder.kind in UNIT_KINDS and (unit is None or unit.submitted):
         return Verdict.CANCEL, None
-    if reminder.kind is Kind.UNIT and now >= fact.due_end:
+    if reminder.kind is Kind.UNIT and is_late(now, fact.due_end):
         return Verdict.MISS, None  # a "before" reminder after the deadline: a chase says it
     if reminder.kind in DAILY_KINDS:
         if reminder.day is None or now.astimezone(tz).date() > reminder.day:
@@ -328,13 +329,13 @@ def decide(
     if reminder.exact or in_working_hours(now, tz, calendar, settings):
         return Verdict.SEND, None
     later = next_working_moment(now, tz, calendar, settings)
-    if reminder.kind is Kind.UNIT and later >= fact.due_end:
+    if reminder.kind is Kind.UNIT and is_late(later, fact.due_end):
         return Verdict.MISS, None  # it would only arrive after the deadline
     return Verdict.LATER, later
 
 
 def miss_reason(fact: InstanceFacts, *, now: datetime) -> MissReason:
-    if now >= fact.due_end:
+    if is_late(now, fact.due_end):
         return MissReason.DEADLINE_PASSED
     return MissReason.AFTER_HOURS
 

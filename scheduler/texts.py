@@ -10,13 +10,19 @@ from bot import formatting as fmt
 from bot.i18n import t
 from bot.plan.model import Deadline
 from scheduler.calendar import WorkingCalendar
+from scheduler.deadlines import is_late
 from scheduler.reminders import InstanceFacts, UnitProgress
 
 
 def when(fact: InstanceFacts, now: datetime, tz: ZoneInfo, calendar: WorkingCalendar) -> str:
     """Days left, the last day, or working days late."""
     return _when(
-        fact.due_end, fact.last_day, now.astimezone(tz).date(), now >= fact.due_end, tz, calendar
+        fact.due_end,
+        fact.last_day,
+        now.astimezone(tz).date(),
+        is_late(now, fact.due_end),
+        tz,
+        calendar,
     )
 
 

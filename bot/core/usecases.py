@@ -45,6 +45,7 @@ from bot.core.model import (
 from bot.core.ports import FileStore, FileTooBigError, Messenger, Repository, has_buttons
 from bot.i18n import t
 from bot.plan.model import Role
+from scheduler.deadlines import is_late
 
 log = logging.getLogger(__name__)
 
@@ -475,20 +476,22 @@ class ReportBot:
         return instances + corrections
 
     def _keyboard(self, pending: Pending, instances: list[OpenInstance]) -> Keyboard:
+        """The question's buttons, carrying `_picks` in order: what a number also chooses."""
+        picks = _picks(pending.kind, len(instances))
         if len(instances) == 1 and pending.kind == "text":
+            labels = [t("button-submit"), t("button-cancel")]
             return (
-                (
-                    Button(t("button-submit"), buttons.choice(pending.token, 0)),
-                    Button(t("button-cancel"), buttons.choice(pending.token, buttons.CANCEL)),
+                tuple(
+                    Button(label, buttons.choice(pending.token, pick))
+                    for label, pick in zip(labels, picks, strict=True)
                 ),
             )
         now = self.now()
-        rows: list[tuple[Button, ...]] = []
-        for position, instance in enumerate(instances):
-            label = self._button_label(instance, now)
-            rows.append((Button(label, buttons.choice(pending.token, position)),))
-        rows.append((Button(t("button-cancel"), buttons.choice(pending.token, buttons.CANCEL)),))
-        return tuple(rows)
+        labels = [*(self._button_label(i, now) for i in instances), t("button-cancel")]
+        return tuple(
+            (Button(label, buttons.choice(pending.token, pick)),)
+            for label, pick in zip(labels, picks, strict=True)
+        )
 
     @staticmethod
     def _button_label(instance: OpenInstance, now: datetime) -> str:
@@ -813,7 +816,7 @@ def _picks(kind: str, count: int) -> list[str]:
 
 def _is_correction(instance: OpenInstance, now: datetime) -> bool:
     """A report past its deadline that the unit already sent: what comes now corrects it."""
-    return instance.versions > 0 and now >= instance.due_end
+    return instance.versions > 0 and is_late(now, instance.due_end)
 
 
 def _cleaned(incoming: Incoming) -> Incoming:

@@ -43,6 +43,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.deadlines import (
     cutoff_too_late,
     due_end,
+    is_late,
     last_day,
     period_near,
     plan_reminders,
@@ -431,7 +432,7 @@ class _Compiler:
             (report, instance)
             for report in reports
             for instance in report.instances
-            if instance.due_end <= self.now
+            if is_late(self.now, instance.due_end)
         ]
         if not past:
             return
