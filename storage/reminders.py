@@ -391,11 +391,8 @@ class ReminderStore:
 
     async def counts(self) -> dict[str, int]:
         """Rows by status (for tests, benchmarks and the Office's curiosity)."""
-        async with read_session(self.engine) as session:
-            rows = await session.execute(
-                sa.select(reminder_t.c.status, sa.func.count()).group_by(reminder_t.c.status)
-            )
-            return {status: count for status, count in rows}
+        async with read_connection(self.engine) as connection:
+            return await _status_counts(connection)
 
     async def overview(self, *, limit: int) -> ReminderOverview:
         """Up to `limit` rows of each list: the next due, the last sent, the missed (oldest
@@ -420,10 +417,7 @@ class ReminderStore:
                 order=(reminder_t.c.due_at, reminder_t.c.id),
                 limit=limit,
             )
-            counted = await connection.execute(
-                sa.select(reminder_t.c.status, sa.func.count()).group_by(reminder_t.c.status)
-            )
-            totals: dict[str, int] = {str(status): int(count) for status, count in counted}
+            totals = await _status_counts(connection)
             people = await connection.execute(
                 sa.select(
                     contact_t.c.display_name,
@@ -605,6 +599,13 @@ async def _facts(
     ]
 
 
+async def _status_counts(connection: AsyncConnection) -> dict[str, int]:
+    rows = await connection.execute(
+        sa.select(reminder_t.c.status, sa.func.count()).group_by(reminder_t.c.status)
+    )
+    return {str(status): int(count) for status, count in rows}
+
+
 async def _lines(
     connection: AsyncConnection, condition: Any, *, order: Sequence[Any], limit: int
 ) -> list[ReminderLine]:
@@ -716,8 +717,7 @@ async def _cancel_dropped(session: AsyncSession, *, now: datetime) -> int:
         .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
         .execution_options(synchronize_session=False)
     )
-    count: int = getattr(result, "rowcount", 0)
-    return max(count, 0)
+    return _rowcount(result)
 
 
 async def _unit_ids(session: AsyncSession) -> dict[str, int]:
