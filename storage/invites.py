@@ -62,7 +62,12 @@ def invite_status(
 
 
 def new_invite_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    """A fresh code that never starts with "-": typed after a command (`baocao invite revoke
+    CODE`), such a code would be read as an option."""
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if not code.startswith("-"):
+            return code
 
 
 async def create_invite(

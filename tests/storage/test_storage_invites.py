@@ -14,6 +14,7 @@ from storage_helpers import NOW
 
 from bot.i18n import t
 from bot.plan.model import Role
+from storage import invites
 from storage.db import read_session, write_session
 from storage.errors import InviteRoleError, InviteUsedError, UnknownInviteError, UnknownUnitError
 from storage.invites import InviteStatus, create_invite, list_invites, revoke_invite
@@ -137,3 +138,10 @@ async def test_an_expired_invite_can_be_revoked(planned: AsyncEngine) -> None:
     later = NOW + timedelta(days=2)
     view = await revoke_invite(planned, invite.code, later)
     assert (view.status, view.revoked_at) == (InviteStatus.REVOKED, later)
+
+
+def test_a_code_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`baocao invite revoke -Xyz...` would read the code as an option."""
+    drawn = iter(["-dashFirst0123456789ab", "Ok_code-0123456789abcd"])
+    monkeypatch.setattr(invites.secrets, "token_urlsafe", lambda size: next(drawn))
+    assert invites.new_invite_code() == "Ok_code-0123456789abcd"
