@@ -148,7 +148,8 @@ class Runtime:
 
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
-        # Also for PostgreSQL, where the data folder holds only the submitted files.
+        # Every stored file too, once per start; also for PostgreSQL, where the data folder
+        # holds only the submitted files.
         secure_data_dir(config.data_dir, group_read=config.data_group_read)
         self.engine = make_engine(config.resolved_database_url())
         self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)

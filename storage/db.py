@@ -36,7 +36,7 @@ def database_url_for(data_dir: Path, *, group_read: bool = False) -> str:
     private (see `storage.files.secure_data_dir`), or tightened if made before."""
     from storage.files import create_private_file, secure_data_dir
 
-    secure_data_dir(data_dir, group_read=group_read)
+    secure_data_dir(data_dir, group_read=group_read, stored=False)
     database = data_dir / "baocao.db"
     create_private_file(database, group_read=group_read)
     return f"sqlite+aiosqlite:///{database.resolve()}"

@@ -79,17 +79,20 @@ def _restrict(path: Path, *, group_read: bool) -> None:
         os.chmod(path, wanted)
 
 
-def secure_data_dir(root: Path, *, group_read: bool = False) -> None:
+def secure_data_dir(root: Path, *, group_read: bool = False, stored: bool = True) -> None:
     """Create the data folder private, or tighten one made before (under another umask): the
-    folder, the SQLite files, and the trees of stored and staged files. Nothing else in it is
-    touched: the folder may be shared with other things."""
+    folder, the SQLite files, and (with `stored`) the trees of stored and staged files. Nothing
+    else in it is touched: the folder may be shared with other things.
+
+    Walking every stored file is for the bot's start; a command that only opens the database
+    leaves `stored` off."""
     if root.exists() and not root.is_dir():  # someone's file: not ours to chmod
         raise NotADirectoryError(f"not a folder: {root}")
     make_private_dirs(root, group_read=group_read)
     _restrict(root, group_read=group_read)
     for name in SQLITE_FILES:
         _restrict(root / name, group_read=group_read)
-    for tree in (root / FILES_DIR, root / STAGING_DIR):
+    for tree in (root / FILES_DIR, root / STAGING_DIR) if stored else ():
         if not tree.is_dir() or tree.is_symlink():
             continue
         _restrict(tree, group_read=group_read)
