@@ -26,7 +26,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from department import person_name, plan_text, register_heads, user_id  # noqa: E402
 from fakes.telegram_api import FakeTelegram  # noqa: E402
 
-from bot.plan.loader import parse_plan  # noqa: E402
+from bot.core.plan.loader import parse_plan  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.plans import apply_plan  # noqa: E402

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console
 
 from bot import cli
-from bot.plan.loader import load_plan
+from bot.core.plan.loader import load_plan
 from storage.db import make_engine
 from storage.migrate import downgrade, upgrade
 from storage.plans import apply_plan

@@ -35,11 +35,11 @@ from fakes.telegram_api import FakeTelegram  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 
 from bot.app import applied_plans  # noqa: E402
-from bot.plan.loader import parse_plan  # noqa: E402
+from bot.core.plan.loader import parse_plan  # noqa: E402
+from bot.core.rules.reminders import Kind, PlannedRow  # noqa: E402
 from handlers.telegram.app import rate_limiter, send_request  # noqa: E402
 from handlers.telegram.messenger import TelegramMessenger  # noqa: E402
 from scheduler.dispatcher import Dispatcher, DispatchSettings  # noqa: E402
-from scheduler.reminders import Kind, PlannedRow  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.plans import apply_plan  # noqa: E402

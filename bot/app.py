@@ -12,11 +12,11 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.core.errors import UserError
+from bot.core.i18n import t
+from bot.core.plan.model import Plan
 from bot.core.ports import Messenger
 from bot.core.usecases import BotSettings, ReportBot
-from bot.errors import UserError
-from bot.i18n import t
-from bot.plan.model import Plan
 
 if TYPE_CHECKING:
     from bot.platforms import Platform, PlatformFactory
@@ -224,7 +224,7 @@ def reminder_dispatcher(
 
 def applied_plans(engine: Any) -> Callable[[], Awaitable[Plan | None]]:
     """The plan applied last, rebuilt only when its digest changes."""
-    from bot.plan.loader import plan_from_data
+    from bot.core.plan.loader import plan_from_data
     from storage.plans import applied_plan
     from storage.reminders import ReminderStore
 

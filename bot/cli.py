@@ -19,13 +19,13 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from bot import formatting as fmt
 from bot.config import Settings, unknown_names
-from bot.errors import UserError
-from bot.i18n import t
-from bot.plan.errors import PlanInvalidError
-from bot.plan.loader import load_plan, plan_from_data
-from bot.plan.model import Deadline, Plan, Role, UnitType
+from bot.core import formatting as fmt
+from bot.core.errors import UserError
+from bot.core.i18n import t
+from bot.core.plan.errors import PlanInvalidError
+from bot.core.plan.loader import load_plan, plan_from_data
+from bot.core.plan.model import Deadline, Plan, Role, UnitType
 from storage.errors import StorageError
 
 T = TypeVar("T")
@@ -337,7 +337,7 @@ def calendar(
         typer.Option("--plan", metavar=t("cli-metavar-file"), help=t("cli-opt-calendar-plan")),
     ] = None,
 ) -> None:
-    from scheduler.calendar import WorkingCalendar, package_version
+    from bot.core.rules.calendar import WorkingCalendar, package_version
 
     source = "-"
     spec = None
@@ -766,7 +766,7 @@ def print_reminders(
 
 def reminder_cells(line: ReminderLine) -> list[str]:
     """The report (and its instance), who the reminder goes to, and what kind it is."""
-    from scheduler.reminders import UNIT_KINDS, Kind
+    from bot.core.rules.reminders import UNIT_KINDS, Kind
 
     report = line.report_name
     if line.instance_key != "once":

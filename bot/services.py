@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.errors import UserError
+from bot.core.i18n import t
 from bot.core.model import Contact
-from bot.errors import UserError
-from bot.i18n import t
-from bot.plan.model import Plan, Role
+from bot.core.plan.model import Plan, Role
 from storage import invites as invite_store
 from storage import plans as plan_store
 from storage import status as status_store

@@ -1,1 +1,1 @@
-"""Deadline calendar, reminder planning (pure) and the reminder dispatch loop."""
+"""The reminder dispatch loop: the adapter that sends what bot/core/rules says is due."""

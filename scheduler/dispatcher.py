@@ -17,20 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import buttons
 from bot.core import texts as core_texts
+from bot.core.i18n import t
 from bot.core.model import Button, Contact, Keyboard
-from bot.core.ports import DeliveryError, Messenger, UnreachableError
-from bot.i18n import t
-from bot.plan.model import Plan
-from scheduler import texts
-from scheduler.calendar import WorkingCalendar
-from scheduler.reminders import (
+from bot.core.plan.model import Plan
+from bot.core.ports import DeliveryError, Messenger, ReminderStore, UnreachableError
+from bot.core.rules import texts
+from bot.core.rules.calendar import WorkingCalendar
+from bot.core.rules.reminders import (
     PLANTED_KINDS,
     UNIT_KINDS,
     DueReminder,
@@ -47,9 +46,6 @@ from scheduler.reminders import (
     ready_rows,
 )
 from scheduler.workers import Worker, is_gone, this_worker
-
-if TYPE_CHECKING:
-    from storage.reminders import ReminderStore
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
 """Errors a user's input can cause in storage: each carries a catalog key and its arguments.
 
-The catalog is `bot/locale/vi/storage.ftl`; render with `bot.i18n.t(error.key, **error.params)`.
+The catalog is `bot/core/locale/vi/storage.ftl`;
+render with `bot.core.i18n.t(error.key, **error.params)`.
 """
 
 from __future__ import annotations

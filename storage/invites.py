@@ -10,7 +10,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.plan.model import Role, UnitType
+from bot.core.plan.model import Role, UnitType
 from storage.audit import record_audit
 from storage.db import read_session, write_session
 from storage.errors import InviteRoleError, InviteUsedError, UnknownInviteError, UnknownUnitError

@@ -94,7 +94,7 @@ class UnitRecord(Base, table=True):
     key: str = Field(unique=True)
     name: str
     short_name: str
-    type: str  # bot.plan.model.UnitType value
+    type: str  # bot.core.plan.model.UnitType value
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -111,7 +111,7 @@ class ContactRecord(Base, table=True):
     display_name: str = ""
     username: str | None = None  # Telegram @username, without "@"
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    role: str  # bot.plan.model.Role value
+    role: str  # bot.core.plan.model.Role value
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -140,10 +140,10 @@ class ReportRecord(Base, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     name: str
-    kind: str  # bot.plan.model.ReportKind value
+    kind: str  # bot.core.plan.model.ReportKind value
     receiver_unit_id: int = Field(foreign_key="unit.id")
     forward_files: bool = False
-    every: str | None = None  # bot.plan.model.Every value
+    every: str | None = None  # bot.core.plan.model.Every value
     escalate_after_days: int = 3
     reminder_rules: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # rule keys
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -174,7 +174,7 @@ class ReportInstanceRecord(Base, table=True):
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id")
     key: str
-    due_kind: str  # bot.plan.model.DueKind value
+    due_kind: str  # bot.core.plan.model.DueKind value
     due_day: date
     due_time: time | None = None
     due_end: datetime = Field(sa_type=UTCDateTime, index=True)  # first moment that is late

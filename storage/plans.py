@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.plan.model import InstanceSpec, Plan, ReportSpec, UnitSpec
+from bot.core.plan.model import InstanceSpec, Plan, ReportSpec, UnitSpec
 from storage.audit import record_audit
 from storage.db import read_session, write_session
 from storage.errors import PlanConflictError

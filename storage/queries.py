@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.core.model import Contact
-from bot.plan.model import Role, UnitType
+from bot.core.plan.model import Role, UnitType
 from storage.models import contact_t, unit_t
 
 CONTACT_FIELDS = ("id", "platform", "user_id", "chat_id", "display_name", "role", "active")

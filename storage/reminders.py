@@ -21,8 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import Contact, InstanceStatus
-from bot.plan.model import Deadline, DueKind, Role, UnitType
-from scheduler.reminders import (
+from bot.core.plan.model import Deadline, DueKind, Role, UnitType
+from bot.core.rules.reminders import (
     UNIT_KINDS,
     DueReminder,
     InstanceFacts,

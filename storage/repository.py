@@ -31,8 +31,8 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
-from bot.plan.model import Deadline, DueKind, Every, Period, Role
-from scheduler.deadlines import unit_lateness
+from bot.core.plan.model import Deadline, DueKind, Every, Period, Role
+from bot.core.rules.deadlines import unit_lateness
 from storage.audit import record_audit
 from storage.db import is_sqlite, read_session, write_session
 from storage.errors import (

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, UnitStatus
-from bot.plan.model import DueKind
-from scheduler.deadlines import unit_lateness
+from bot.core.plan.model import DueKind
+from bot.core.rules.deadlines import unit_lateness
 from storage.db import read_session
 from storage.errors import UnknownReportError
 from storage.models import (

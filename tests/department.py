@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.plan.model import Role
+from bot.core.plan.model import Role
 from storage.files import LocalFileStore
 from storage.invites import create_invite
 from storage.repository import SqlRepository

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from bot.plan.model import Deadline, DueKind, Period, Role, UnitType
+from bot.core.plan.model import Deadline, DueKind, Period, Role, UnitType
 
 # ---- what a chat platform delivers ----------------------------------------------------------
 

@@ -1,11 +1,14 @@
 """The ports the use cases talk through: a chat platform, the records, the file store, a clock.
 
-Adapters implement them: `handlers/telegram` (Messenger), `storage.repository` (Repository,
-FileStore). The use cases never import an adapter.
+Adapters implement them: each platform under `handlers/` (Messenger), `storage.repository`
+(Repository, FileStore), `storage.reminders` (ReminderStore, for the dispatch loop in
+`scheduler/`). The use cases never import an adapter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +26,7 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
+from bot.core.rules.reminders import DueReminder, InstanceFacts, Kind, Outcome, PlannedRow
 
 
 class FileTooBigError(Exception):
@@ -162,3 +166,78 @@ class UnreachableError(Exception):
 
 class DeliveryError(Exception):
     """The platform could not take the message after retrying for a while; try again later."""
+
+
+class ReminderStore(Protocol):
+    """The dispatch loop's records: reminder rows with their claims, the facts they speak of,
+    and who receives them. A row is held by one worker at a time, under a lease it renews."""
+
+    def marking(self) -> AbstractAsyncContextManager[None]:
+        """One writer at a time while a whole day's rows are planted or ensured."""
+
+    async def instance_ids(self) -> dict[tuple[str, str], int]:
+        """(report key, instance key) to instance id, for every open instance."""
+
+    async def submitted_units(self) -> dict[int, frozenset[str]]:
+        """Instance id to the keys of the units that have submitted to it."""
+
+    async def plant(
+        self, rows: Sequence[PlannedRow], *, kinds: frozenset[Kind], now: datetime
+    ) -> int:
+        """Replace the unsent rows of `kinds` with `rows`; the number written."""
+
+    async def ensure(self, rows: Sequence[PlannedRow]) -> int:
+        """Add the rows that are not there yet; the number added."""
+
+    async def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[DueReminder]:
+        """Take up to `limit` due rows for `worker` until `now + lease`."""
+
+    async def finish(
+        self,
+        *,
+        reminder_id: int,
+        worker: str,
+        status: Outcome,
+        now: datetime,
+        note: str | None = None,
+    ) -> bool:
+        """Record how a claimed row ended; False if `worker` no longer holds it."""
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int: ...
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Release every claim of these (dead) workers."""
+
+    async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool: ...
+
+    async def give_back(self, reminder_ids: Sequence[int], *, worker: str) -> int: ...
+
+    async def facts(
+        self,
+        instance_ids: Iterable[int] | None = None,
+        *,
+        report_keys: Iterable[str] | None = None,
+    ) -> list[InstanceFacts]: ...
+
+    async def for_batch(
+        self, batch: Sequence[DueReminder]
+    ) -> tuple[dict[int, InstanceFacts], dict[str, list[Contact]]]:
+        """The facts and the recipients (by unit key) a batch of rows needs."""
+
+    async def instance_status(
+        self, instance_id: int, *, now: datetime
+    ) -> InstanceStatus | None: ...
+
+    async def leaders(self) -> list[Contact]: ...
+
+    async def office_staff(self) -> list[Contact]: ...
+
+    async def office_groups(self) -> dict[str, str]:
+        """Platform name to the office group's chat id there."""
+
+    async def mark_unreachable(self, *, contact_id: int, now: datetime) -> bool: ...

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import formatting as fmt
+from bot.core import formatting as fmt
 from bot.core.cleaning import shorten_name
+from bot.core.i18n import t
 from bot.core.model import (
     InstanceStatus,
     OpenInstance,
@@ -16,8 +17,7 @@ from bot.core.model import (
     SubmissionState,
     UnitStatus,
 )
-from bot.i18n import t
-from scheduler.deadlines import lateness
+from bot.core.rules.deadlines import lateness
 
 
 def split_text(text: str, limit: int) -> list[str]:

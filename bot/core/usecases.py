@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
-from bot import formatting as fmt
 from bot.core import buttons, texts
+from bot.core import formatting as fmt
 from bot.core.cleaning import (
     clean,
     clean_name,
@@ -25,6 +25,7 @@ from bot.core.cleaning import (
     shorten,
     shorten_name,
 )
+from bot.core.i18n import t
 from bot.core.model import (
     Attachment,
     AttachmentKind,
@@ -42,10 +43,9 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
+from bot.core.plan.model import Role
 from bot.core.ports import FileStore, FileTooBigError, Messenger, Repository, has_buttons
-from bot.i18n import t
-from bot.plan.model import Role
-from scheduler.deadlines import is_late
+from bot.core.rules.deadlines import is_late
 
 log = logging.getLogger(__name__)
 

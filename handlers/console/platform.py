@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.i18n import t
 from bot.core.model import Attachment, AttachmentKind, Chat, ChatKind, Incoming, Sender
 from bot.core.ports import Messenger
 from bot.core.usecases import ReportBot
-from bot.i18n import t
 from handlers.console.messenger import PLATFORM, ConsoleMessenger
 from handlers.console.screen import Screen
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.i18n import t
+from bot.core.i18n import t
 
 
 class Screen:

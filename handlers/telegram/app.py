@@ -21,8 +21,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.i18n import t
 from bot.core.usecases import MENU, ReportBot
-from bot.i18n import t
 from handlers.telegram.messenger import TelegramMessenger
 from handlers.telegram.translate import incoming
 from handlers.telegram.transport import AiohttpRequest

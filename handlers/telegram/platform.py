@@ -11,9 +11,9 @@ import httpx
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
+from bot.core.errors import UserError
 from bot.core.ports import DeliveryError, Messenger
 from bot.core.usecases import ReportBot
-from bot.errors import UserError
 from handlers.telegram.app import MESSENGER, AnyApplication, build_application, start, stop
 from handlers.telegram.messenger import TelegramMessenger
 from handlers.telegram.translate import PLATFORM

@@ -131,7 +131,7 @@ def test_edited_plan_updates_in_place(capsys: pytest.CaptureFixture[str], office
 
 def submit(office: Path, unit: str, report: str) -> None:
     """The unit's head, registered through an invite, sends a text the way the bot records it."""
-    from bot.plan.model import Role
+    from bot.core.plan.model import Role
     from storage.files import LocalFileStore
     from storage.invites import create_invite
     from storage.repository import SqlRepository
@@ -280,7 +280,7 @@ def test_every_malformed_plan_exits_2_with_its_message_and_writes_nothing(
 
 
 def register(office: Path, unit: str, user_id: str, name: str) -> None:
-    from bot.plan.model import Role
+    from bot.core.plan.model import Role
     from storage.files import LocalFileStore
     from storage.invites import create_invite
     from storage.repository import SqlRepository

@@ -12,7 +12,7 @@ from cli_support import run
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.i18n import t
+from bot.core.i18n import t
 
 ROOT = Path(__file__).parents[2]
 SEED = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"

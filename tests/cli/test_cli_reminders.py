@@ -12,9 +12,9 @@ from cli_support import run
 from fakes.messenger import FakeMessenger
 
 from bot.app import applied_plans
-from bot.plan.model import Role
+from bot.core.plan.model import Role
+from bot.core.rules.reminders import Kind
 from scheduler.dispatcher import Dispatcher
-from scheduler.reminders import Kind
 from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.invites import create_invite

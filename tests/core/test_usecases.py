@@ -22,9 +22,9 @@ from bot.core.model import (
     MessageRef,
     Sender,
 )
+from bot.core.plan.loader import parse_plan
+from bot.core.plan.model import Role
 from bot.core.usecases import BotSettings, ReportBot
-from bot.plan.loader import parse_plan
-from bot.plan.model import Role
 from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.invites import create_invite

@@ -15,8 +15,8 @@ from fakes.telegram_api import FakeTelegram, find_api_json
 
 from bot.app import Runtime
 from bot.config import Settings
-from bot.plan.loader import parse_plan
-from bot.plan.model import Role
+from bot.core.plan.loader import parse_plan
+from bot.core.plan.model import Role
 from storage.db import make_engine
 from storage.invites import create_invite
 from storage.migrate import upgrade

@@ -28,9 +28,9 @@ from fakes.telegram_api import FakeTelegram
 from sqlalchemy.engine import make_url
 
 from bot.app import applied_plans
-from bot.plan.loader import parse_plan
+from bot.core.plan.loader import parse_plan
+from bot.core.rules.reminders import Kind, PlannedRow
 from scheduler.dispatcher import plant_reminders
-from scheduler.reminders import Kind, PlannedRow
 from scheduler.workers import Worker
 from storage.db import make_engine, read_session
 from storage.migrate import upgrade

@@ -12,7 +12,7 @@ from e2e_support import DOCX, DOCX_MIME, PNG
 from fakes.telegram_api import FakeTelegram
 
 from bot.cli import main
-from bot.plan.model import Role
+from bot.core.plan.model import Role
 
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from conftest import Office
 from fakes.telegram_api import FakeTelegram
 
 from bot.cli import main
-from bot.plan.model import Role
+from bot.core.plan.model import Role
 
 STALE = "Nút này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần."
 PRIVATE_ONLY = "Nút này chỉ dùng trong cuộc trò chuyện riêng với bot."

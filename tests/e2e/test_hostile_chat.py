@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from conftest import Office
 from fakes.telegram_api import FakeTelegram
 
-from bot.plan.model import Role
+from bot.core.plan.model import Role
 from storage.db import make_engine
 from storage.models import submission_t
 

@@ -20,8 +20,8 @@ from bot.core.model import (
     MessageRef,
     Sender,
 )
+from bot.core.plan.loader import parse_plan
 from bot.core.usecases import ReportBot
-from bot.plan.loader import parse_plan
 
 LOUDSPEAKER = "loudspeaker"
 

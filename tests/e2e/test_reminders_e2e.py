@@ -8,7 +8,7 @@ from conftest import TZ, Office, plan_text
 from e2e_support import DOCX, DOCX_MIME
 from fakes.telegram_api import FakeTelegram
 
-from bot.plan.loader import parse_plan
+from bot.core.plan.loader import parse_plan
 from storage.db import make_engine
 from storage.reminders import ReminderStore
 

@@ -18,8 +18,8 @@ from fakes.messenger import FakeMessenger
 
 from bot.app import applied_plans
 from bot.core.model import Keyboard, MessageRef, SubmissionKind
-from bot.plan.loader import parse_plan
-from bot.plan.model import Role
+from bot.core.plan.loader import parse_plan
+from bot.core.plan.model import Role
 from scheduler.dispatcher import Dispatcher, DispatchSettings, plant_reminders
 from scheduler.workers import Worker, process_marker, this_worker
 from storage.db import make_engine, read_session

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.plan.loader import load_plan, parse_plan
-from bot.plan.model import Deadline, DueKind, PlanSettings, UnitType
-from scheduler.calendar import WorkingCalendar
-from scheduler.reminders import (
+from bot.core.plan.loader import load_plan, parse_plan
+from bot.core.plan.model import Deadline, DueKind, PlanSettings, UnitType
+from bot.core.rules.calendar import WorkingCalendar
+from bot.core.rules.reminders import (
     STALE_SUMMARY,
     DueReminder,
     InstanceFacts,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.plan.model import (
+from bot.core.plan.model import (
     CalendarSpec,
     Deadline,
     DueKind,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.model import Contact, Receipt, RedeemStatus, StagedFile, SubmissionKind
-from bot.plan.model import Role
+from bot.core.plan.model import Role
 from storage.db import read_session
 from storage.files import LocalFileStore
 from storage.invites import create_invite

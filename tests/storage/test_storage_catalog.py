@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import Catalog
+from bot.core.i18n import Catalog
 from storage.errors import (
     ContactRoleError,
     InviteRoleError,

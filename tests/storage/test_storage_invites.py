@@ -12,8 +12,8 @@ from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW
 
-from bot.i18n import t
-from bot.plan.model import Role
+from bot.core.i18n import t
+from bot.core.plan.model import Role
 from storage import invites
 from storage.db import read_session, write_session
 from storage.errors import InviteRoleError, InviteUsedError, UnknownInviteError, UnknownUnitError

@@ -12,8 +12,8 @@ from plans_factory import big_plan, instance, plan, report, small_plan, unit
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW, row_counts, snapshot, submit_as_unit
 
-from bot.i18n import t
-from bot.plan.model import Plan
+from bot.core.i18n import t
+from bot.core.plan.model import Plan
 from storage.db import read_session
 from storage.errors import PlanConflictError
 from storage.models import (

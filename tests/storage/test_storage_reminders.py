@@ -12,8 +12,8 @@ from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import admin_execute
 
-from bot.plan.model import Role
-from scheduler.reminders import Kind, Outcome, PlannedRow
+from bot.core.plan.model import Role
+from bot.core.rules.reminders import Kind, Outcome, PlannedRow
 from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.invites import create_invite

@@ -14,6 +14,7 @@ from plans_factory import instance, plan, report, small_plan, unit
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW
 
+from bot.core.i18n import t
 from bot.core.model import (
     Contact,
     OpenInstance,
@@ -24,8 +25,7 @@ from bot.core.model import (
     SubmissionKind,
     SubmissionState,
 )
-from bot.i18n import t
-from bot.plan.model import Deadline, DueKind, Every, Period, Role, UnitType
+from bot.core.plan.model import Deadline, DueKind, Every, Period, Role, UnitType
 from storage.db import read_session
 from storage.errors import (
     ContactRoleError,

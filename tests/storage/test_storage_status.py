@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW, submit_as_unit
 
 from bot.core.model import StagedFile, SubmissionKind
-from bot.plan.model import DueKind
+from bot.core.plan.model import DueKind
 from storage.errors import UnknownReportError
 from storage.files import LocalFileStore
 from storage.plans import apply_plan

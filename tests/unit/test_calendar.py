@@ -1,7 +1,7 @@
 """Vietnamese working days 2024-2027: holidays, Tết, swaps, days in lieu, plan changes.
 
 Every expected date here was written by hand and checked against a printed calendar (`cal`) and,
-for 2024-2026, against the government's notices named in `scheduler/swaps.py`.
+for 2024-2026, against the government's notices named in `bot/core/rules/swaps.py`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from importlib.metadata import version
 import holidays
 import pytest
 
-from bot.i18n import t
-from bot.plan.model import CalendarSpec
-from scheduler.calendar import Origin, WorkingCalendar
-from scheduler.swaps import ANNOUNCED, AnnouncedDay, Change
+from bot.core.i18n import t
+from bot.core.plan.model import CalendarSpec
+from bot.core.rules.calendar import Origin, WorkingCalendar
+from bot.core.rules.swaps import ANNOUNCED, AnnouncedDay, Change
 
 # Weekdays off for officials (công chức, viên chức), as the government decided them: the
 # `holidays` package (0.106+) and baocao's table of announced swaps. Weekend days of the same

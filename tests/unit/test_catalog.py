@@ -12,8 +12,8 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as fluent_ast
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LOCALE_DIR, Catalog, MessageError, catalog
-from bot.plan.model import ReportKind, Role, UnitType
+from bot.core.i18n import LOCALE_DIR, Catalog, MessageError, catalog
+from bot.core.plan.model import ReportKind, Role, UnitType
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = ("bot", "handlers", "scheduler", "storage")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.plan.model import (
+from bot.core.plan.model import (
     Deadline,
     DueKind,
     Every,
@@ -19,8 +19,8 @@ from bot.plan.model import (
     ReminderKind,
     ReminderRule,
 )
-from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import (
+from bot.core.rules.calendar import WorkingCalendar
+from bot.core.rules.deadlines import (
     cutoff_too_late,
     due_end,
     is_late,

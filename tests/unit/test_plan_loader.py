@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from malformed_plans import BASE, MALFORMED, F
 
-from bot.i18n import t
-from bot.plan.errors import PlanInvalidError
-from bot.plan.loader import MAX_PLAN_BYTES, load_plan, parse_plan, plan_from_data
-from bot.plan.model import DueKind, Every, ReportKind, UnitType
+from bot.core.i18n import t
+from bot.core.plan.errors import PlanInvalidError
+from bot.core.plan.loader import MAX_PLAN_BYTES, load_plan, parse_plan, plan_from_data
+from bot.core.plan.model import DueKind, Every, ReportKind, UnitType
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SEED = Path(__file__).parents[2] / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"

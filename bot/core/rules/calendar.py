@@ -10,9 +10,9 @@ from importlib.metadata import version
 
 import holidays
 
-from bot.i18n import t
-from bot.plan.model import CalendarSpec
-from scheduler.swaps import ANNOUNCED, UNENACTED, AnnouncedDay, Change, Unenacted
+from bot.core.i18n import t
+from bot.core.plan.model import CalendarSpec
+from bot.core.rules.swaps import ANNOUNCED, UNENACTED, AnnouncedDay, Change, Unenacted
 
 # Ten years: no real calendar goes that long without a working day, so a longer search is a bug.
 MAX_SEARCH_DAYS = 3660
@@ -28,7 +28,7 @@ class Origin(StrEnum):
     """Where a day off or a make-up day comes from."""
 
     LAW = "law"  # the `holidays` package: the Labour Code's holidays, Tet, days in lieu
-    SWAP = "swap"  # baocao's table of announced swaps (scheduler/swaps.py)
+    SWAP = "swap"  # baocao's table of announced swaps (bot/core/rules/swaps.py)
     UNENACTED = "unenacted"  # a package holiday baocao keeps as a working day, with the reason
     PLAN = "plan"  # the plan's own days off and make-up days
 
@@ -58,7 +58,7 @@ class WorkingCalendar:
     A day is decided by the first of these that knows it: the plan (make-up days, then days off),
     baocao's table of announced swaps, the `holidays` package (its make-up Saturdays, then its
     holidays), then the week (Monday to Friday work). Package holidays that no enacted law makes
-    a day off (`scheduler.swaps.UNENACTED`) are dropped first.
+    a day off (`bot.core.rules.swaps.UNENACTED`) are dropped first.
     """
 
     def __init__(

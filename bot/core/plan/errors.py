@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.i18n import t
+from bot.core.i18n import t
 
 
 @dataclass(frozen=True, slots=True)

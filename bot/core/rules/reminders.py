@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.plan.model import (
+from bot.core.plan.model import (
     Deadline,
     Plan,
     PlannedReminder,
@@ -23,8 +23,8 @@ from bot.plan.model import (
     SummaryMoment,
     UnitType,
 )
-from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import is_late
+from bot.core.rules.calendar import WorkingCalendar
+from bot.core.rules.deadlines import is_late
 
 
 class Kind(StrEnum):

@@ -6,12 +6,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot import formatting as fmt
-from bot.i18n import t
-from bot.plan.model import Deadline
-from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import is_late
-from scheduler.reminders import InstanceFacts, UnitProgress
+from bot.core import formatting as fmt
+from bot.core.i18n import t
+from bot.core.plan.model import Deadline
+from bot.core.rules.calendar import WorkingCalendar
+from bot.core.rules.deadlines import is_late
+from bot.core.rules.reminders import InstanceFacts, UnitProgress
 
 
 def when(fact: InstanceFacts, now: datetime, tz: ZoneInfo, calendar: WorkingCalendar) -> str:

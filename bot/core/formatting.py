@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
-from bot.plan.model import Deadline, DueKind, Every, Period
+from bot.core.i18n import t
+from bot.core.plan.model import Deadline, DueKind, Every, Period
 
 
 def day(value: date) -> str:

@@ -1,6 +1,6 @@
 """Domain model of a checked plan: units, reports, deadlines, periods and reminder rules.
 
-Pure data: no I/O, no chat library, no ORM. The loader (`bot.plan.loader`) builds these from a
+Pure data: no I/O, no chat library, no ORM. The loader (`bot.core.plan.loader`) builds these from a
 plan file; `scheduler` turns them into dates; `storage` persists them.
 """
 

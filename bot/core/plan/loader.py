@@ -20,9 +20,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.i18n import t
-from bot.plan.errors import PlanInvalidError, PlanProblem
-from bot.plan.model import (
+from bot.core.i18n import t
+from bot.core.plan.errors import PlanInvalidError, PlanProblem
+from bot.core.plan.model import (
     CalendarSpec,
     Deadline,
     DueKind,
@@ -38,9 +38,9 @@ from bot.plan.model import (
     UnitSpec,
     UnitType,
 )
-from bot.plan.schema import PlanIn, ReportIn, parse_reminder
-from scheduler.calendar import WorkingCalendar
-from scheduler.deadlines import (
+from bot.core.plan.schema import PlanIn, ReportIn, parse_reminder
+from bot.core.rules.calendar import WorkingCalendar
+from bot.core.rules.deadlines import (
     cutoff_too_late,
     due_end,
     is_late,

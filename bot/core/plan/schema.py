@@ -22,7 +22,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from bot.plan.model import Every, ReminderKind, ReminderRule, ReportKind, SummaryMoment, UnitType
+from bot.core.plan.model import (
+    Every,
+    ReminderKind,
+    ReminderRule,
+    ReportKind,
+    SummaryMoment,
+    UnitType,
+)
 
 
 def fold(text: str) -> str:

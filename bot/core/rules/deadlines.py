@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.plan.model import (
+from bot.core.plan.model import (
     Deadline,
     DueKind,
     Every,
@@ -16,7 +16,7 @@ from bot.plan.model import (
     ReminderKind,
     ReminderRule,
 )
-from scheduler.calendar import WorkingCalendar
+from bot.core.rules.calendar import WorkingCalendar
 
 MAX_INSTANCES = 1000
 MONTHS_PER: dict[Every, int] = {

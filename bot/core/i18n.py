@@ -1,4 +1,4 @@
-"""The message catalog: every word a user sees comes from `bot/locale/<lang>/*.ftl` (Fluent)."""
+"""The message catalog: every word a user sees comes from bot/core/locale/<lang>/*.ftl."""
 
 from __future__ import annotations
 

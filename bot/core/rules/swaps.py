@@ -2,7 +2,7 @@
 
 The Government decides swaps year by year (for the next New Year as late as 25/12), often after a
 `holidays` release, so baocao keeps its own table: a release of baocao fixes a year without
-waiting for the package. Sources are catalog keys (`bot/locale/vi/calendar.ftl`) naming the
+waiting for the package. Sources are catalog keys (`bot/core/locale/vi/calendar.ftl`) naming the
 document; the comments give the public copies where the document or its content was found.
 """
 

@@ -1,0 +1,1 @@
+"""Rules of time: the working calendar, deadlines, reminder schedules and their texts."""
