@@ -23,6 +23,7 @@ from bot.core.rules.reminders import (
     calendar_of,
     daily_rows,
     decide,
+    in_working_hours,
     miss_reason,
     missed_chase,
     next_working_moment,
@@ -94,14 +95,14 @@ def test_the_seed_plan_plants_unit_reminders_and_summaries() -> None:
         "04/06 08:00",
     ]
     summaries = sorted(r.due_at for r in first if r.kind is Kind.SUMMARY)
-    # each reminder day at 08:00, the close of the last day (Tue 04/06 17:00), the next
+    # each reminder day at 08:00, before the close of the last day (Tue 04/06 16:30), the next
     # working day (Wed 05/06 08:00)
     assert [t.astimezone(TZ).strftime("%d/%m %H:%M") for t in summaries] == [
         "28/05 08:00",
         "30/05 08:00",
         "03/06 08:00",
         "04/06 08:00",
-        "04/06 17:00",
+        "04/06 16:30",
         "05/06 08:00",
     ]
     assert all(r.unit_key is None for r in first if r.kind is Kind.SUMMARY)
@@ -281,6 +282,22 @@ def test_leadership_digest_while_their_report_is_open() -> None:
     assert [(r.kind, r.rule_key) for r in rows] == [(Kind.DIGEST, "digest:2024-06-04")]
 
 
+def test_leadership_digest_begins_with_the_reports_first_reminder_day() -> None:
+    plan = load_plan(SEED)
+    fact = facts(
+        ("van-phong", 0),
+        report="tong-hop-nam-2024",
+        receiver=UnitType.LEADERSHIP,
+        due=local(2024, 11, 20, 0),
+        last=date(2024, 11, 19),
+    )
+    # The annual compiled report's first reminder is Tue 12/11: nothing about it in June.
+    assert daily_rows(plan, [fact], now=local(2024, 6, 4, 9), calendar=CAL) == []
+    assert daily_rows(plan, [fact], now=local(2024, 11, 11, 9), calendar=CAL) == []
+    rows = daily_rows(plan, [fact], now=local(2024, 11, 12, 9), calendar=CAL)
+    assert [(r.kind, r.rule_key) for r in rows] == [(Kind.DIGEST, "digest:2024-11-12")]
+
+
 def test_ready_when_every_unit_of_a_cascade_reported() -> None:
     plan = load_plan(SEED)
     done = facts(("phong-a", 1), ("phong-b", 2))
@@ -311,5 +328,8 @@ reports:
     plan = parse_plan(text, "p.yaml")
     rows = planted_rows(plan, {("bc", "once"): 1}, {}, calendar_of(plan))
     summaries = sorted(r.due_at for r in rows if r.kind is Kind.SUMMARY)
-    # no reminder-day summaries; the close of Tue 04/06 (17:00) and Wed 05/06 at 16:00
-    assert summaries == [local(2024, 6, 4, 17), local(2024, 6, 5, 16)]
+    # no reminder-day summaries; half an hour before the close of Tue 04/06, Wed 05/06 at 16:00
+    assert summaries == [local(2024, 6, 4, 16, 30), local(2024, 6, 5, 16)]
+    # Sent when due, not held until the next morning beside the day-after summary.
+    closing = summaries[0]
+    assert in_working_hours(closing, TZ, calendar_of(plan), plan.settings)

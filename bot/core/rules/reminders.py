@@ -44,6 +44,10 @@ DAILY_KINDS = frozenset({Kind.OVERDUE, Kind.LATE_LIST, Kind.ESCALATION, Kind.DIG
 PLANTED_KINDS = frozenset({Kind.UNIT, Kind.SUMMARY})
 EXACT_RULE = re.compile(r"^\d+s$")
 STALE_SUMMARY = timedelta(hours=12)
+# The closing summary goes this long before the end of the last working day: inside working
+# hours (a summary at the very end would wait for the next morning and arrive beside the
+# day-after one), with time left to phone the units still missing.
+CLOSING_LEAD = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,8 @@ def summary_moments(
                 moments.add(datetime.combine(reminder.at.astimezone(tz).date(), at, tz))
     if SummaryMoment.DEADLINE in settings.summaries:
         closing_day = calendar.previous_working_day(last_day)
-        moments.add(min(datetime.combine(closing_day, settings.work_end, tz), due_end))
+        closing = datetime.combine(closing_day, settings.work_end, tz) - CLOSING_LEAD
+        moments.add(min(closing, due_end))
     if SummaryMoment.DAY_AFTER in settings.summaries:
         after = calendar.next_working_day(last_day, inclusive=False)
         moments.add(datetime.combine(after, at, tz))
@@ -235,9 +240,30 @@ def daily_rows(
                 rows.append(
                     PlannedRow(fact.instance_id, None, Kind.ESCALATION, f"escalate:{day}", at)
                 )
-        if fact.receiver_type is UnitType.LEADERSHIP and (missing or not late):
+        if (
+            fact.receiver_type is UnitType.LEADERSHIP
+            and (missing or not late)
+            and today >= digest_from(plan, fact, tz)
+        ):
             rows.append(PlannedRow(fact.instance_id, None, Kind.DIGEST, f"digest:{day}", at))
     return rows
+
+
+DIGEST_LEAD = timedelta(days=7)
+
+
+def digest_from(plan: Plan, fact: InstanceFacts, tz: ZoneInfo) -> date:
+    """The first day leadership's daily digest speaks of an instance: its first reminder day,
+    when the season of that report begins; a week before its last day if it has none. Not the
+    day the plan was applied: a digest every day for months about a report due in November
+    teaches leaders to skip it."""
+    for report in plan.reports:
+        if report.key != fact.report_key:
+            continue
+        for instance in report.instances:
+            if instance.key == fact.instance_key and instance.reminders:
+                return min(r.at.astimezone(tz).date() for r in instance.reminders)
+    return fact.last_day - DIGEST_LEAD
 
 
 def ready_rows(
