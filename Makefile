@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint services clean
+.PHONY: run demo test lint services clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 # file changed since it was last applied and no other plan was applied by hand since, runs.
 run: $(STAMP)
 	$(BIN)/baocao run --apply-plan
+
+# A season of the seed plan in under a minute, in a temporary folder: no token, no network.
+demo: $(STAMP)
+	$(BIN)/baocao demo
 
 # PostgreSQL backs half of the storage tests; start the local server if it is installed but down.
 services:

@@ -140,6 +140,7 @@ class Runtime:
         platforms: Sequence[PlatformFactory] = (),
         on_token_rejected: Callable[[], None] | None = None,
         poll_timeout: float = 10,
+        ticking: bool = True,
     ) -> None:
         from bot.platforms import enabled_platforms
         from storage.db import make_engine
@@ -167,6 +168,9 @@ class Runtime:
         ]
         self.started: list[Platform] = []
         self.dispatcher: Dispatcher | None = None
+        # Off for a caller that drives the clock itself (the demo) and calls
+        # `dispatcher.tick()` after each step, so that nothing runs between its steps.
+        self.ticking = ticking
 
     async def start(self) -> None:
         """Start every platform, then the reminders; a start that fails undoes what it did."""
@@ -184,7 +188,8 @@ class Runtime:
         if self.config.reminders:
             messengers = {platform.name: platform.messenger for platform in self.started}
             self.dispatcher = reminder_dispatcher(self.config, self.engine, messengers, self.clock)
-            self.dispatcher.start()
+            if self.ticking:
+                self.dispatcher.start()
 
     async def stop(self) -> None:
         """Stop the reminders, then each platform in reverse order, then the database."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -19,7 +20,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from bot.config import Settings, unknown_names
+from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
 from bot.core.errors import UserError
 from bot.core.i18n import t
@@ -32,7 +33,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.core.usecases import ReportBot
-    from storage.status import UnitStatus
+    from storage.status import InstanceStatus, UnitStatus
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -539,6 +540,10 @@ def status(
     if not instances:
         out.print(t("cli-status-empty"), markup=False)
         return
+    print_status(instances, tz)
+
+
+def print_status(instances: Sequence[InstanceStatus], tz: ZoneInfo) -> None:
     for instance in instances:
         deadline = Deadline(instance.due_kind, instance.due_day, instance.due_time)
         out.print(
@@ -865,6 +870,78 @@ def chat(
     # bot that polls keeps polling.
     chatting = config.model_copy(update={"telegram_polling": False})
     run(lambda: serve(chatting, stopping, platforms=[console]))
+
+
+@app.command("demo", help=t("cli-demo-help"), options_metavar=_METAVARS["options_metavar"])
+def demo(
+    speed: Annotated[
+        float,
+        typer.Option("--speed", metavar=t("cli-metavar-speed"), help=t("cli-opt-demo-speed")),
+    ] = 1.0,
+    keep: Annotated[
+        Path | None,
+        typer.Option("--keep", metavar=t("cli-metavar-folder"), help=t("cli-opt-demo-keep")),
+    ] = None,
+) -> None:
+    import tempfile
+    import time
+
+    from bot import demo as season
+    from bot.services import report_status
+    from storage.files import secure_data_dir
+
+    if not 0 < speed <= 1000:
+        fail(t("demo-speed-invalid"))
+    began = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        if keep is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="baocao-demo-")))
+        else:
+            folder = keep_folder(keep)
+        config = season.settings(folder)
+        secure_data_dir(config.data_dir)
+        plan = read_plan(season.SEED)
+        script = season.Script.for_plan(plan)
+        tz = script.tz
+        start, end = fmt.day(script.start.date()), fmt.day(script.end.date())
+        out.print(t("demo-intro", start=start, end=end), markup=False)
+        out.print()
+        out.print(t("demo-step-plan"), markup=False)
+        for line in run(lambda: season.prepare(config, plan, script)):
+            out.print(line, markup=False)
+        out.print()
+        show_plan(plan, str(SEED_PLAN))
+        out.print()
+
+        def note(text: str) -> None:
+            out.print(text, markup=False)
+            out.print()
+
+        run(lambda: season.play(config, script, speed=speed, note=note))
+        out.print(t("demo-step-status"), markup=False)
+        key = script.report.key
+        print_status(run(lambda: report_status(config, report_key=key, at=script.end)), tz)
+        days = (script.end.date() - script.start.date()).days + 1
+        seconds = f"{time.monotonic() - began:.0f}"
+        out.print(t("demo-end", seconds=seconds, days=days), markup=False)
+        if keep is None:
+            out.print(t("demo-end-removed"), markup=False)
+        else:
+            data = str(config.data_dir)
+            out.print(t("demo-end-kept", folder=str(folder), data=data), markup=False)
+        out.print(t("demo-next"), markup=False)
+
+
+def keep_folder(path: Path) -> Path:
+    """The folder `--keep` names, made if missing; one that holds anything is refused, so that a
+    demo never mixes with the Office's data."""
+    path = path.expanduser()
+    if path.exists() and not path.is_dir():
+        fail(t("demo-keep-not-folder", folder=str(path)))
+    if path.is_dir() and any(path.iterdir()):
+        fail(t("demo-keep-not-empty", folder=str(path)))
+    path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
 
 
 # ---- the bot ---------------------------------------------------------------------------------

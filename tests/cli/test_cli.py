@@ -367,5 +367,6 @@ def test_run_without_a_token_says_how_to_get_one(capsys: pytest.CaptureFixture[s
         "rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN="
         "mã-bot (xem mẫu trong .env.example). Muốn thử bot ngay trong cửa sổ dòng lệnh, không "
         "cần Telegram: nạp kế hoạch (baocao plan apply TỆP-KẾ-HOẠCH.yaml) rồi gõ baocao chat "
-        "--as MÃ-ĐƠN-VỊ.\n",
+        "--as MÃ-ĐƠN-VỊ. Xem bot làm việc trọn một mùa báo cáo trong chưa đầy một phút: "
+        "baocao demo (hoặc make demo).\n",
     )

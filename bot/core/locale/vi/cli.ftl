@@ -136,7 +136,7 @@ apply-instance = { $report } ({ $instance })
 
 cli-run-help = Chạy bot: cập nhật cơ sở dữ liệu, nạp kế hoạch BAOCAO_PLAN (nếu có --apply-plan) rồi nhận tin nhắn Telegram cho đến khi nhấn Ctrl-C.
 cli-opt-apply-plan = Nạp kế hoạch trong BAOCAO_PLAN trước khi chạy bot.
-run-no-token = Chưa có mã bot Telegram. Tạo bot bằng cách nhắn /newbot cho @BotFather trên Telegram, rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN=mã-bot (xem mẫu trong .env.example). Muốn thử bot ngay trong cửa sổ dòng lệnh, không cần Telegram: nạp kế hoạch (baocao plan apply TỆP-KẾ-HOẠCH.yaml) rồi gõ baocao chat --as MÃ-ĐƠN-VỊ.
+run-no-token = Chưa có mã bot Telegram. Tạo bot bằng cách nhắn /newbot cho @BotFather trên Telegram, rồi chép mã bot nhận được vào tệp .env ở thư mục baocao, dòng: BAOCAO_TELEGRAM_TOKEN=mã-bot (xem mẫu trong .env.example). Muốn thử bot ngay trong cửa sổ dòng lệnh, không cần Telegram: nạp kế hoạch (baocao plan apply TỆP-KẾ-HOẠCH.yaml) rồi gõ baocao chat --as MÃ-ĐƠN-VỊ. Xem bot làm việc trọn một mùa báo cáo trong chưa đầy một phút: baocao demo (hoặc make demo).
 run-started = baocao đang chạy. Nhấn Ctrl-C để dừng.
 run-stopped = baocao đã dừng.
 
