@@ -27,7 +27,6 @@ from bot.core.i18n import t
 from bot.core.plan.errors import PlanInvalidError
 from bot.core.plan.loader import load_plan, plan_from_data
 from bot.core.plan.model import Deadline, Plan, Role, UnitType
-from storage.errors import StorageError
 
 T = TypeVar("T")
 
@@ -140,10 +139,8 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run one use case; what the user got wrong becomes a message and status 2."""
     try:
         return asyncio.run(coroutine_factory())
-    except UserError as error:
+    except UserError as error:  # a storage refusal too: one error type, one catalog key
         fail(error.message())
-    except StorageError as error:
-        fail(t(error.key, **error.params))
     except (OSError, _database_error()) as error:
         from storage.db import database_problem
 

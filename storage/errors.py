@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.errors import UserError
 
-class StorageError(Exception):
-    """A domain error: `key` names the message, `params` fills it in."""
+
+class StorageError(UserError):
+    """What the records refuse: one kind of the domain's one error type, its key per class."""
 
     key: str = "storage-error"
 
     def __init__(self, **params: str | int) -> None:
-        super().__init__(self.key, params)
-        self.params: dict[str, str | int] = params
+        super().__init__(type(self).key, **params)
 
 
 class UnknownUnitError(StorageError, LookupError):

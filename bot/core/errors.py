@@ -1,4 +1,8 @@
-"""Errors the user caused: each names a catalog message, so the user never reads a traceback."""
+"""Errors the user caused: each names a catalog message, so the user never reads a traceback.
+
+One type for the whole product: the records' refusals (`storage.errors.StorageError`) are
+UserErrors too, so one handler turns any of them into words.
+"""
 
 from __future__ import annotations
 

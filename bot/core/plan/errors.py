@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.core.errors import UserError
 from bot.core.i18n import t
 
 
@@ -31,11 +32,13 @@ class PlanProblem:
         return t("plan-problem-in-file", file=file, text=text)
 
 
-class PlanInvalidError(Exception):
-    """A plan file that cannot be used. Nothing has been written when this is raised."""
+class PlanInvalidError(UserError):
+    """A plan file that cannot be used. Nothing has been written when this is raised.
+
+    Its own message counts the problems; `render()` gives each, where it is in the file."""
 
     def __init__(self, file: str, problems: list[PlanProblem]) -> None:
-        super().__init__(f"{file}: {len(problems)} problem(s)")
+        super().__init__("plan-invalid", file=file, count=len(problems))
         self.file = file
         self.problems = sorted(problems, key=lambda p: (p.line or 0, p.field or ""))
 

@@ -89,3 +89,4 @@ plan-error-tab = dòng này có ký tự Tab (ở cột { $column }). YAML chỉ
 ## Tệp kế hoạch dùng bí danh YAML (&, *) lồng nhau quá nhiều
 plan-error-aliases = tệp dùng các bí danh YAML (dấu & và *) lồng nhau, khi mở ra thành nhiều mục hơn cả tệp có thể chứa; có thể tệp bị hỏng hoặc chọn nhầm tệp. Hãy viết thẳng các mục thay cho bí danh.
 plan-error-too-deep = tệp lồng các mục vào nhau quá nhiều bậc (kế hoạch chỉ cần vài bậc thụt lề); có thể tệp bị hỏng hoặc chọn nhầm tệp.
+plan-invalid = Tệp kế hoạch { $file } có { $count } lỗi, chưa ghi gì vào hệ thống.
