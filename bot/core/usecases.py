@@ -163,7 +163,8 @@ class ReportBot:
             await out.send(incoming.chat.chat_id, t("submit-edit-file"))
         elif incoming.other is not None:
             key = "submit-unsupported-caption" if incoming.text else "submit-unsupported"
-            await out.send(incoming.chat.chat_id, t(key, what=t(OTHER_CONTENT[incoming.other])))
+            what = t(OTHER_CONTENT[incoming.other])
+            await out.send(incoming.chat.chat_id, _words(out, key, what=what))
         elif incoming.attachment is not None:
             await self._file(incoming, out, contact)
         elif (
@@ -278,7 +279,7 @@ class ReportBot:
     @staticmethod
     def _how(out: Messenger) -> str:
         """How to submit, in the words of the platform: a button to press, or a number."""
-        return t("greet-how" if has_buttons(out) else "greet-how-numbered")
+        return _words(out, "greet-how")
 
     # ---- commands ------------------------------------------------------------------------------
 
@@ -288,7 +289,7 @@ class ReportBot:
         chat = incoming.chat.chat_id
         if command == "help":
             office = self._is_office(incoming, contact)
-            await out.send(chat, t("help-office" if office else "help"))
+            await out.send(chat, t("help-office") if office else _words(out, "help"))
         elif command == "cancel":
             dropped = await self.repo.drop_pending(
                 platform=incoming.chat.platform, user_id=incoming.sender.user_id
@@ -695,7 +696,7 @@ class ReportBot:
                 await out.answer(callback.callback_id)
                 await self._receipt(out, incoming.chat.chat_id, earlier)
             else:
-                await out.answer(callback.callback_id, t("button-stale"))
+                await out.answer(callback.callback_id, _words(out, "button-stale"))
             return
         await out.answer(callback.callback_id)
         if pressed.cancelled:
@@ -704,11 +705,11 @@ class ReportBot:
         ids = pending.payload.get("instances")
         position = pressed.position
         if not isinstance(ids, list) or position >= len(ids):
-            await self._close_prompt(out, incoming, t("button-stale"))
+            await self._close_prompt(out, incoming, _words(out, "button-stale"))
             return
         started_for = pending.payload.get("unit")
         if started_for is None:  # a step saved before steps knew their unit: ask again
-            await self._close_prompt(out, incoming, t("button-stale"))
+            await self._close_prompt(out, incoming, _words(out, "button-stale"))
             return
         if started_for != contact.unit_key:
             started = str(pending.payload.get("unit_name") or started_for)
@@ -737,7 +738,7 @@ class ReportBot:
             return
         attachment = _attachment_from(pending.payload.get("attachment"))
         if attachment is None:
-            await self._close_prompt(out, incoming, t("button-stale"))
+            await self._close_prompt(out, incoming, _words(out, "button-stale"))
             return
         note = pending.payload.get("note")
         await self._accept_file(
@@ -804,6 +805,11 @@ class ReportBot:
                 # The question may be deleted or refused: the step goes on, told anew.
                 log.warning("could not replace the question; sending the outcome", exc_info=True)
         await out.send(incoming.chat.chat_id, text)
+
+
+def _words(out: Messenger, key: str, **args: object) -> str:
+    """Message `key` in the words of the platform: a button to press, or a number to type."""
+    return t(buttons.wording(key, has_buttons=has_buttons(out)), **args)
 
 
 def _picks(kind: str, count: int) -> list[str]:
