@@ -5,9 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.i18n import t
 from bot.core.model import Button, Keyboard
 
 CANCEL = "x"  # the pick that cancels a pending step
+# Messages that tell the person to press a button, and what they say instead where there are
+# no buttons (the console, Zalo): type the number of the choice. Each pair takes the same
+# variables.
+NUMBERED_WORDING = {
+    "greet-how": "greet-how-numbered",
+    "help": "help-numbered",
+    "submit-unsupported": "submit-unsupported-numbered",
+    "submit-unsupported-caption": "submit-unsupported-caption-numbered",
+    "button-stale": "button-stale-numbered",
+}
+# Words inside a message sent with buttons from outside the use cases (a reminder's, worded
+# before anyone knows the platform): `numbered` rewrites them with the buttons. No variables.
+NUMBERED_INSIDE = {"reminder-how": "reminder-how-numbered"}
 _CHOICE = re.compile(r"^p:([A-Za-z0-9_-]{8,32}):(x|\d{1,2})$")
 _SUBMIT_NOW = re.compile(r"^r:(\d{1,12})$")
 
@@ -60,12 +74,19 @@ def flat(keyboard: Keyboard) -> list[Button]:
     return [button for row in keyboard for button in row]
 
 
+def wording(key: str, *, has_buttons: bool) -> str:
+    """The catalog key of message `key` on a platform with or without buttons."""
+    return key if has_buttons else NUMBERED_WORDING.get(key, key)
+
+
 def numbered(text: str, keyboard: Keyboard) -> str:
     """`text` followed by the buttons as numbered lines, for a platform without
     buttons; answering with the number is pressing the button."""
     buttons = flat(keyboard)
     if not buttons:
         return text
+    for pressing, typing in NUMBERED_INSIDE.items():
+        text = text.replace(t(pressing), t(typing))
     lines = [f"{number}. {button.text}" for number, button in enumerate(buttons, start=1)]
     return text + "\n\n" + "\n".join(lines)
 

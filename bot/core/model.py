@@ -238,7 +238,11 @@ class InstanceStatus:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A step waiting for the person's button press, stored so that a restart loses nothing."""
+    """A step waiting for the person's button press, stored so that a restart loses nothing.
+
+    This is its stored form, a kind and a JSON payload; `bot.core.steps` reads it into the
+    step's own type and writes it back.
+    """
 
     token: str
     platform: str

@@ -87,7 +87,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def register_menu(application: AnyApplication) -> None:
-    """The command menu Telegram shows in private chats, in Vietnamese."""
+    """The command menu Telegram shows in private chats, in Vietnamese: the listed entries of
+    the core's command table, in its order."""
     commands = [BotCommand(name, t(key)) for name, key in MENU]
     await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
 

@@ -136,3 +136,16 @@ submit-edit-file = Sửa lời nhắn kèm tệp không thay đổi những gì 
 choice-nothing-offered = Hiện không có lựa chọn nào đang chờ bạn trả lời bằng số. Muốn nộp báo cáo, hãy gửi nội dung hoặc tệp; gõ /huongdan để xem hướng dẫn.
 choice-not-offered = Không có lựa chọn số { $number }. Hãy gõ một số từ 1 đến { $count } trong danh sách vừa gửi, hoặc /huy để hủy.
 greet-how-numbered = Cách nộp: gửi tệp (Word, PDF, Excel, ODT/ODS, ZIP) hoặc ảnh vào đây; lời nhắn kèm tệp được lưu làm ghi chú. Muốn nộp nội dung ngắn thì gõ nội dung, rồi gõ số của lựa chọn «Nộp» trong danh sách bot gửi lại.
+
+# Where there are no buttons (the console, Zalo): type the number of a choice instead of pressing
+help-numbered =
+    baocao nhận báo cáo của đơn vị bạn và nhắc hạn nộp.
+    • Nộp báo cáo: gửi tệp (Word, PDF, Excel, ODT/ODS, ZIP) hoặc ảnh; hoặc gõ nội dung ngắn rồi gõ số của lựa chọn «Nộp».
+    • Nộp lại: gửi lần nữa, baocao lưu thành phiên bản mới; phiên bản mới nhất được tính.
+    • /baocao — báo cáo đơn vị cần nộp, hạn nộp, những gì đã gửi
+    • /lich — các hạn nộp sắp tới
+    • /huy — hủy bước đang làm
+    • /huongdan — xem hướng dẫn này
+submit-unsupported-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
+submit-unsupported-caption-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
+button-stale-numbered = Lựa chọn này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần.

@@ -3,7 +3,7 @@
 reminder =
     Nhắc hạn: báo cáo «{ $report }» của { $unit }, { $deadline }. { $when }
     { $received }
-    Gửi tệp hoặc nội dung vào đây, hoặc bấm «Nộp ngay».
+    { reminder-how }
 reminder-days-left = Còn { $days } ngày.
 reminder-last-day = Hôm nay là ngày cuối: hạn chót trước { $deadline }.
 reminder-late-days = Đã trễ hạn { $days } ngày làm việc.
@@ -54,3 +54,7 @@ cli-reminder-kind-ready = báo Văn phòng bắt đầu tổng hợp
 cli-reminder-missed-deadline-passed = Không gửi được trước hạn nộp (bot ngừng chạy hoặc không gửi được qua ứng dụng); đơn vị được nhắc trễ hạn thay vào đó.
 cli-reminder-missed-after-hours = Chỉ gửi được ngoài giờ làm việc, đến giờ làm việc thì đã quá hạn; đơn vị được nhắc trễ hạn thay vào đó.
 cli-reminder-missed-other = Không gửi được kịp lúc.
+
+## Cách nộp ghi dưới tin nhắc: bấm nút, hoặc gõ số nơi không có nút (cửa sổ dòng lệnh, Zalo)
+reminder-how = Gửi tệp hoặc nội dung vào đây, hoặc bấm «Nộp ngay».
+reminder-how-numbered = Gửi tệp hoặc nội dung vào đây, hoặc gõ số của lựa chọn «Nộp ngay» bên dưới.

@@ -1,0 +1,156 @@
+"""`ReportBot`: one event from any platform in, dispatched to the feature that answers it.
+
+Commands go by the table in `commands`; texts and files to `submission`; presses and numbers
+to `choices`. Nothing here knows Telegram, Zalo, the ORM or the scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from bot.core import buttons
+from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
+from bot.core.i18n import t
+from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
+from bot.core.ports import FileStore, Messenger, Repository, has_buttons
+from bot.core.usecases import choices, registration, submission
+from bot.core.usecases.commands import Where, Who, allowed, find
+from bot.core.usecases.context import BotSettings, Context, Request, utc_now
+
+# What the bot says it does not take, per kind of message.
+OTHER_CONTENT = {
+    OtherContent.VIDEO: "unsupported-video",
+    OtherContent.AUDIO: "unsupported-audio",
+    OtherContent.VOICE: "unsupported-voice",
+    OtherContent.VIDEO_NOTE: "unsupported-video_note",
+    OtherContent.ANIMATION: "unsupported-animation",
+    OtherContent.STICKER: "unsupported-sticker",
+    OtherContent.CONTACT: "unsupported-contact",
+    OtherContent.LOCATION: "unsupported-location",
+    OtherContent.POLL: "unsupported-poll",
+    OtherContent.DICE: "unsupported-dice",
+    OtherContent.OTHER: "unsupported-other",
+}
+
+
+class ReportBot:
+    """Every use case, behind one entry point."""
+
+    def __init__(
+        self,
+        *,
+        repository: Repository,
+        files: FileStore,
+        settings: BotSettings,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.context = Context(repository=repository, files=files, settings=settings, clock=clock)
+
+    async def handle(self, incoming: Incoming, out: Messenger) -> None:
+        """Answer one event. What the person got wrong gets a message; nothing is half-written."""
+        ctx = self.context
+        incoming = _cleaned(incoming)
+        if incoming.callback is not None:
+            if incoming.chat.kind is not ChatKind.PRIVATE:
+                # Steps are a person's own: a button in a group would act, and answer, there.
+                await out.answer(incoming.callback.callback_id, t("button-private-only"))
+                return
+            await choices.press_button(ctx, Request(incoming, out, None))
+            return
+        if incoming.edited and (
+            incoming.chat.kind is not ChatKind.PRIVATE or incoming.command is not None
+        ):
+            return  # a command acted when it was sent; in groups only commands count
+        contact = await ctx.repo.contact(
+            platform=incoming.chat.platform, user_id=incoming.sender.user_id
+        )
+        request = Request(incoming, out, contact)
+        if incoming.chat.kind is not ChatKind.PRIVATE:
+            await self._in_group(request)
+        elif incoming.command is not None:
+            await self._command(request)
+        elif contact is None:
+            await registration.stranger(ctx, request)
+        elif incoming.edited and (incoming.attachment is not None or incoming.other is not None):
+            await out.send(request.chat, t("submit-edit-file"))
+        elif incoming.other is not None:
+            key = "submit-unsupported-caption" if incoming.text else "submit-unsupported"
+            what = t(OTHER_CONTENT[incoming.other])
+            await out.send(request.chat, ctx.words(out, key, what=what))
+        elif incoming.attachment is not None:
+            await submission.file(ctx, request, contact)
+        elif (
+            not has_buttons(out)
+            and incoming.text is not None
+            and (number := buttons.number_of(incoming.text)) is not None
+        ):
+            await choices.number(ctx, request, number)
+        elif incoming.text is not None and has_visible(incoming.text):
+            await submission.text(ctx, request, contact)
+        else:
+            await out.send(request.chat, t("submit-invisible"))
+
+    async def _command(self, request: Request) -> None:
+        """A command in a private chat: strangers reach only /start, and get one polite answer."""
+        ctx, incoming, out = self.context, request.incoming, request.out
+        command = find(incoming.command)
+        if command is not None and command.who is Who.ANYONE:
+            await command.handler(ctx, request)
+        elif request.contact is None and not (command and ctx.is_admin(incoming)):
+            await registration.stranger(ctx, request)
+        elif command is None:
+            await out.send(request.chat, t("unknown-command"))
+        elif command.where is Where.GROUP:
+            await out.send(request.chat, t(command.elsewhere or "unknown-command"))
+        elif not allowed(ctx, command, request):
+            await out.send(request.chat, t(command.refused or "unknown-command"))
+        else:
+            await command.handler(ctx, request)
+
+    async def _in_group(self, request: Request) -> None:
+        """In groups only commands count, and only from contacts or admins; others are ignored."""
+        ctx = self.context
+        command = find(request.incoming.command)
+        if command is None or command.where is Where.PRIVATE:
+            return
+        if request.contact is None and not ctx.is_admin(request.incoming):
+            return
+        if not allowed(ctx, command, request):
+            if command.refused is not None:
+                await request.out.send(request.chat, t(command.refused))
+            return
+        await command.handler(ctx, request)
+
+    async def say(self, out: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:
+        """Send `text`, split to fit the platform; buttons go with the last piece."""
+        await self.context.say(out, chat_id, text, keyboard)
+
+    async def offer(self, *, platform: str, user_id: str, keyboard: Keyboard) -> None:
+        """Keep buttons sent from outside the use cases (a reminder's) as the person's numbered
+        choices, on a platform without buttons: the numbers answer the latest list shown."""
+        await choices.offer(self.context, platform=platform, user_id=user_id, keyboard=keyboard)
+
+
+def _cleaned(incoming: Incoming) -> Incoming:
+    """`incoming` with every string the person typed or named made safe to store and query."""
+    attachment = incoming.attachment
+    if attachment is not None and attachment.file_name is not None:
+        attachment = replace(attachment, file_name=clean_name(attachment.file_name) or None)
+    sender = incoming.sender
+    return replace(
+        incoming,
+        chat=replace(
+            incoming.chat,
+            title=None if incoming.chat.title is None else clean_name(incoming.chat.title) or None,
+        ),
+        sender=replace(
+            sender,
+            display_name=clean_name(sender.display_name) or sender.user_id,
+            username=clean_optional(sender.username),
+        ),
+        text=None if incoming.text is None else clean(incoming.text),
+        args=tuple(clean(arg) for arg in incoming.args),
+        attachment=attachment,
+    )
