@@ -229,6 +229,16 @@ class SqlOutbox:
             )
             return {str(platform): int(count) for platform, count in rows}
 
+    async def waiting_since(self) -> dict[str, datetime]:
+        """Platform -> when its oldest message still waiting was queued."""
+        async with read_connection(self.engine) as connection:
+            rows = await connection.execute(
+                sa.select(outbox_t.c.platform, sa.func.min(outbox_t.c.created_at))
+                .where(outbox_t.c.status.in_(WAITING))
+                .group_by(outbox_t.c.platform)
+            )
+            return {str(platform): since for platform, since in rows}
+
     async def counts(self) -> dict[str, int]:
         """Messages by status (for tests and the Office's curiosity)."""
         async with read_connection(self.engine) as connection:

@@ -54,3 +54,6 @@ cli-reminder-kind-ready = báo Văn phòng bắt đầu tổng hợp
 cli-reminder-missed-deadline-passed = Không gửi được trước hạn nộp (bot ngừng chạy hoặc không gửi được qua ứng dụng); đơn vị được nhắc trễ hạn thay vào đó.
 cli-reminder-missed-after-hours = Chỉ gửi được ngoài giờ làm việc, đến giờ làm việc thì đã quá hạn; đơn vị được nhắc trễ hạn thay vào đó.
 cli-reminder-missed-other = Không gửi được kịp lúc.
+cli-reminders-outbox = Đang chờ gửi: { $count } tin cho người nhận trên nền tảng mà tiến trình baocao đã xử lý tin nhắc không phục vụ. Tin được gửi khi baocao chạy với nền tảng đó (baocao run cho Telegram; baocao chat --as … cho người trò chuyện trong cửa sổ dòng lệnh):
+cli-col-waiting = Số tin chờ
+cli-col-waiting-since = Chờ từ lúc
