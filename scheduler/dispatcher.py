@@ -586,8 +586,11 @@ class Dispatcher:
 
     async def _send_one(self, outbox: Outbox, message: Queued) -> Handled:
         messenger = self._reaching(message.platform, message.chat_id)
-        if messenger is None:  # claimed for a chat this process does not reach: never so
-            await outbox.give_back([message.id], worker=self.worker)
+        if messenger is None:  # never so: a claim asks only for the chats this process reaches
+            wait = self.settings.retry_after(message.attempts)
+            await outbox.postpone(
+                message_id=message.id, worker=self.worker, due_at=self.clock() + wait
+            )
             return Handled.CLOSED
         try:
             await _deliver(messenger, message.chat_id, message.text, message.keyboard)
