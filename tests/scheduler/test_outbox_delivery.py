@@ -6,6 +6,9 @@ that reaches them: compared with one process that reaches everybody.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from bot.core.plan.loader import parse_plan
 from bot.core.plan.model import Role
 from bot.core.ports import Messenger
 from scheduler.dispatcher import Dispatcher, DispatchSettings, plant_reminders
+from scheduler.workers import Worker, process_marker, this_worker
 from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.invites import create_invite
@@ -200,3 +204,30 @@ async def test_an_unreachable_or_failing_chat_is_handled_as_for_reminders(
         limit=10,
     )
     assert nothing == []
+
+
+async def test_the_outbox_claims_of_a_dead_process_of_this_host_are_taken_back_at_once(
+    worlds: list[World], caplog: pytest.LogCaptureFixture
+) -> None:
+    split, _ = worlds
+    await split.tick(MOMENTS[0], split.dispatcher("run", telegram=FakeMessenger()))
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; time.sleep(60)"
+    )
+    me = this_worker()
+    dead = Worker(me.host, child.pid, process_marker(child.pid), "dead00")
+    child.kill()
+    await child.wait()
+    held = await split.outbox.claim(
+        reach={"console": frozenset({"b"})},
+        worker=dead.name,
+        now=MOMENTS[0],
+        lease=timedelta(minutes=5),
+        limit=10,
+    )
+    assert held
+    b = Console(only_chats=frozenset({"b"}))
+    with caplog.at_level(logging.WARNING, logger="scheduler.dispatcher"):
+        await split.tick(MOMENTS[0], split.dispatcher("chat-b", console=b))  # at once
+    assert len(b.sent) == len(held)
+    assert f"took back {len(held)} outbox message(s) claimed by {dead.name}" in caplog.text
