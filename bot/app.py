@@ -209,8 +209,10 @@ def reminder_dispatcher(
     messengers: Mapping[str, Messenger],
     clock: Callable[[], datetime] | None = None,
 ) -> Dispatcher:
-    """The dispatch loop over this database, sending through `messengers`."""
+    """The dispatch loop over this database, sending through `messengers`; what they cannot
+    deliver goes to the outbox, for the process that can."""
     from scheduler.dispatcher import Dispatcher, DispatchSettings
+    from storage.outbox import SqlOutbox
     from storage.reminders import ReminderStore
 
     store = ReminderStore(engine)
@@ -224,6 +226,7 @@ def reminder_dispatcher(
         messengers=messengers,
         settings=settings,
         clock=clock or (lambda: datetime.now(UTC)),
+        outbox=SqlOutbox(engine),
     )
 
 

@@ -706,16 +706,22 @@ def reminders(
     ] = 20,
 ) -> None:
     from bot.services import database
+    from storage.outbox import SqlOutbox
     from storage.reminders import ReminderOverview, ReminderStore
 
     config = settings(data_needed=True)
     tz = local_zone(config)
 
-    async def overview() -> ReminderOverview:
+    async def overview() -> tuple[ReminderOverview, dict[str, int], dict[str, datetime]]:
         async with database(config) as engine:
-            return await ReminderStore(engine).overview(limit=limit)
+            outbox = SqlOutbox(engine)
+            return (
+                await ReminderStore(engine).overview(limit=limit),
+                await outbox.waiting(),
+                await outbox.waiting_since(),
+            )
 
-    found = run(overview)
+    found, waiting, since = run(overview)
     if missed_only:
         if not found.missed_total:
             out.print(t("cli-reminders-no-missed"), markup=False)
@@ -728,6 +734,18 @@ def reminders(
         print_reminders("cli-reminders-upcoming", found.upcoming, found.upcoming_total, tz, "due")
         print_reminders("cli-reminders-sent", found.sent, found.sent_total, tz, "sent")
         print_reminders("cli-reminders-missed", found.missed, found.missed_total, tz, "missed")
+    if waiting:
+        # Messages for people on a platform no running process served when their reminder
+        # went out: they wait for a process that does (a console contact's `baocao chat`).
+        out.print(t("cli-reminders-outbox", count=sum(waiting.values())), markup=False)
+        print_list(
+            OUTBOX_COLUMNS,
+            [
+                (platform, str(count), fmt.moment(since[platform], tz) if platform in since else "")
+                for platform, count in waiting.items()
+            ],
+        )
+        out.print()
     if found.unreachable:
         out.print(t("cli-reminders-unreachable", count=len(found.unreachable)), markup=False)
         print_list(
@@ -803,6 +821,7 @@ MISS_REASONS = {
 DUE_COLUMNS = ("cli-col-reminder-at", "cli-col-report", "cli-col-recipient", "cli-col-kind")
 SENT_COLUMNS = (*DUE_COLUMNS, "cli-col-sent-at")
 MISSED_COLUMNS = (*DUE_COLUMNS, "cli-col-reason")
+OUTBOX_COLUMNS = ("cli-col-platform", "cli-col-waiting", "cli-col-waiting-since")
 UNREACHABLE_COLUMNS = ("cli-col-person", "cli-col-unit", "cli-col-platform", "cli-col-since")
 
 

@@ -6,6 +6,11 @@ are rows, not scheduler jobs, so a restart or a second process loses or doubles 
 (storage.reminders). Claims are held with a short lease that a live process keeps renewing (the
 heartbeat), and a process takes back at once the claims of a dead process of its own host
 (scheduler.workers): a crash costs at most the one message in flight, whatever the lease.
+
+A recipient this process cannot reach (another platform, or a console contact not at this
+terminal) gets a row in the outbox instead, written before the reminder is marked done; every
+tick also claims, the same way, the outbox rows for the chats this process reaches, and sends
+them. So each person is reached whichever process claims a reminder.
 """
 
 from __future__ import annotations
@@ -26,7 +31,16 @@ from bot.core import texts as core_texts
 from bot.core.i18n import t
 from bot.core.model import Button, Contact, Keyboard
 from bot.core.plan.model import Plan
-from bot.core.ports import DeliveryError, Messenger, ReminderStore, UnreachableError
+from bot.core.ports import (
+    DeliveryError,
+    Messenger,
+    Outbox,
+    Outgoing,
+    Queued,
+    ReminderStore,
+    UnreachableError,
+    reach,
+)
 from bot.core.rules import texts
 from bot.core.rules.calendar import WorkingCalendar
 from bot.core.rules.reminders import (
@@ -51,6 +65,7 @@ log = logging.getLogger(__name__)
 
 PlanSource = Callable[[], Awaitable[Plan | None]]
 READY_EVERY = timedelta(seconds=30)
+PRUNE_EVERY = timedelta(hours=6)
 
 
 class Handled(Enum):
@@ -70,6 +85,12 @@ class DispatchSettings:
     fresh: timedelta = timedelta(seconds=2)  # reread what a batch's rows are decided on this often
     retry_first: timedelta = timedelta(seconds=30)  # a failed row waits, doubling, up to:
     retry_cap: timedelta = timedelta(minutes=30)
+    keep_sent: timedelta = timedelta(days=30)  # sent outbox messages are deleted after this
+
+    def retry_after(self, attempts: int) -> timedelta:
+        """How long a row that failed on its `attempts`-th try waits before the next."""
+        doubled: int = 2 ** max(attempts - 1, 0)
+        return min(self.retry_first * doubled, self.retry_cap)
 
     @property
     def heartbeat(self) -> timedelta:
@@ -102,10 +123,16 @@ class Dispatcher:
         settings: DispatchSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         worker: str | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.store = store
         self.plans = plans
         self.messengers = messengers
+        # Without an outbox, a recipient this process cannot reach is skipped.
+        self.outbox = outbox
+        self._reach = {platform: reach(messenger) for platform, messenger in messengers.items()}
+        self._queued: list[Outgoing] = []  # for the outbox, written before a row is marked
+        self._pruned_at: datetime | None = None
         self.settings = settings or DispatchSettings()
         self.clock = clock
         self._me = this_worker()
@@ -180,6 +207,8 @@ class Dispatcher:
         now = self.clock()
         try:
             await self.store.renew(worker=self.worker, now=now, lease=self.settings.lease)
+            if self.outbox is not None:
+                await self.outbox.renew(worker=self.worker, now=now, lease=self.settings.lease)
         except Exception:  # the pass ends at half the lease unless a later beat gets through
             log.warning("could not renew the reminder claims of %s", self.worker, exc_info=True)
             return
@@ -187,23 +216,31 @@ class Dispatcher:
             self._renewed_at = now
 
     async def take_back_dead(self) -> int:
-        """Make the rows claimed by dead processes of this host due again at once."""
-        gone = [
-            name
-            for name in await self.store.holders()
-            if name != self.worker
-            for holder in (Worker.parse(name),)
-            if holder is not None and is_gone(holder, self._me)
-        ]
-        if not gone:
-            return 0
-        taken = await self.store.take_back(gone)
-        if taken:
-            log.warning(
-                "took back %d reminder(s) claimed by %s, which stopped without finishing them",
-                taken,
-                ", ".join(gone),
-            )
+        """Make the rows (reminders and outbox messages) claimed by dead processes of this host
+        due again at once."""
+        taken = 0
+        stores: list[tuple[str, ReminderStore | Outbox]] = [("reminder(s)", self.store)]
+        if self.outbox is not None:
+            stores.append(("outbox message(s)", self.outbox))
+        for what, store in stores:
+            gone = [
+                name
+                for name in await store.holders()
+                if name != self.worker
+                for holder in (Worker.parse(name),)
+                if holder is not None and is_gone(holder, self._me)
+            ]
+            if not gone:
+                continue
+            count = await store.take_back(gone)
+            if count:
+                log.warning(
+                    "took back %d %s claimed by %s, which stopped without finishing them",
+                    count,
+                    what,
+                    ", ".join(gone),
+                )
+            taken += count
         return taken
 
     async def tick(self) -> int:
@@ -215,6 +252,16 @@ class Dispatcher:
             return 0
 
     async def _tick(self) -> int:
+        sent = await self._remind()
+        if self.outbox is not None and self._reach:
+            sent += await self._send_queued(self.outbox)
+            now = self.clock()
+            if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+                await self.outbox.prune(before=now - self.settings.keep_sent)
+                self._pruned_at = now
+        return sent
+
+    async def _remind(self) -> int:
         plan = await self.plans()
         if plan is None:
             return 0
@@ -338,12 +385,15 @@ class Dispatcher:
         try:
             await self._send(row, fact, plan, now, people)
         except DeliveryError:
-            wait = min(
-                self.settings.retry_first * 2 ** max(row.attempts - 1, 0), self.settings.retry_cap
-            )
+            # What was queued stays queued: sent again, the reminder queues each message once.
+            await self._flush()
+            wait = self.settings.retry_after(row.attempts)
             log.warning("reminder %s not delivered; trying again in %s", row.id, wait)
             await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=now + wait)
             return Handled.UNDELIVERED
+        # Before the row is marked: were the process to die between the two, the row is sent
+        # again and queues nothing twice; the other way round, the queued messages were lost.
+        await self._flush()
         if not await self.store.finish(
             reminder_id=row.id, worker=self.worker, status=Outcome.SENT, now=self.clock()
         ):
@@ -396,60 +446,176 @@ class Dispatcher:
             text = texts.unit_reminder(fact, unit, now, tz, calendar)
             keyboard = submit_now(fact.instance_id)
             for contact in people.get(row.unit_key, ()):
-                await self._to_person(contact, text, keyboard)
+                await self._to_person(contact, text, keyboard, origin=row.id)
         elif row.kind is Kind.SUMMARY:
             status = await self.store.instance_status(fact.instance_id, now=now)
             if status is not None:
-                await self._to_office(core_texts.status_text(status, tz))
+                await self._to_office(core_texts.status_text(status, tz), origin=row.id)
         elif row.kind is Kind.LATE_LIST:
-            await self._to_office(texts.late_units(fact, today, calendar))
+            await self._to_office(texts.late_units(fact, today, calendar), origin=row.id)
         elif row.kind is Kind.ESCALATION:
             await self._to_people(
-                await self.store.leaders(), texts.escalation(fact, today, calendar)
+                await self.store.leaders(), texts.escalation(fact, today, calendar), origin=row.id
             )
         elif row.kind is Kind.DIGEST:
             status = await self.store.instance_status(fact.instance_id, now=now)
             if status is not None:
                 text = t("digest-title") + "\n" + core_texts.status_text(status, tz)
-                await self._to_people(await self.store.leaders(), text)
+                await self._to_people(await self.store.leaders(), text, origin=row.id)
         elif row.kind is Kind.READY:
             compiled = [r.name for r in plan.reports if fact.report_key in r.depends_on]
-            await self._to_office(texts.ready(fact, compiled))
+            await self._to_office(texts.ready(fact, compiled), origin=row.id)
 
     # ---- recipients ----------------------------------------------------------------------------
 
-    async def _to_person(self, contact: Contact, text: str, keyboard: Keyboard = ()) -> None:
-        messenger = self.messengers.get(contact.platform)
+    def _reaching(self, platform: str, chat_id: str) -> Messenger | None:
+        """This process's messenger that can deliver to `chat_id` on `platform`, if any."""
+        messenger = self.messengers.get(platform)
+        chats = self._reach.get(platform)
+        if messenger is None or (chats is not None and chat_id not in chats):
+            return None
+        return messenger
+
+    def _queue(self, message: Outgoing) -> None:
+        """Leave `message` for a process that reaches its chat (nowhere without an outbox)."""
+        if self.outbox is not None:
+            self._queued.append(message)
+
+    async def _flush(self) -> None:
+        queued, self._queued = self._queued, []
+        if queued and self.outbox is not None:
+            await self.outbox.put(queued, now=self.clock())
+
+    async def _to_person(
+        self,
+        contact: Contact,
+        text: str,
+        keyboard: Keyboard = (),
+        *,
+        origin: int | None = None,
+    ) -> None:
+        messenger = self._reaching(contact.platform, contact.chat_id)
         if messenger is None:
-            return
-        *pieces, last = core_texts.split_text(text, messenger.max_text)
-        try:
-            for piece in pieces:
-                await messenger.send(contact.chat_id, piece)
-            await messenger.send(contact.chat_id, last, keyboard=keyboard)
-        except UnreachableError:
-            if await self.store.mark_unreachable(contact_id=contact.id, now=self.clock()):
-                await self._to_office(
-                    t("office-unreachable", name=contact.display_name, unit=contact.unit_name)
+            self._queue(
+                Outgoing(
+                    platform=contact.platform,
+                    chat_id=contact.chat_id,
+                    text=text,
+                    keyboard=keyboard,
+                    contact_id=contact.id,
+                    reminder_id=origin,
                 )
+            )
+            return
+        try:
+            await _deliver(messenger, contact.chat_id, text, keyboard)
+        except UnreachableError:
+            await self._unreachable(contact)
 
-    async def _to_people(self, contacts: Sequence[Contact], text: str) -> None:
+    async def _unreachable(self, contact: Contact) -> None:
+        """Mark the person unreachable; the office is told the first time."""
+        if await self.store.mark_unreachable(contact_id=contact.id, now=self.clock()):
+            await self._to_office(
+                t("office-unreachable", name=contact.display_name, unit=contact.unit_name)
+            )
+
+    async def _to_people(
+        self, contacts: Sequence[Contact], text: str, *, origin: int | None = None
+    ) -> None:
         for contact in contacts:
-            await self._to_person(contact, text)
+            await self._to_person(contact, text, origin=origin)
 
-    async def _to_office(self, text: str) -> None:
+    async def _to_office(self, text: str, *, origin: int | None = None) -> None:
         """The office group where one is bound on a platform; the office staff elsewhere."""
         groups = await self.store.office_groups()
         for platform, chat in groups.items():
-            messenger = self.messengers.get(platform)
+            messenger = self._reaching(platform, chat)
             if messenger is None:
+                self._queue(
+                    Outgoing(platform=platform, chat_id=chat, text=text, reminder_id=origin)
+                )
                 continue
-            for piece in core_texts.split_text(text, messenger.max_text):
-                try:
-                    await messenger.send(chat, piece)
-                except UnreachableError:
-                    log.warning("the office group on %s cannot be reached", platform)
-                    break
+            try:
+                await _deliver(messenger, chat, text)
+            except UnreachableError:
+                log.warning("the office group on %s cannot be reached", platform)
         for contact in await self.store.office_staff():
             if contact.platform not in groups:
-                await self._to_person(contact, text)
+                await self._to_person(contact, text, origin=origin)
+
+    # ---- the outbox ----------------------------------------------------------------------------
+
+    async def _send_queued(self, outbox: Outbox) -> int:
+        """Claim the outbox messages this process can deliver and send them, a batch at a
+        time, as `_send_due` does reminders (and ending early for the same reasons)."""
+        sent = 0
+        try:
+            while not self._stopping:
+                claimed_at = self.clock()
+                self._renewed_at = claimed_at
+                batch = await outbox.claim(
+                    reach=self._reach,
+                    worker=self.worker,
+                    now=claimed_at,
+                    lease=self.settings.lease,
+                    limit=self.settings.batch,
+                )
+                if not batch:
+                    return sent
+                for position, message in enumerate(batch):
+                    renewed_at = self._renewed_at or claimed_at
+                    if self._stopping or self.clock() - renewed_at >= self.settings.lease / 2:
+                        await outbox.give_back(
+                            [rest.id for rest in batch[position:]], worker=self.worker
+                        )
+                        return sent
+                    handled = await self._send_one(outbox, message)
+                    await self._flush()
+                    if handled is Handled.SENT:
+                        sent += 1
+                    elif handled is Handled.UNDELIVERED:
+                        await outbox.give_back(
+                            [rest.id for rest in batch[position + 1 :]], worker=self.worker
+                        )
+                        return sent
+                if len(batch) < self.settings.batch:
+                    return sent
+            return sent
+        finally:
+            self._renewed_at = None
+
+    async def _send_one(self, outbox: Outbox, message: Queued) -> Handled:
+        messenger = self._reaching(message.platform, message.chat_id)
+        if messenger is None:  # never so: a claim asks only for the chats this process reaches
+            wait = self.settings.retry_after(message.attempts)
+            await outbox.postpone(
+                message_id=message.id, worker=self.worker, due_at=self.clock() + wait
+            )
+            return Handled.CLOSED
+        try:
+            await _deliver(messenger, message.chat_id, message.text, message.keyboard)
+        except UnreachableError:
+            await outbox.unreachable(message_id=message.id, worker=self.worker, now=self.clock())
+            if message.contact is not None:
+                await self._unreachable(message.contact)
+            else:
+                log.warning("the office group on %s cannot be reached", message.platform)
+            return Handled.CLOSED
+        except DeliveryError:
+            wait = self.settings.retry_after(message.attempts)
+            log.warning("outbox message %s not delivered; trying again in %s", message.id, wait)
+            await outbox.postpone(
+                message_id=message.id, worker=self.worker, due_at=self.clock() + wait
+            )
+            return Handled.UNDELIVERED
+        if not await outbox.sent(message_id=message.id, worker=self.worker, now=self.clock()):
+            log.warning("outbox message %s was sent after its lease ran out", message.id)
+        return Handled.SENT
+
+
+async def _deliver(messenger: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:
+    """Send `text` in as many pieces as the platform needs; the keyboard goes under the last."""
+    *pieces, last = core_texts.split_text(text, messenger.max_text)
+    for piece in pieces:
+        await messenger.send(chat_id, piece)
+    await messenger.send(chat_id, last, keyboard=keyboard)

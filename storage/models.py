@@ -1,4 +1,4 @@
-"""SQLModel tables: plan, contacts, invites, submissions, reminders, chat bindings, pending steps.
+"""SQLModel tables: plan, contacts, invites, submissions, reminders, outbox, chat bindings, steps.
 
 Choices that keep SQLite and PostgreSQL alike (see docs/DESIGN.md):
 - every datetime goes through `UTCDateTime`: stored in UTC, naive datetimes refused, aware UTC
@@ -41,6 +41,14 @@ class ReminderStatus(StrEnum):
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
     MISSED = "missed"  # could not be sent while still useful: the Office should know why
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # the person blocked the bot, or the chat is gone
+    DROPPED = "dropped"  # no longer worth sending: `note` says why
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -244,6 +252,39 @@ class ReminderRecord(Base, table=True):
     note: str | None = None  # why a row ended as it did (a missed reminder's reason)
 
 
+class OutboxRecord(Base, table=True):
+    """One message to one chat on one platform, waiting for a process that serves that chat.
+
+    The dispatcher of a process sends a reminder itself to the people it can reach, and leaves
+    a row here for everyone else; the process that reaches them claims it, as reminders are
+    claimed (with a lease), and sends it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # A reminder sent again after a failure, or by a process that took it over, queues
+        # each of its messages once.
+        sa.UniqueConstraint("reminder_id", "platform", "chat_id"),
+        sa.Index("ix_outbox_status_due_at", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    chat_id: str
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    text: str = Field(sa_type=sa.Text)
+    keyboard: list[list[dict[str, str]]] = Field(default_factory=list, sa_type=sa.JSON)
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = 0
+    status: str = OutboxStatus.QUEUED.value
+    claimed_by: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str | None = None
+
+
 class ChatBindingRecord(Base, table=True):
     """A chat the bot serves in a role, e.g. the office group: one per platform and purpose."""
 
@@ -300,6 +341,7 @@ report_dependency_t = table(ReportDependencyRecord)
 report_instance_t = table(ReportInstanceRecord)
 submission_t = table(SubmissionRecord)
 reminder_t = table(ReminderRecord)
+outbox_t = table(OutboxRecord)
 chat_binding_t = table(ChatBindingRecord)
 pending_step_t = table(PendingStepRecord)
 audit_t = table(AuditRecord)

@@ -1,14 +1,15 @@
 """The ports the use cases talk through: a chat platform, the records, the file store, a clock.
 
 Adapters implement them: each platform under `handlers/` (Messenger), `storage.repository`
-(Repository, FileStore), `storage.reminders` (ReminderStore, for the dispatch loop in
-`scheduler/`). The use cases never import an adapter.
+(Repository, FileStore), `storage.reminders` (ReminderStore) and `storage.outbox` (Outbox),
+for the dispatch loop in `scheduler/`. The use cases never import an adapter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -241,3 +242,81 @@ class ReminderStore(Protocol):
         """Platform name to the office group's chat id there."""
 
     async def mark_unreachable(self, *, contact_id: int, now: datetime) -> bool: ...
+
+
+def reach(messenger: Messenger) -> frozenset[str] | None:
+    """The only chats `messenger` can deliver to, or None for every chat of its platform.
+
+    A messenger that serves one person (the console: whoever types at this terminal) says so
+    with `only_chats` on it; a message to anyone else waits in the outbox for a process that
+    reaches them.
+    """
+    only: frozenset[str] | None = getattr(messenger, "only_chats", None)
+    return only
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message for the outbox: to `chat_id` on `platform`, because this process cannot
+    deliver it. `reminder_id` is the reminder it comes from (None for a notice about one)."""
+
+    platform: str
+    chat_id: str
+    text: str
+    keyboard: Keyboard = ()
+    contact_id: int | None = None
+    reminder_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An outbox message claimed for sending; `contact` is whom it goes to, if a person."""
+
+    id: int
+    platform: str
+    chat_id: str
+    text: str
+    keyboard: Keyboard
+    contact: Contact | None
+    attempts: int
+
+
+class Outbox(Protocol):
+    """Messages to chats the process that made them could not reach, each claimed by one
+    worker at a time under a lease it renews, as reminder rows are (see ReminderStore)."""
+
+    async def put(self, messages: Sequence[Outgoing], *, now: datetime) -> int:
+        """Queue `messages`, due at once; one of each per reminder and chat. The number added."""
+
+    async def claim(
+        self,
+        *,
+        reach: Mapping[str, frozenset[str] | None],
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+    ) -> list[Queued]:
+        """Take up to `limit` due messages for `worker` until `now + lease`, only on the
+        platforms of `reach` and, where it names chats, only to those chats."""
+
+    async def sent(self, *, message_id: int, worker: str, now: datetime) -> bool:
+        """Record a claimed message as sent; False if `worker` no longer holds it."""
+
+    async def unreachable(self, *, message_id: int, worker: str, now: datetime) -> bool:
+        """Record that a claimed message's chat cannot be reached: it is not tried again."""
+
+    async def postpone(self, *, message_id: int, worker: str, due_at: datetime) -> bool: ...
+
+    async def give_back(self, message_ids: Sequence[int], *, worker: str) -> int: ...
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int: ...
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Release every claim of these (dead) workers."""
+
+    async def prune(self, *, before: datetime) -> int:
+        """Delete the messages that ended (sent, unreachable, dropped) before `before`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from bot.core.model import Attachment, Keyboard, MessageRef
 from bot.core.ports import FileTooBigError
 from bot.core.usecases import ReportBot
 from handlers.console.screen import Screen
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 # The console reads files from the disk: no chat service's cap, only one that keeps a mistaken
@@ -31,6 +34,9 @@ class ConsoleMessenger:
         self._core = core
         self._screen = screen
         self.chat_id = chat_id
+        # Only the person at this terminal: the dispatcher leaves messages to other console
+        # contacts in the outbox, for the `baocao chat` where each of them types.
+        self.only_chats = frozenset({chat_id})
         self._ids = itertools.count(1)
 
     def _ref(self, chat_id: str) -> MessageRef:
@@ -38,7 +44,9 @@ class ConsoleMessenger:
 
     async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef:
         if chat_id != self.chat_id:
-            # Another console contact, not at this terminal: there is nobody to show it to.
+            # Another console contact, not at this terminal (`only_chats` keeps the dispatcher
+            # from asking): there is nobody here to show it to.
+            log.debug("a message for console chat %s is not shown at this terminal", chat_id)
             return self._ref(chat_id)
         if keyboard:
             # Buttons sent from outside the use cases (a reminder's): the core keeps them as

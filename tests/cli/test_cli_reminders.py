@@ -18,6 +18,7 @@ from scheduler.dispatcher import Dispatcher
 from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.invites import create_invite
+from storage.outbox import SqlOutbox
 from storage.reminders import ReminderStore
 from storage.repository import SqlRepository
 
@@ -60,12 +61,12 @@ class Week:
             clock=lambda: self.clock[0],
         )
 
-    async def register(self, unit: str, user: str) -> None:
+    async def register(self, unit: str, user: str, platform: str = "telegram") -> None:
         now = datetime.now(UTC)
         invite = await create_invite(self.engine, unit_key=unit, role=Role.HEAD, now=now)
         await SqlRepository(self.engine, self.files).redeem_invite(
             code=invite.code,
-            platform="telegram",
+            platform=platform,
             user_id=user,
             chat_id=user,
             display_name=f"Người {user}",
@@ -160,3 +161,43 @@ def test_before_any_plan_and_with_nothing_missed(
     assert run(capsys, "reminders", "--missed") == (0, "Không có tin nhắc nào bị lỡ.\n", "")
     code, _, err = run(capsys, "reminders", "--limit", "0")
     assert code == 2 and err.startswith("Giá trị của --limit không hợp lệ")
+
+
+def test_messages_waiting_for_another_platform_are_listed_by_platform(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    today = datetime.now(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    due_end = today + timedelta(days=20)
+    assert run(capsys, "plan", "apply", str(plan_file(office, due_end)))[0] == 0
+
+    async def only_telegram_runs() -> datetime:
+        week = Week(office)
+        week.dispatcher.outbox = SqlOutbox(week.engine)  # as the runtime builds it
+        try:
+            await week.register("phong-a", "1")
+            await week.register("phong-b", "b", platform="console")
+            first = await week.first_unit_reminder()
+            for day in range(5):
+                moment = (first.astimezone(TZ) + timedelta(days=day)).replace(hour=9)
+                await week.tick(moment)
+                if week.out.sent:
+                    return moment
+            raise AssertionError("no reminder went out")
+        finally:
+            await week.engine.dispose()
+
+    moment = asyncio.run(only_telegram_runs())
+    code, out, err = run(capsys, "reminders")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    waiting = lines.index(
+        "Đang chờ gửi: 1 tin cho người nhận trên nền tảng mà tiến trình baocao đã xử lý tin nhắc "
+        "không phục vụ. Tin được gửi khi baocao chạy với nền tảng đó (baocao run cho Telegram; "
+        "baocao chat --as … cho người trò chuyện trong cửa sổ dòng lệnh):"
+    )
+    assert lines[waiting + 1].split() == ["Nền", "tảng", "Số", "tin", "chờ", "Chờ", "từ", "lúc"]
+    assert lines[waiting + 3].split() == [
+        "console",
+        "1",
+        *moment.strftime("%d/%m/%Y %H:%M").split(),
+    ]

@@ -220,3 +220,50 @@ async def test_the_office_and_leadership_chat_by_role_or_by_number(tmp_path: Pat
     again = await chat_once(tmp_path, row.split()[0], "")
     assert "Chào Người thử (Văn phòng Sở)! Bạn là cán bộ Văn phòng của Văn phòng Sở." in again
     assert (await baocao(tmp_path, "contacts")).count("Người thử") == 2
+
+
+async def test_a_reminder_due_while_the_console_is_closed_appears_when_it_opens(
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC)
+    (tmp_path / "ke-hoach.yaml").write_text(UNITS + monthly(now), encoding="utf-8")
+    await baocao(tmp_path, "plan", "apply", "ke-hoach.yaml")
+    await chat_once(tmp_path, "phong-a", "")  # Phòng A's head registers, then closes the chat
+    office = await start_chat(tmp_path, "office")
+    chat = Chat(office)
+    try:
+        await chat.answer("Bạn đã đăng ký là cán bộ Văn phòng của Văn phòng Sở.")
+        # Phòng A's reminder falls due in seconds: only the office's console runs, and it
+        # cannot show it to Phòng A, so it leaves it in the outbox.
+        plan = UNITS + monthly(now) + urgent(datetime.now(UTC), in_seconds=2)
+        (tmp_path / "ke-hoach.yaml").write_text(plan, encoding="utf-8")
+        await baocao(tmp_path, "plan", "apply", "ke-hoach.yaml")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while "Đang chờ gửi: 1 tin" not in (listed := await baocao(tmp_path, "reminders")):
+            assert loop.time() < deadline, listed
+            await asyncio.sleep(0.3)
+        assert "console" in listed.split("Đang chờ gửi: 1 tin")[1]
+        await chat.type("/thoat")
+        assert await asyncio.wait_for(office.wait(), timeout=30) == 0
+        assert "Nhắc hạn" not in chat.output
+    finally:
+        if office.returncode is None:
+            office.kill()
+            await office.wait()
+
+    process = await start_chat(tmp_path, "phong-a")
+    head = Chat(process)
+    try:
+        reminder = await head.answer("1. Nộp ngay")
+        assert "Nhắc hạn: báo cáo «Báo cáo đột xuất» của Phòng A" in reminder
+        await head.type("1")
+        assert "cho báo cáo «Báo cáo đột xuất» vào đây." in await head.answer("vào đây.")
+        await head.type("/thoat")
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+        assert head.output.count("Nhắc hạn: báo cáo «Báo cáo đột xuất»") == 1
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert "Đang chờ gửi" not in await baocao(tmp_path, "reminders")

@@ -58,3 +58,7 @@ cli-reminder-missed-other = Không gửi được kịp lúc.
 ## Cách nộp ghi dưới tin nhắc: bấm nút, hoặc gõ số nơi không có nút (cửa sổ dòng lệnh, Zalo)
 reminder-how = Gửi tệp hoặc nội dung vào đây, hoặc bấm «Nộp ngay».
 reminder-how-numbered = Gửi tệp hoặc nội dung vào đây, hoặc gõ số của lựa chọn «Nộp ngay» bên dưới.
+
+cli-reminders-outbox = Đang chờ gửi: { $count } tin cho người nhận trên nền tảng mà tiến trình baocao đã xử lý tin nhắc không phục vụ. Tin được gửi khi baocao chạy với nền tảng đó (baocao run cho Telegram; baocao chat --as … cho người trò chuyện trong cửa sổ dòng lệnh):
+cli-col-waiting = Số tin chờ
+cli-col-waiting-since = Chờ từ lúc
