@@ -36,7 +36,7 @@ class ConsoleMessenger:
         self.chat_id = chat_id
         # Only the person at this terminal: the dispatcher leaves messages to other console
         # contacts in the outbox, for the `baocao chat` where each of them types.
-        self.only_chats = frozenset({chat_id})
+        self.only_chats: frozenset[str] | None = frozenset({chat_id})
         self._ids = itertools.count(1)
 
     def _ref(self, chat_id: str) -> MessageRef:

@@ -86,6 +86,7 @@ class StageMessenger(ConsoleMessenger):
 
     def __init__(self, core: ReportBot, transcript: Transcript) -> None:
         super().__init__(core, transcript, chat_id="")
+        self.only_chats = None  # the stage shows every console chat: all are reached here
         self.transcript = transcript
         self.names: dict[str, str] = {}
         self.sent: list[tuple[str, str]] = []  # (chat id, text), for whoever checks the play

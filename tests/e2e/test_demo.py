@@ -165,6 +165,17 @@ def test_kept_data_can_be_read_with_the_other_commands(tmp_path: Path) -> None:
     )
     assert status.returncode == 0, status.stderr
     assert "3/3 đơn vị đã nộp" in status.stdout
+    # The stage reaches every console chat: nothing was left waiting in the outbox.
+    reminders = subprocess.run(
+        [sys.executable, "-m", "bot", "reminders"],
+        cwd=tmp_path,
+        env={**os.environ, "BAOCAO_DATA_DIR": str(kept / "data"), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert reminders.returncode == 0, reminders.stderr
+    assert "Đang chờ gửi" not in reminders.stdout
 
     again = demo(tmp_path, "--keep", str(kept))
     assert again.returncode == 2
