@@ -892,7 +892,12 @@ def chat(
 def demo(
     speed: Annotated[
         float,
-        typer.Option("--speed", metavar=t("cli-metavar-speed"), help=t("cli-opt-demo-speed")),
+        typer.Option(
+            "--speed",
+            metavar=t("cli-metavar-speed"),
+            help=t("cli-opt-demo-speed"),
+            show_default=False,
+        ),
     ] = 1.0,
     keep: Annotated[
         Path | None,
