@@ -1,8 +1,9 @@
 """The ports the use cases talk through: a chat platform, the records, the file store, a clock.
 
-Adapters implement them: each platform under `handlers/` (Messenger), `storage.repository`
-(Repository, FileStore), `storage.reminders` (ReminderStore, for the dispatch loop in
-`scheduler/`). The use cases never import an adapter.
+Adapters implement them: each platform under `handlers/` (Messenger); `storage/` the records,
+one module per aggregate (`storage.repository.SqlRepository` composes those the chat use cases
+need into one Repository), `storage.files` (FileStore), `storage.reminders` (ReminderStore, for
+the dispatch loop in `scheduler/`). The use cases never import an adapter.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def has_buttons(messenger: Messenger) -> bool:
     return bool(getattr(messenger, "buttons", True))
 
 
-class Repository(Protocol):
-    """Contacts, invites, report instances, submissions and pending steps."""
+class ContactBook(Protocol):
+    """Who a chat account is, and registering one through an invite."""
 
     async def contact(self, *, platform: str, user_id: str) -> Contact | None: ...
 
@@ -80,7 +81,13 @@ class Repository(Protocol):
         display_name: str,
         now: datetime,
         username: str | None = None,
-    ) -> Redemption: ...
+    ) -> Redemption:
+        """Bind the account to the invite's unit and role, if the invite is open: the invite
+        is used and the contact written together, or neither."""
+
+
+class OfficeGroups(Protocol):
+    """The chat, one per platform, where the office group reads status summaries."""
 
     async def office_group(self, *, platform: str) -> str | None: ...
 
@@ -94,6 +101,10 @@ class Repository(Protocol):
         now: datetime,
     ) -> None: ...
 
+
+class ReportInstances(Protocol):
+    """The report instances the plan made, as a unit or the Office sees them."""
+
     async def open_instances(self, *, unit_key: str, now: datetime) -> list[OpenInstance]:
         """Instances the unit may submit to now: before the deadline, or late and not yet sent."""
 
@@ -104,6 +115,14 @@ class Repository(Protocol):
         self, *, unit_key: str | None, now: datetime, limit: int
     ) -> list[OpenInstance]:
         """Instances whose deadline is still ahead, soonest first (all units when None)."""
+
+    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]:
+        """Every active instance, or one report's; LookupError when no active report has
+        `report_key`."""
+
+
+class Submissions(Protocol):
+    """The versions units send, each with its receipt."""
 
     async def submit(
         self,
@@ -125,9 +144,9 @@ class Repository(Protocol):
 
     async def receipt_for(self, *, source_ref: str) -> Receipt | None: ...
 
-    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]:
-        """Every active instance, or one report's; LookupError when no active report has
-        `report_key`."""
+
+class PendingSteps(Protocol):
+    """A person's one unfinished step (a question asked, a file awaiting its report)."""
 
     async def save_pending(
         self, *, platform: str, user_id: str, kind: str, payload: dict[str, object], now: datetime
@@ -146,9 +165,19 @@ class Repository(Protocol):
 
     async def drop_pending(self, *, platform: str, user_id: str) -> bool: ...
 
+
+class AuditLog(Protocol):
+    """The trail of changes an operator or the bot made."""
+
     async def audit(
         self, *, actor: str, action: str, detail: dict[str, object], now: datetime
     ) -> None: ...
+
+
+class Repository(
+    ContactBook, OfficeGroups, ReportInstances, Submissions, PendingSteps, AuditLog, Protocol
+):
+    """Every record the chat use cases read and write: the union of the ports above."""
 
 
 class FileStore(Protocol):
