@@ -21,12 +21,11 @@ from rich.table import Table
 
 from bot.config import Settings, unknown_names
 from bot.core import formatting as fmt
-from bot.core.errors import UserError
+from bot.core.errors import RecordError, UserError
 from bot.core.i18n import t
 from bot.core.plan.errors import PlanInvalidError
 from bot.core.plan.loader import load_plan, plan_from_data
 from bot.core.plan.model import Deadline, Plan, Role, UnitType
-from storage.errors import StorageError
 
 T = TypeVar("T")
 
@@ -141,7 +140,7 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return asyncio.run(coroutine_factory())
     except UserError as error:
         fail(error.message())
-    except StorageError as error:
+    except RecordError as error:
         fail(t(error.key, **error.params))
     except (OSError, _database_error()) as error:
         from storage.db import database_problem

@@ -18,13 +18,11 @@ from storage.files import LocalFileStore
 from storage.instances import SqlReportInstances
 from storage.office_groups import SqlOfficeGroups
 from storage.pending import SqlPendingSteps
-from storage.roster import ContactView, SqlRoster
+from storage.roster import SqlRoster
 from storage.submissions import SqlSubmissions
 
 if TYPE_CHECKING:
     from bot.core.ports import FileStore, Repository
-
-__all__ = ["ContactView", "SqlRepository"]
 
 
 class SqlRepository(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,38 +10,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.model import Contact
+from bot.core.office import ContactView, role_fits
 from bot.core.plan.model import Role
 from storage.audit import record_audit
 from storage.db import read_session, write_session
 from storage.errors import ContactRoleError, UnknownContactError, UnknownUnitError
-from storage.invites import ROLE_NEEDS
 from storage.models import contact_t, pending_step_t, unit_t
 from storage.queries import contact_by_id, contact_from_row, contact_select
 
 
-@dataclass(frozen=True, slots=True)
-class ContactView:
-    """A contact as the Office's list shows it, inactive ones and archived units included."""
-
-    id: int
-    platform: str
-    user_id: str
-    chat_id: str
-    display_name: str
-    username: str | None
-    unit_key: str
-    unit_name: str
-    unit_archived: bool
-    role: Role
-    active: bool
-    created_at: datetime
-    removed_at: datetime | None
-    unreachable_at: datetime | None
-
-
 class SqlRoster:
-    """Contacts as the Office manages them. A change to a contact and the end of their waiting
-    steps happen in one write transaction, the contact's row locked."""
+    """Implements bot.core.ports.Roster: contacts as the Office manages them. A change to a
+    contact and the end of their waiting steps happen in one write transaction, the contact's
+    row locked."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -137,8 +117,7 @@ class SqlRoster:
             if unit is None:
                 raise UnknownUnitError(unit_key)
             role = Role(row["role"])
-            needed = ROLE_NEEDS[role]
-            if needed is not None and unit["type"] != needed:
+            if not role_fits(role, unit["type"]):
                 raise ContactRoleError(
                     contact=contact_id,
                     name=row["display_name"],
