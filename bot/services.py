@@ -1,4 +1,5 @@
-"""Office use cases behind the CLI: each opens the database, brings its schema up to date, acts.
+"""The CLI's wiring: each call opens the database, brings its schema up to date, builds the
+adapters and runs one use case (the Office's are `bot.core.office_desk.OfficeDesk`).
 
 The CLI stays a thin translation of arguments into these calls and of their results into text.
 """
@@ -15,17 +16,17 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.core.errors import UserError
 from bot.core.i18n import t
-from bot.core.model import Contact
+from bot.core.model import Contact, InstanceStatus
+from bot.core.office import ContactView, InviteView
+from bot.core.office_desk import OfficeDesk
 from bot.core.plan.model import Plan, Role
-from storage import invites as invite_store
 from storage import plans as plan_store
-from storage import status as status_store
 from storage.db import make_engine
-from storage.files import LocalFileStore
+from storage.instances import SqlReportInstances
+from storage.invites import SqlInvites
 from storage.migrate import current, upgrade
-from storage.repository import ContactView, SqlRepository
+from storage.roster import SqlRoster
 
 
 @asynccontextmanager
@@ -133,52 +134,42 @@ async def applied_plan(config: Settings) -> plan_store.AppliedPlan | None:
         return await plan_store.applied_plan(engine)
 
 
+@asynccontextmanager
+async def office_desk(config: Settings) -> AsyncIterator[OfficeDesk]:
+    """The Office's use cases over the configured database and platforms."""
+    async with database(config) as engine:
+        yield OfficeDesk(
+            invites=SqlInvites(engine),
+            roster=SqlRoster(engine),
+            instances=SqlReportInstances(engine),
+            plans=plan_store.SqlPlans(engine),
+            outbox=PlatformOutbox(config),
+        )
+
+
 async def create_invite(
     config: Settings, *, unit_key: str, role: Role, ttl: timedelta, at: datetime
-) -> invite_store.InviteView:
-    from storage.errors import UnknownUnitError
-
-    async with database(config) as engine:
-        try:
-            return await invite_store.create_invite(
-                engine, unit_key=unit_key, role=role, now=at, ttl=ttl
-            )
-        except UnknownUnitError:
-            # Before any plan there is no unit at all: say what to do first.
-            if await plan_store.applied_plan(engine) is None:
-                raise UserError("invite-error-no-plan", unit=unit_key) from None
-            raise
+) -> InviteView:
+    async with office_desk(config) as desk:
+        return await desk.create_invite(unit_key=unit_key, role=role, ttl=ttl, now=at)
 
 
-async def revoke_invite(
-    config: Settings, *, code: str, at: datetime
-) -> tuple[invite_store.InviteView, bool]:
+async def revoke_invite(config: Settings, *, code: str, at: datetime) -> tuple[InviteView, bool]:
     """Revoke an unused invite. Returns it, and whether it was revoked now (not before)."""
-    from storage.errors import InviteUsedError, UnknownInviteError
-
-    async with database(config) as engine:
-        try:
-            view = await invite_store.revoke_invite(engine, code, at)
-        except UnknownInviteError:
-            raise UserError("cli-invite-revoke-unknown", code=code) from None
-        except InviteUsedError:
-            (used,) = [v for v in await invite_store.list_invites(engine, now=at) if v.code == code]
-            raise UserError(
-                "cli-invite-revoke-used", code=code, name=used.used_by_name or "?"
-            ) from None
-    return view, view.revoked_at == at
+    async with office_desk(config) as desk:
+        return await desk.revoke_invite(code=code, now=at)
 
 
-async def list_invites(config: Settings, *, at: datetime) -> list[invite_store.InviteView]:
-    async with database(config) as engine:
-        return await invite_store.list_invites(engine, now=at)
+async def list_invites(config: Settings, *, at: datetime) -> list[InviteView]:
+    async with office_desk(config) as desk:
+        return await desk.list_invites(now=at)
 
 
 async def report_status(
     config: Settings, *, report_key: str | None, at: datetime
-) -> list[status_store.InstanceStatus]:
-    async with database(config) as engine:
-        return await status_store.report_status(engine, report_key=report_key, now=at)
+) -> list[InstanceStatus]:
+    async with office_desk(config) as desk:
+        return await desk.status(report_key=report_key, now=at)
 
 
 def qr_problem(path: Path) -> tuple[str, dict[str, str]] | None:
@@ -214,8 +205,8 @@ def write_qr(link: str, path: Path) -> None:
 
 
 async def list_contacts(config: Settings) -> list[ContactView]:
-    async with database(config) as engine:
-        return await SqlRepository(engine, LocalFileStore(config.data_dir)).contacts()
+    async with office_desk(config) as desk:
+        return await desk.list_contacts()
 
 
 async def remove_contact(
@@ -223,11 +214,8 @@ async def remove_contact(
 ) -> tuple[Contact, bool, int]:
     """Take a contact off the bot; the person is told. Returns the contact, whether told, and
     how many of their waiting steps ended."""
-    async with database(config) as engine:
-        repository = SqlRepository(engine, LocalFileStore(config.data_dir))
-        contact, ended = await repository.remove_contact(contact_id=contact_id, now=at)
-    text = _with_ended(t("contact-removed-notice", unit=contact.unit_name), ended)
-    return contact, await notify(config, contact, text), ended
+    async with office_desk(config) as desk:
+        return await desk.remove_contact(contact_id=contact_id, now=at)
 
 
 async def move_contact(
@@ -235,18 +223,18 @@ async def move_contact(
 ) -> tuple[Contact, bool, int]:
     """Move a contact to another unit; the person is told. Returns the contact, whether told,
     and how many of their waiting steps ended (they were started for the unit left)."""
-    async with database(config) as engine:
-        repository = SqlRepository(engine, LocalFileStore(config.data_dir))
-        contact, ended = await repository.move_contact(
-            contact_id=contact_id, unit_key=unit_key, now=at
-        )
-    text = t("contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}"))
-    return contact, await notify(config, contact, _with_ended(text, ended)), ended
+    async with office_desk(config) as desk:
+        return await desk.move_contact(contact_id=contact_id, unit_key=unit_key, now=at)
 
 
-def _with_ended(text: str, ended: int) -> str:
-    """A notice, and that the step the person was in the middle of did not go through."""
-    return f"{text}\n\n{t('contact-steps-ended-notice')}" if ended else text
+class PlatformOutbox:
+    """Implements bot.core.ports.Outbox with the platforms the configuration enables."""
+
+    def __init__(self, config: Settings) -> None:
+        self.config = config
+
+    async def notify(self, contact: Contact, text: str) -> bool:
+        return await notify(self.config, contact, text)
 
 
 async def notify(config: Settings, contact: Contact, text: str) -> bool:

@@ -520,3 +520,13 @@ class _Apply:
         await record_audit(
             self.session, at=self.now, actor=actor, action="plan.apply", detail=detail
         )
+
+
+class SqlPlans:
+    """Implements bot.core.ports.PlanRecords."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def has_plan(self) -> bool:
+        return await applied_plan(self.engine) is not None

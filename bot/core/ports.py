@@ -27,6 +27,8 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
+from bot.core.office import ContactView, InviteView
+from bot.core.plan.model import Role
 from bot.core.rules.reminders import DueReminder, InstanceFacts, Kind, Outcome, PlannedRow
 
 
@@ -270,3 +272,55 @@ class ReminderStore(Protocol):
         """Platform name to the office group's chat id there."""
 
     async def mark_unreachable(self, *, contact_id: int, now: datetime) -> bool: ...
+
+
+class Invites(Protocol):
+    """The Office's invites. Each change is one transaction that applies the rules of
+    bot.core.office to the rows it reads."""
+
+    async def create_invite(
+        self, *, unit_key: str, role: Role, now: datetime, ttl: timedelta, actor: str = "cli"
+    ) -> InviteView:
+        """A new open invite. Raises UnknownUnitError (unknown or archived unit) and
+        InviteRoleError (the role does not fit the unit)."""
+
+    async def revoke_invite(self, *, code: str, now: datetime, actor: str = "cli") -> InviteView:
+        """Revoke an invite not used; revoking twice is harmless. Raises UnknownInviteError
+        and InviteUsedError."""
+
+    async def invites(self, *, now: datetime) -> list[InviteView]:
+        """Every invite, oldest first, with its status at `now`."""
+
+
+class Roster(Protocol):
+    """The contacts as the Office manages them."""
+
+    async def contacts(self, *, now: datetime | None = None) -> list[ContactView]: ...
+
+    async def remove_contact(
+        self, *, contact_id: int, now: datetime, actor: str = "cli"
+    ) -> tuple[Contact, int]:
+        """Deactivate the contact and end their waiting steps, together; the contact and how
+        many steps ended. Raises UnknownContactError."""
+
+    async def move_contact(
+        self, *, contact_id: int, unit_key: str, now: datetime, actor: str = "cli"
+    ) -> tuple[Contact, int]:
+        """Move the contact to another unit and end their waiting steps, together. Raises
+        UnknownContactError, UnknownUnitError and ContactRoleError."""
+
+
+class PlanRecords(Protocol):
+    """What is known of the plan applied."""
+
+    async def has_plan(self) -> bool:
+        """Whether any plan was ever applied (before one, there are no units at all)."""
+
+
+class Outbox(Protocol):
+    """Reaches a contact from outside the running bot, through the platform they registered
+    on."""
+
+    async def notify(self, contact: Contact, text: str) -> bool:
+        """Send one message; False if it cannot be sent (no such platform configured, the
+        person unreachable, the platform down)."""
