@@ -2,7 +2,8 @@
 
 Each aggregate has its own module and class (contacts, office groups, report instances,
 submissions, pending steps, the audit trail); this class is their union, as the Repository port
-is the union of theirs. Each use case that writes runs in one `write_session` (BEGIN IMMEDIATE
+is the union of theirs. It also carries the roster (storage.roster), which the Office's use
+cases reach on their own. Each use case that writes runs in one `write_session` (BEGIN IMMEDIATE
 on SQLite, row locks on PostgreSQL) inside one of them, so nothing is ever half-written.
 """
 
@@ -40,7 +41,9 @@ class SqlRepository(
     """
 
     def __init__(self, engine: AsyncEngine, files: LocalFileStore) -> None:
-        SqlSubmissions.__init__(self, engine, files)
+        # Every part reads `engine`; only submissions also store `files`.
+        self.engine = engine
+        self.files = files
 
 
 if TYPE_CHECKING:
