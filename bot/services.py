@@ -1,5 +1,5 @@
 """The CLI's wiring: each call opens the database, brings its schema up to date, builds the
-adapters and runs one use case (the Office's are `bot.core.office_desk.OfficeDesk`).
+adapters and runs one use case (the Office's: `bot.core.office_desk.OfficeDesk` and `PlanDesk`).
 
 The CLI stays a thin translation of arguments into these calls and of their results into text.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.core.i18n import t
 from bot.core.model import Contact, InstanceStatus
 from bot.core.office import ContactView, InviteView
-from bot.core.office_desk import OfficeDesk
+from bot.core.office_desk import OfficeDesk, PlanDesk
+from bot.core.plan.changes import AppliedPlan
 from bot.core.plan.model import Plan, Role
 from storage import plans as plan_store
 from storage.db import make_engine
@@ -46,9 +46,28 @@ async def upgrade_database(config: Settings) -> str | None:
         return await current(engine)
 
 
-# The audit's actor for a plan applied by `baocao run --apply-plan` (BAOCAO_PLAN), as opposed
-# to the Office's own `baocao plan apply` ("cli").
-START_ACTOR = "start"
+@asynccontextmanager
+async def plan_desk(config: Settings) -> AsyncIterator[PlanDesk]:
+    """Applying the plan, over the configured database and its reminder rows."""
+    async with database(config) as engine:
+        yield PlanDesk(
+            plans=plan_store.SqlPlans(engine),
+            reminders=PlanReminders(engine),
+            same_file=same_file,
+        )
+
+
+class PlanReminders:
+    """Implements bot.core.ports.ReminderPlanting with the dispatch loop's own planting."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def plant(self, plan: Plan, *, now: datetime) -> int:
+        from scheduler.dispatcher import plant_reminders
+        from storage.reminders import ReminderStore
+
+        return await plant_reminders(ReminderStore(self.engine), plan, now=now)
 
 
 async def apply_plan_file(
@@ -61,30 +80,8 @@ async def apply_plan_file(
     actor: str = "cli",
 ) -> list[str]:
     """Apply `plan` and describe what changed, one line per kind of change."""
-    from scheduler.dispatcher import plant_reminders
-    from storage.reminders import ReminderStore
-
-    async with database(config) as engine:
-        result = await plan_store.apply_plan(
-            engine, plan, path=path, archive=archive, now=at, actor=actor
-        )
-        planted = await plant_reminders(ReminderStore(engine), plan, now=at)
-    if not result.changed:
-        lines = [t("apply-unchanged", file=path)]
-        if planted:
-            lines.append(t("apply-reminders", count=planted))
-        return lines
-    lines = [t("apply-done", file=path)]
-    for kind in ("units", "reports", "instances"):
-        for change in ("added", "updated", "archived", "restored"):
-            keys: Sequence[str] = getattr(getattr(result, kind), change)
-            if kind == "instances":
-                keys = [_instance_label(key) for key in keys]
-            if keys:
-                lines.append(t(f"apply-{kind}-{change}", count=len(keys), keys=_some(keys)))
-    if planted:
-        lines.append(t("apply-reminders", count=planted))
-    return lines
+    async with plan_desk(config) as desk:
+        return await desk.apply(plan, path=path, archive=archive, now=at, actor=actor)
 
 
 def same_file(first: str, second: str) -> bool:
@@ -98,40 +95,15 @@ def same_file(first: str, second: str) -> bool:
 async def apply_plan_at_start(
     config: Settings, plan: Plan, *, path: str, at: datetime
 ) -> list[str]:
-    """Apply BAOCAO_PLAN on start only if its file changed since it was applied from `path`.
-
-    A plan the Office applied by hand from another file since is kept: applying the start-up
-    file again would archive it silently. One applied at an earlier start, from the file
-    BAOCAO_PLAN named then, gives way: pointing the setting at another file is the change.
-    Returns what was done, in words.
-    """
-    async with database(config) as engine:
-        stored = await plan_store.applied_plan(engine)
-        by = await plan_store.applied_by(engine)
-    if stored is not None:
-        if not same_file(stored.path, path):
-            if by != START_ACTOR:
-                return [t("run-plan-skipped", file=path, applied=stored.path)]
-        elif stored.source == plan.source:
-            return [t("run-plan-unchanged", file=path)]
-    return await apply_plan_file(config, plan, path=path, archive=False, at=at, actor=START_ACTOR)
+    """Apply BAOCAO_PLAN on start only if its file changed since it was applied from `path`
+    (see PlanDesk.apply_at_start). Returns what was done, in words."""
+    async with plan_desk(config) as desk:
+        return await desk.apply_at_start(plan, path=path, now=at)
 
 
-def _instance_label(key: str) -> str:
-    """ "report-key/once" -> the report key with the instance named in words."""
-    report, _, instance = key.partition("/")
-    shown = t("instance-once") if instance == "once" else instance
-    return t("apply-instance", report=report, instance=shown)
-
-
-def _some(keys: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(keys[:limit])
-    return t("apply-and-more", keys=shown, count=len(keys) - limit) if len(keys) > limit else shown
-
-
-async def applied_plan(config: Settings) -> plan_store.AppliedPlan | None:
-    async with database(config) as engine:
-        return await plan_store.applied_plan(engine)
+async def applied_plan(config: Settings) -> AppliedPlan | None:
+    async with plan_desk(config) as desk:
+        return await desk.applied()
 
 
 @asynccontextmanager

@@ -1,4 +1,4 @@
-"""The Office's own actions, outside chat: invites, contacts and who has reported.
+"""The Office's own actions, outside chat: the plan, invites, contacts and who has reported.
 
 The CLI reaches them through `bot.services`, which opens the database and builds the adapters;
 what the Office did wrong comes back as a UserError or RecordError with its catalog key.
@@ -6,14 +6,27 @@ what the Office did wrong comes back as a UserError or RecordError with its cata
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.errors import InviteUsedError, UnknownInviteError, UnknownUnitError, UserError
 from bot.core.i18n import t
 from bot.core.model import Contact, InstanceStatus
 from bot.core.office import ContactView, InviteView
-from bot.core.plan.model import Role
-from bot.core.ports import Invites, Outbox, PlanRecords, ReportInstances, Roster
+from bot.core.plan.changes import AppliedPlan, ApplyResult
+from bot.core.plan.model import Plan, Role
+from bot.core.ports import (
+    Invites,
+    Outbox,
+    PlanRecords,
+    ReminderPlanting,
+    ReportInstances,
+    Roster,
+)
+
+# The audit's actor for a plan applied by `baocao run --apply-plan` (BAOCAO_PLAN), as opposed
+# to the Office's own `baocao plan apply` ("cli").
+START_ACTOR = "start"
 
 
 class OfficeDesk:
@@ -89,6 +102,88 @@ class OfficeDesk:
             "contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}")
         )
         return contact, await self.outbox.notify(contact, _with_ended(text, ended)), ended
+
+
+class PlanDesk:
+    """Applying the plan, by hand or at start, and telling the Office what changed.
+
+    `same_file` says whether two paths as typed name one file (the caller knows the folder
+    they are relative to).
+    """
+
+    def __init__(
+        self,
+        *,
+        plans: PlanRecords,
+        reminders: ReminderPlanting,
+        same_file: Callable[[str, str], bool],
+    ) -> None:
+        self.plans = plans
+        self.reminders = reminders
+        self.same_file = same_file
+
+    async def apply(
+        self, plan: Plan, *, path: str, archive: bool, now: datetime, actor: str = "cli"
+    ) -> list[str]:
+        """Apply `plan`, plant its reminders, and describe what changed, one line per kind
+        of change."""
+        result = await self.plans.apply_plan(plan, path=path, archive=archive, now=now, actor=actor)
+        planted = await self.reminders.plant(plan, now=now)
+        return describe_apply(result, path=path, planted=planted)
+
+    async def apply_at_start(self, plan: Plan, *, path: str, now: datetime) -> list[str]:
+        """Apply BAOCAO_PLAN on start only if its file changed since it was applied from
+        `path`.
+
+        A plan the Office applied by hand from another file since is kept: applying the
+        start-up file again would archive it silently. One applied at an earlier start, from
+        the file BAOCAO_PLAN named then, gives way: pointing the setting at another file is
+        the change. Returns what was done, in words.
+        """
+        stored = await self.plans.applied_plan()
+        by = await self.plans.applied_by()
+        if stored is not None:
+            if not self.same_file(stored.path, path):
+                if by != START_ACTOR:
+                    return [t("run-plan-skipped", file=path, applied=stored.path)]
+            elif stored.source == plan.source:
+                return [t("run-plan-unchanged", file=path)]
+        return await self.apply(plan, path=path, archive=False, now=now, actor=START_ACTOR)
+
+    async def applied(self) -> AppliedPlan | None:
+        return await self.plans.applied_plan()
+
+
+def describe_apply(result: ApplyResult, *, path: str, planted: int) -> list[str]:
+    """What an apply changed, in words: one line per kind of change, then the reminders."""
+    if not result.changed:
+        lines = [t("apply-unchanged", file=path)]
+        if planted:
+            lines.append(t("apply-reminders", count=planted))
+        return lines
+    lines = [t("apply-done", file=path)]
+    for kind in ("units", "reports", "instances"):
+        for change in ("added", "updated", "archived", "restored"):
+            keys: Sequence[str] = getattr(getattr(result, kind), change)
+            if kind == "instances":
+                keys = [_instance_label(key) for key in keys]
+            if keys:
+                lines.append(t(f"apply-{kind}-{change}", count=len(keys), keys=_some(keys)))
+    if planted:
+        lines.append(t("apply-reminders", count=planted))
+    return lines
+
+
+def _instance_label(key: str) -> str:
+    """ "report-key/once" -> the report key with the instance named in words."""
+    report, _, instance = key.partition("/")
+    shown = t("instance-once") if instance == "once" else instance
+    return t("apply-instance", report=report, instance=shown)
+
+
+def _some(keys: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(keys[:limit])
+    return t("apply-and-more", keys=shown, count=len(keys) - limit) if len(keys) > limit else shown
 
 
 def _with_ended(text: str, ended: int) -> str:

@@ -28,7 +28,8 @@ from bot.core.model import (
     SubmissionKind,
 )
 from bot.core.office import ContactView, InviteView
-from bot.core.plan.model import Role
+from bot.core.plan.changes import AppliedPlan, ApplyResult
+from bot.core.plan.model import Plan, Role
 from bot.core.rules.reminders import DueReminder, InstanceFacts, Kind, Outcome, PlannedRow
 
 
@@ -311,10 +312,28 @@ class Roster(Protocol):
 
 
 class PlanRecords(Protocol):
-    """What is known of the plan applied."""
+    """The plan in the database: applying one, and what was applied last."""
 
     async def has_plan(self) -> bool:
         """Whether any plan was ever applied (before one, there are no units at all)."""
+
+    async def apply_plan(
+        self, plan: Plan, *, path: str, archive: bool, now: datetime, actor: str
+    ) -> ApplyResult:
+        """Make the records match `plan`, in one transaction. Raises PlanConflictError when
+        the plan drops rows with submissions and `archive` is false."""
+
+    async def applied_plan(self) -> AppliedPlan | None: ...
+
+    async def applied_by(self) -> str | None:
+        """Who applied the plan last (the `actor` given), or None."""
+
+
+class ReminderPlanting(Protocol):
+    """The reminder rows a plan calls for."""
+
+    async def plant(self, plan: Plan, *, now: datetime) -> int:
+        """Make the unsent reminder rows match `plan`; the number written."""
 
 
 class Outbox(Protocol):

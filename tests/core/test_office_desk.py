@@ -1,4 +1,4 @@
-"""The Office's use cases over fake ports, and the rules of invites and roles they rely on."""
+"""The Office's use cases over fake ports, and the rules of invites, roles and the start-up plan."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ from bot.core.office import (
     needs_revoking,
     role_fits,
 )
-from bot.core.office_desk import OfficeDesk
-from bot.core.plan.model import Role, UnitType
+from bot.core.office_desk import START_ACTOR, OfficeDesk, PlanDesk
+from bot.core.plan.changes import AppliedPlan, ApplyResult, KeyChanges
+from bot.core.plan.model import CalendarSpec, Organisation, Plan, PlanSettings, Role, UnitType
 
 NOW = datetime(2024, 5, 20, 2, 0, tzinfo=UTC)
 ANNA = Contact(
@@ -119,11 +120,27 @@ class FakeInstances:
 
 
 @dataclass
-class FakePlans:
-    applied: bool = True
+class FakePlanRecords:
+    stored: AppliedPlan | None = None
+    by: str | None = None
+    result: ApplyResult = field(default_factory=ApplyResult)
+    applied: list[tuple[str, str]] = field(default_factory=list)  # (path, actor)
 
     async def has_plan(self) -> bool:
-        return self.applied
+        return self.stored is not None
+
+    async def apply_plan(
+        self, plan: Plan, *, path: str, archive: bool, now: datetime, actor: str
+    ) -> ApplyResult:
+        self.applied.append((path, actor))
+        self.stored, self.by = AppliedPlan(plan.source, path, ""), actor
+        return self.result
+
+    async def applied_plan(self) -> AppliedPlan | None:
+        return self.stored
+
+    async def applied_by(self) -> str | None:
+        return self.by
 
 
 @dataclass
@@ -141,7 +158,9 @@ class FakeOutbox:
 class Office:
     invites: FakeInvites = field(default_factory=FakeInvites)
     roster: FakeRoster = field(default_factory=FakeRoster)
-    plans: FakePlans = field(default_factory=FakePlans)
+    plans: FakePlanRecords = field(
+        default_factory=lambda: FakePlanRecords(stored=AppliedPlan("v1", "p.yaml", ""))
+    )
     outbox: FakeOutbox = field(default_factory=FakeOutbox)
 
     @property
@@ -205,12 +224,12 @@ def test_a_used_invite_cannot_be_revoked_and_a_revoked_one_stays() -> None:
 async def test_an_invite_for_an_unknown_unit_before_any_plan_says_to_apply_one(
     office: Office,
 ) -> None:
-    office.plans.applied = False
+    office.plans.stored = None
     with pytest.raises(UserError) as caught:
         await office.desk.create_invite(unit_key="vp", role=Role.HEAD, ttl=timedelta(1), now=NOW)
     assert caught.value.key == "invite-error-no-plan"
 
-    office.plans.applied = True
+    office.plans.stored = AppliedPlan("v1", "p.yaml", "")
     with pytest.raises(UnknownUnitError):
         await office.desk.create_invite(unit_key="vp", role=Role.HEAD, ttl=timedelta(1), now=NOW)
 
@@ -268,3 +287,78 @@ async def test_status_of_an_unknown_report_is_a_record_error(office: Office) -> 
     assert await office.desk.status(report_key=None, now=NOW) == []
     with pytest.raises(UnknownReportError):
         await office.desk.status(report_key="khong-co", now=NOW)
+
+
+# ---- the plan ----------------------------------------------------------
+
+
+def a_plan(source: str) -> Plan:
+    return Plan(
+        organisation=Organisation(
+            name="Sở Thử nghiệm", short_name="STN", timezone="Asia/Ho_Chi_Minh"
+        ),
+        calendar=CalendarSpec(),
+        settings=PlanSettings(),
+        units=(),
+        reports=(),
+        source=source,
+    )
+
+
+@dataclass
+class FakePlanting:
+    rows: int = 0
+
+    async def plant(self, plan: Plan, *, now: datetime) -> int:
+        return self.rows
+
+
+def plan_desk(records: FakePlanRecords, planted: int = 0) -> PlanDesk:
+    return PlanDesk(plans=records, reminders=FakePlanting(planted), same_file=lambda a, b: a == b)
+
+
+async def test_the_start_up_plan_is_applied_once_and_again_when_its_file_changes() -> None:
+    records = FakePlanRecords()
+    desk = plan_desk(records)
+    lines = await desk.apply_at_start(a_plan("v1"), path="ke-hoach.yaml", now=NOW)
+    assert lines == [t("apply-unchanged", file="ke-hoach.yaml")]
+    assert records.applied == [("ke-hoach.yaml", START_ACTOR)]
+
+    assert await desk.apply_at_start(a_plan("v1"), path="ke-hoach.yaml", now=NOW) == [
+        t("run-plan-unchanged", file="ke-hoach.yaml")
+    ]
+    await desk.apply_at_start(a_plan("v2"), path="ke-hoach.yaml", now=NOW)
+    assert len(records.applied) == 2
+
+
+async def test_a_plan_the_office_applied_by_hand_from_another_file_is_kept() -> None:
+    records = FakePlanRecords(stored=AppliedPlan("tay", "khac.yaml", ""), by="cli")
+    lines = await plan_desk(records).apply_at_start(a_plan("v1"), path="ke-hoach.yaml", now=NOW)
+    assert lines == [t("run-plan-skipped", file="ke-hoach.yaml", applied="khac.yaml")]
+    assert records.applied == []
+
+    # One applied at an earlier start from another file gives way: the setting changed.
+    records.by = START_ACTOR
+    await plan_desk(records).apply_at_start(a_plan("v1"), path="ke-hoach.yaml", now=NOW)
+    assert records.applied == [("ke-hoach.yaml", START_ACTOR)]
+
+
+async def test_an_apply_is_told_kind_by_kind_with_the_reminders_planted() -> None:
+    keys = tuple(f"bao-cao-{n}/once" for n in range(10))
+    records = FakePlanRecords(
+        result=ApplyResult(
+            units=KeyChanges(added=("kh", "tc")), instances=KeyChanges(archived=keys)
+        )
+    )
+    lines = await plan_desk(records, planted=5).apply(
+        a_plan("v1"), path="p.yaml", archive=True, now=NOW
+    )
+    assert lines[0] == t("apply-done", file="p.yaml")
+    assert lines[1] == t("apply-units-added", count=2, keys="kh, tc")
+    labels = [
+        t("apply-instance", report=f"bao-cao-{n}", instance=t("instance-once")) for n in range(8)
+    ]
+    shown = t("apply-and-more", keys=", ".join(labels), count=2)  # eight named, two counted
+    assert lines[2] == t("apply-instances-archived", count=10, keys=shown)
+    assert lines[-1] == t("apply-reminders", count=5)
+    assert records.applied == [("p.yaml", "cli")]
