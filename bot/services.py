@@ -1,4 +1,5 @@
-"""Office use cases behind the CLI: each opens the database, brings its schema up to date, acts.
+"""The CLI's wiring: each call opens the database, brings its schema up to date, builds the
+adapters and runs one use case (the Office's: `bot.core.office_desk.OfficeDesk` and `PlanDesk`).
 
 The CLI stays a thin translation of arguments into these calls and of their results into text.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,17 +16,17 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.core.errors import UserError
-from bot.core.i18n import t
-from bot.core.model import Contact
+from bot.core.model import Contact, InstanceStatus
+from bot.core.office import ContactView, InviteView
+from bot.core.office_desk import OfficeDesk, PlanDesk
+from bot.core.plan.changes import AppliedPlan
 from bot.core.plan.model import Plan, Role
-from storage import invites as invite_store
 from storage import plans as plan_store
-from storage import status as status_store
 from storage.db import make_engine
-from storage.files import LocalFileStore
+from storage.instances import SqlReportInstances
+from storage.invites import SqlInvites
 from storage.migrate import current, upgrade
-from storage.repository import ContactView, SqlRepository
+from storage.roster import SqlRoster
 
 
 @asynccontextmanager
@@ -45,9 +46,28 @@ async def upgrade_database(config: Settings) -> str | None:
         return await current(engine)
 
 
-# The audit's actor for a plan applied by `baocao run --apply-plan` (BAOCAO_PLAN), as opposed
-# to the Office's own `baocao plan apply` ("cli").
-START_ACTOR = "start"
+@asynccontextmanager
+async def plan_desk(config: Settings) -> AsyncIterator[PlanDesk]:
+    """Applying the plan, over the configured database and its reminder rows."""
+    async with database(config) as engine:
+        yield PlanDesk(
+            plans=plan_store.SqlPlans(engine),
+            reminders=PlanReminders(engine),
+            same_file=same_file,
+        )
+
+
+class PlanReminders:
+    """Implements bot.core.ports.ReminderPlanting with the dispatch loop's own planting."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def plant(self, plan: Plan, *, now: datetime) -> int:
+        from scheduler.dispatcher import plant_reminders
+        from storage.reminders import ReminderStore
+
+        return await plant_reminders(ReminderStore(self.engine), plan, now=now)
 
 
 async def apply_plan_file(
@@ -60,30 +80,8 @@ async def apply_plan_file(
     actor: str = "cli",
 ) -> list[str]:
     """Apply `plan` and describe what changed, one line per kind of change."""
-    from scheduler.dispatcher import plant_reminders
-    from storage.reminders import ReminderStore
-
-    async with database(config) as engine:
-        result = await plan_store.apply_plan(
-            engine, plan, path=path, archive=archive, now=at, actor=actor
-        )
-        planted = await plant_reminders(ReminderStore(engine), plan, now=at)
-    if not result.changed:
-        lines = [t("apply-unchanged", file=path)]
-        if planted:
-            lines.append(t("apply-reminders", count=planted))
-        return lines
-    lines = [t("apply-done", file=path)]
-    for kind in ("units", "reports", "instances"):
-        for change in ("added", "updated", "archived", "restored"):
-            keys: Sequence[str] = getattr(getattr(result, kind), change)
-            if kind == "instances":
-                keys = [_instance_label(key) for key in keys]
-            if keys:
-                lines.append(t(f"apply-{kind}-{change}", count=len(keys), keys=_some(keys)))
-    if planted:
-        lines.append(t("apply-reminders", count=planted))
-    return lines
+    async with plan_desk(config) as desk:
+        return await desk.apply(plan, path=path, archive=archive, now=at, actor=actor)
 
 
 def same_file(first: str, second: str) -> bool:
@@ -97,88 +95,53 @@ def same_file(first: str, second: str) -> bool:
 async def apply_plan_at_start(
     config: Settings, plan: Plan, *, path: str, at: datetime
 ) -> list[str]:
-    """Apply BAOCAO_PLAN on start only if its file changed since it was applied from `path`.
+    """Apply BAOCAO_PLAN on start only if its file changed since it was applied from `path`
+    (see PlanDesk.apply_at_start). Returns what was done, in words."""
+    async with plan_desk(config) as desk:
+        return await desk.apply_at_start(plan, path=path, now=at)
 
-    A plan the Office applied by hand from another file since is kept: applying the start-up
-    file again would archive it silently. One applied at an earlier start, from the file
-    BAOCAO_PLAN named then, gives way: pointing the setting at another file is the change.
-    Returns what was done, in words.
-    """
+
+async def applied_plan(config: Settings) -> AppliedPlan | None:
+    async with plan_desk(config) as desk:
+        return await desk.applied()
+
+
+@asynccontextmanager
+async def office_desk(config: Settings) -> AsyncIterator[OfficeDesk]:
+    """The Office's use cases over the configured database and platforms."""
     async with database(config) as engine:
-        stored = await plan_store.applied_plan(engine)
-        by = await plan_store.applied_by(engine)
-    if stored is not None:
-        if not same_file(stored.path, path):
-            if by != START_ACTOR:
-                return [t("run-plan-skipped", file=path, applied=stored.path)]
-        elif stored.source == plan.source:
-            return [t("run-plan-unchanged", file=path)]
-    return await apply_plan_file(config, plan, path=path, archive=False, at=at, actor=START_ACTOR)
-
-
-def _instance_label(key: str) -> str:
-    """ "report-key/once" -> the report key with the instance named in words."""
-    report, _, instance = key.partition("/")
-    shown = t("instance-once") if instance == "once" else instance
-    return t("apply-instance", report=report, instance=shown)
-
-
-def _some(keys: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(keys[:limit])
-    return t("apply-and-more", keys=shown, count=len(keys) - limit) if len(keys) > limit else shown
-
-
-async def applied_plan(config: Settings) -> plan_store.AppliedPlan | None:
-    async with database(config) as engine:
-        return await plan_store.applied_plan(engine)
+        yield OfficeDesk(
+            invites=SqlInvites(engine),
+            roster=SqlRoster(engine),
+            instances=SqlReportInstances(engine),
+            plans=plan_store.SqlPlans(engine),
+            notifier=PlatformNotifier(config),
+        )
 
 
 async def create_invite(
     config: Settings, *, unit_key: str, role: Role, ttl: timedelta, at: datetime
-) -> invite_store.InviteView:
-    from storage.errors import UnknownUnitError
-
-    async with database(config) as engine:
-        try:
-            return await invite_store.create_invite(
-                engine, unit_key=unit_key, role=role, now=at, ttl=ttl
-            )
-        except UnknownUnitError:
-            # Before any plan there is no unit at all: say what to do first.
-            if await plan_store.applied_plan(engine) is None:
-                raise UserError("invite-error-no-plan", unit=unit_key) from None
-            raise
+) -> InviteView:
+    async with office_desk(config) as desk:
+        return await desk.create_invite(unit_key=unit_key, role=role, ttl=ttl, now=at)
 
 
-async def revoke_invite(
-    config: Settings, *, code: str, at: datetime
-) -> tuple[invite_store.InviteView, bool]:
+async def revoke_invite(config: Settings, *, code: str, at: datetime) -> tuple[InviteView, bool]:
     """Revoke an unused invite. Returns it, and whether it was revoked now (not before)."""
-    from storage.errors import InviteUsedError, UnknownInviteError
-
-    async with database(config) as engine:
-        try:
-            view = await invite_store.revoke_invite(engine, code, at)
-        except UnknownInviteError:
-            raise UserError("cli-invite-revoke-unknown", code=code) from None
-        except InviteUsedError:
-            (used,) = [v for v in await invite_store.list_invites(engine, now=at) if v.code == code]
-            raise UserError(
-                "cli-invite-revoke-used", code=code, name=used.used_by_name or "?"
-            ) from None
-    return view, view.revoked_at == at
+    async with office_desk(config) as desk:
+        return await desk.revoke_invite(code=code, now=at)
 
 
-async def list_invites(config: Settings, *, at: datetime) -> list[invite_store.InviteView]:
-    async with database(config) as engine:
-        return await invite_store.list_invites(engine, now=at)
+async def list_invites(config: Settings, *, at: datetime) -> list[InviteView]:
+    async with office_desk(config) as desk:
+        return await desk.list_invites(now=at)
 
 
 async def report_status(
     config: Settings, *, report_key: str | None, at: datetime
-) -> list[status_store.InstanceStatus]:
-    async with database(config) as engine:
-        return await status_store.report_status(engine, report_key=report_key, now=at)
+) -> list[InstanceStatus]:
+    async with office_desk(config) as desk:
+        return await desk.status(report_key=report_key, now=at)
 
 
 def qr_problem(path: Path) -> tuple[str, dict[str, str]] | None:
@@ -214,8 +177,8 @@ def write_qr(link: str, path: Path) -> None:
 
 
 async def list_contacts(config: Settings) -> list[ContactView]:
-    async with database(config) as engine:
-        return await SqlRepository(engine, LocalFileStore(config.data_dir)).contacts()
+    async with office_desk(config) as desk:
+        return await desk.list_contacts()
 
 
 async def remove_contact(
@@ -223,11 +186,8 @@ async def remove_contact(
 ) -> tuple[Contact, bool, int]:
     """Take a contact off the bot; the person is told. Returns the contact, whether told, and
     how many of their waiting steps ended."""
-    async with database(config) as engine:
-        repository = SqlRepository(engine, LocalFileStore(config.data_dir))
-        contact, ended = await repository.remove_contact(contact_id=contact_id, now=at)
-    text = _with_ended(t("contact-removed-notice", unit=contact.unit_name), ended)
-    return contact, await notify(config, contact, text), ended
+    async with office_desk(config) as desk:
+        return await desk.remove_contact(contact_id=contact_id, now=at)
 
 
 async def move_contact(
@@ -235,18 +195,18 @@ async def move_contact(
 ) -> tuple[Contact, bool, int]:
     """Move a contact to another unit; the person is told. Returns the contact, whether told,
     and how many of their waiting steps ended (they were started for the unit left)."""
-    async with database(config) as engine:
-        repository = SqlRepository(engine, LocalFileStore(config.data_dir))
-        contact, ended = await repository.move_contact(
-            contact_id=contact_id, unit_key=unit_key, now=at
-        )
-    text = t("contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}"))
-    return contact, await notify(config, contact, _with_ended(text, ended)), ended
+    async with office_desk(config) as desk:
+        return await desk.move_contact(contact_id=contact_id, unit_key=unit_key, now=at)
 
 
-def _with_ended(text: str, ended: int) -> str:
-    """A notice, and that the step the person was in the middle of did not go through."""
-    return f"{text}\n\n{t('contact-steps-ended-notice')}" if ended else text
+class PlatformNotifier:
+    """Implements bot.core.ports.Notifier with the platforms the configuration enables."""
+
+    def __init__(self, config: Settings) -> None:
+        self.config = config
+
+    async def notify(self, contact: Contact, text: str) -> bool:
+        return await notify(self.config, contact, text)
 
 
 async def notify(config: Settings, contact: Contact, text: str) -> bool:

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from storage.db import write_session
 from storage.models import audit_t
 
 
@@ -18,3 +19,17 @@ async def record_audit(
     await session.execute(
         sa.insert(audit_t).values(at=at, actor=actor, action=action, detail=detail)
     )
+
+
+class SqlAuditLog:
+    """Implements bot.core.ports.AuditLog for changes that are not part of another write."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def audit(
+        self, *, actor: str, action: str, detail: dict[str, object], now: datetime
+    ) -> None:
+        """Add one audit row in its own transaction."""
+        async with write_session(self.engine) as session:
+            await record_audit(session, at=now, actor=actor, action=action, detail=detail)

@@ -1,64 +1,37 @@
-"""Invites: one-time codes (deep-link payloads) that bind a person to a unit and a role."""
+"""Invites over SQL: one-time codes (deep-link payloads) that bind a person to a unit and a role.
+
+The rules (which role fits which unit, what may be revoked) are the domain's, in bot.core.office;
+they are applied here inside the write transaction that reads the rows they judge.
+"""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.core.plan.model import Role, UnitType
+from bot.core.office import InviteStatus, InviteView, invite_status, needs_revoking, role_fits
+from bot.core.plan.model import Role
 from storage.audit import record_audit
 from storage.db import read_session, write_session
-from storage.errors import InviteRoleError, InviteUsedError, UnknownInviteError, UnknownUnitError
+from storage.errors import InviteRoleError, UnknownInviteError, UnknownUnitError
 from storage.models import contact_t, invite_t, unit_t
+
+__all__ = [
+    "DEFAULT_TTL",
+    "InviteStatus",
+    "InviteView",
+    "SqlInvites",
+    "create_invite",
+    "list_invites",
+    "new_invite_code",
+    "revoke_invite",
+]
 
 DEFAULT_TTL = timedelta(days=14)
 CODE_BYTES = 16  # secrets.token_urlsafe: 22 characters of A-Z a-z 0-9 _ -
-
-# The unit type a role needs; None means any (active) unit.
-ROLE_NEEDS: dict[Role, UnitType | None] = {
-    Role.HEAD: None,
-    Role.OFFICE: UnitType.OFFICE,
-    Role.LEADER: UnitType.LEADERSHIP,
-}
-
-
-class InviteStatus(StrEnum):
-    OPEN = "open"
-    USED = "used"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-
-
-@dataclass(frozen=True, slots=True)
-class InviteView:
-    code: str
-    unit_key: str
-    unit_name: str
-    role: Role
-    status: InviteStatus
-    created_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-    used_by_contact_id: int | None = None
-    used_by_name: str | None = None
-    revoked_at: datetime | None = None
-
-
-def invite_status(
-    *, used_at: datetime | None, revoked_at: datetime | None, expires_at: datetime, now: datetime
-) -> InviteStatus:
-    if used_at is not None:
-        return InviteStatus.USED
-    if revoked_at is not None:
-        return InviteStatus.REVOKED
-    if now >= expires_at:
-        return InviteStatus.EXPIRED
-    return InviteStatus.OPEN
 
 
 def new_invite_code() -> str:
@@ -98,8 +71,7 @@ async def create_invite(
         )
         if unit is None:
             raise UnknownUnitError(unit_key)
-        needed = ROLE_NEEDS[role]
-        if needed is not None and unit["type"] != needed:
+        if not role_fits(role, unit["type"]):
             raise InviteRoleError(unit=unit_key, role=str(role), unit_type=unit["type"])
         code = new_invite_code()
         expires_at = now + ttl
@@ -144,9 +116,7 @@ async def revoke_invite(
         if not views:
             raise UnknownInviteError(code)
         view = views[0]
-        if view.status is InviteStatus.USED:
-            raise InviteUsedError(code)
-        if view.status is InviteStatus.REVOKED:
+        if not needs_revoking(view):
             return view
         await session.execute(
             sa.update(invite_t).where(invite_t.c.code == code).values(revoked_at=now)
@@ -199,3 +169,23 @@ async def _views(
         )
         for row in rows
     ]
+
+
+class SqlInvites:
+    """Implements bot.core.ports.Invites over the functions above."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create_invite(
+        self, *, unit_key: str, role: Role, now: datetime, ttl: timedelta, actor: str = "cli"
+    ) -> InviteView:
+        return await create_invite(
+            self.engine, unit_key=unit_key, role=role, now=now, ttl=ttl, actor=actor
+        )
+
+    async def revoke_invite(self, *, code: str, now: datetime, actor: str = "cli") -> InviteView:
+        return await revoke_invite(self.engine, code, now, actor=actor)
+
+    async def invites(self, *, now: datetime) -> list[InviteView]:
+        return await list_invites(self.engine, now=now)

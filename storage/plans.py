@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.core.plan.changes import AppliedPlan, ApplyResult, KeyChanges
 from bot.core.plan.model import InstanceSpec, Plan, ReportSpec, UnitSpec
 from storage.audit import record_audit
 from storage.db import read_session, write_session
@@ -33,47 +34,6 @@ from storage.models import (
 
 ORGANISATION_ID = 1
 _IN_CHUNK = 5_000  # keeps IN lists under both backends' bound-parameter limits
-
-
-@dataclass(frozen=True, slots=True)
-class KeyChanges:
-    """Keys of one kind of row that the apply added, updated, archived or restored."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    archived: tuple[str, ...] = ()
-    restored: tuple[str, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.archived or self.restored)
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {
-            "added": list(self.added),
-            "updated": list(self.updated),
-            "archived": list(self.archived),
-            "restored": list(self.restored),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyResult:
-    """What `apply_plan` changed. Instance keys are "report-key/instance-key"."""
-
-    units: KeyChanges = field(default_factory=KeyChanges)
-    reports: KeyChanges = field(default_factory=KeyChanges)
-    instances: KeyChanges = field(default_factory=KeyChanges)
-    organisation_changed: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return (
-            self.organisation_changed
-            or self.units.changed
-            or self.reports.changed
-            or self.instances.changed
-        )
 
 
 def instance_label(report_key: str, instance_key: str) -> str:
@@ -99,15 +59,6 @@ async def apply_plan(
     _check_references(plan)
     async with write_session(engine) as session:
         return await _Apply(session, plan, path=path, archive=archive, now=now).run(actor)
-
-
-@dataclass(frozen=True, slots=True)
-class AppliedPlan:
-    """The plan applied last: its file's text and path, and its content as JSON."""
-
-    source: str
-    path: str
-    data: str
 
 
 async def applied_plan(engine: AsyncEngine) -> AppliedPlan | None:
@@ -520,3 +471,24 @@ class _Apply:
         await record_audit(
             self.session, at=self.now, actor=actor, action="plan.apply", detail=detail
         )
+
+
+class SqlPlans:
+    """Implements bot.core.ports.PlanRecords over the functions above."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def has_plan(self) -> bool:
+        return await applied_plan(self.engine) is not None
+
+    async def apply_plan(
+        self, plan: Plan, *, path: str, archive: bool, now: datetime, actor: str
+    ) -> ApplyResult:
+        return await apply_plan(self.engine, plan, path=path, archive=archive, now=now, actor=actor)
+
+    async def applied_plan(self) -> AppliedPlan | None:
+        return await applied_plan(self.engine)
+
+    async def applied_by(self) -> str | None:
+        return await applied_by(self.engine)

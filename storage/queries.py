@@ -1,4 +1,4 @@
-"""Row shapes several storage modules read the same way: a contact with its unit."""
+"""SQL several storage modules share: a contact with its unit, and an atomic upsert."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.model import Contact
 from bot.core.plan.model import Role, UnitType
+from storage.db import is_sqlite
 from storage.models import contact_t, unit_t
 
 CONTACT_FIELDS = ("id", "platform", "user_id", "chat_id", "display_name", "role", "active")
@@ -41,4 +44,34 @@ def contact_from_row(row: Mapping[str, Any]) -> Contact:
         unit_type=UnitType(row["unit_type"]),
         role=Role(row["role"]),
         active=row["active"],
+    )
+
+
+async def contact_by_id(session: AsyncSession, contact_id: int | None) -> Mapping[str, Any] | None:
+    """The `contact_select` row of one contact (any state), or None."""
+    if contact_id is None:
+        return None
+    result = await session.execute(contact_select().where(contact_t.c.id == contact_id))
+    row: Mapping[str, Any] | None = result.mappings().first()
+    return row
+
+
+def upsert(
+    engine: AsyncEngine,
+    table: sa.Table,
+    values: Mapping[str, Any],
+    *,
+    conflict: tuple[str, ...],
+    update: tuple[str, ...],
+) -> sa.Executable:
+    """INSERT ... ON CONFLICT (conflict) DO UPDATE SET update: one atomic statement."""
+    if is_sqlite(engine):
+        lite = sqlite.insert(table).values(**values)
+        return lite.on_conflict_do_update(
+            index_elements=list(conflict),
+            set_={name: lite.excluded[name] for name in update},
+        )
+    pg = postgresql.insert(table).values(**values)
+    return pg.on_conflict_do_update(
+        index_elements=list(conflict), set_={name: pg.excluded[name] for name in update}
     )

@@ -144,7 +144,7 @@ async def submission_totals(
 
 
 # The status dataclasses live in the core (bot.core.model) and are re-exported above for existing
-# callers; submissions themselves are written only by SqlRepository.submit.
+# callers; submissions themselves are written only by storage.submissions.SqlSubmissions.
 
 
 def _unit_status(

@@ -1,8 +1,10 @@
 """The ports the use cases talk through: a chat platform, the records, the file store, a clock.
 
-Adapters implement them: each platform under `handlers/` (Messenger), `storage.repository`
-(Repository, FileStore), `storage.reminders` (ReminderStore) and `storage.outbox` (Outbox),
-for the dispatch loop in `scheduler/`. The use cases never import an adapter.
+Adapters implement them: each platform under `handlers/` (Messenger); `storage/` the records,
+one module per aggregate (`storage.repository.SqlRepository` composes those the chat use cases
+need into one Repository), `storage.files` (FileStore), `storage.reminders` (ReminderStore)
+and `storage.outbox` (Outbox), for the dispatch loop in `scheduler/`. The use cases never
+import an adapter.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from bot.core.model import (
     StagedFile,
     SubmissionKind,
 )
+from bot.core.office import ContactView, InviteView
+from bot.core.plan.changes import AppliedPlan, ApplyResult
+from bot.core.plan.model import Plan, Role
 from bot.core.rules.reminders import DueReminder, InstanceFacts, Kind, Outcome, PlannedRow
 
 
@@ -66,8 +71,8 @@ def has_buttons(messenger: Messenger) -> bool:
     return bool(getattr(messenger, "buttons", True))
 
 
-class Repository(Protocol):
-    """Contacts, invites, report instances, submissions and pending steps."""
+class ContactBook(Protocol):
+    """Who a chat account is, and registering one through an invite."""
 
     async def contact(self, *, platform: str, user_id: str) -> Contact | None: ...
 
@@ -81,7 +86,13 @@ class Repository(Protocol):
         display_name: str,
         now: datetime,
         username: str | None = None,
-    ) -> Redemption: ...
+    ) -> Redemption:
+        """Bind the account to the invite's unit and role, if the invite is open: the invite
+        is used and the contact written together, or neither."""
+
+
+class OfficeGroups(Protocol):
+    """The chat, one per platform, where the office group reads status summaries."""
 
     async def office_group(self, *, platform: str) -> str | None: ...
 
@@ -95,6 +106,10 @@ class Repository(Protocol):
         now: datetime,
     ) -> None: ...
 
+
+class ReportInstances(Protocol):
+    """The report instances the plan made, as a unit or the Office sees them."""
+
     async def open_instances(self, *, unit_key: str, now: datetime) -> list[OpenInstance]:
         """Instances the unit may submit to now: before the deadline, or late and not yet sent."""
 
@@ -105,6 +120,14 @@ class Repository(Protocol):
         self, *, unit_key: str | None, now: datetime, limit: int
     ) -> list[OpenInstance]:
         """Instances whose deadline is still ahead, soonest first (all units when None)."""
+
+    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]:
+        """Every active instance, or one report's; LookupError when no active report has
+        `report_key`."""
+
+
+class Submissions(Protocol):
+    """The versions units send, each with its receipt."""
 
     async def submit(
         self,
@@ -126,9 +149,9 @@ class Repository(Protocol):
 
     async def receipt_for(self, *, source_ref: str) -> Receipt | None: ...
 
-    async def status(self, *, report_key: str | None, now: datetime) -> list[InstanceStatus]:
-        """Every active instance, or one report's; LookupError when no active report has
-        `report_key`."""
+
+class PendingSteps(Protocol):
+    """A person's one unfinished step (a question asked, a file awaiting its report)."""
 
     async def save_pending(
         self, *, platform: str, user_id: str, kind: str, payload: dict[str, object], now: datetime
@@ -147,9 +170,19 @@ class Repository(Protocol):
 
     async def drop_pending(self, *, platform: str, user_id: str) -> bool: ...
 
+
+class AuditLog(Protocol):
+    """The trail of changes an operator or the bot made."""
+
     async def audit(
         self, *, actor: str, action: str, detail: dict[str, object], now: datetime
     ) -> None: ...
+
+
+class Repository(
+    ContactBook, OfficeGroups, ReportInstances, Submissions, PendingSteps, AuditLog, Protocol
+):
+    """Every record the chat use cases read and write: the union of the ports above."""
 
 
 class FileStore(Protocol):
@@ -320,3 +353,73 @@ class Outbox(Protocol):
 
     async def prune(self, *, before: datetime) -> int:
         """Delete the messages that ended (sent, unreachable, dropped) before `before`."""
+
+
+class Invites(Protocol):
+    """The Office's invites. Each change is one transaction that applies the rules of
+    bot.core.office to the rows it reads."""
+
+    async def create_invite(
+        self, *, unit_key: str, role: Role, now: datetime, ttl: timedelta, actor: str = "cli"
+    ) -> InviteView:
+        """A new open invite. Raises UnknownUnitError (unknown or archived unit) and
+        InviteRoleError (the role does not fit the unit)."""
+
+    async def revoke_invite(self, *, code: str, now: datetime, actor: str = "cli") -> InviteView:
+        """Revoke an invite not used; revoking twice is harmless. Raises UnknownInviteError
+        and InviteUsedError."""
+
+    async def invites(self, *, now: datetime) -> list[InviteView]:
+        """Every invite, oldest first, with its status at `now`."""
+
+
+class Roster(Protocol):
+    """The contacts as the Office manages them."""
+
+    async def contacts(self, *, now: datetime | None = None) -> list[ContactView]: ...
+
+    async def remove_contact(
+        self, *, contact_id: int, now: datetime, actor: str = "cli"
+    ) -> tuple[Contact, int]:
+        """Deactivate the contact and end their waiting steps, together; the contact and how
+        many steps ended. Raises UnknownContactError."""
+
+    async def move_contact(
+        self, *, contact_id: int, unit_key: str, now: datetime, actor: str = "cli"
+    ) -> tuple[Contact, int]:
+        """Move the contact to another unit and end their waiting steps, together. Raises
+        UnknownContactError, UnknownUnitError and ContactRoleError."""
+
+
+class PlanRecords(Protocol):
+    """The plan in the database: applying one, and what was applied last."""
+
+    async def has_plan(self) -> bool:
+        """Whether any plan was ever applied (before one, there are no units at all)."""
+
+    async def apply_plan(
+        self, plan: Plan, *, path: str, archive: bool, now: datetime, actor: str
+    ) -> ApplyResult:
+        """Make the records match `plan`, in one transaction. Raises PlanConflictError when
+        the plan drops rows with submissions and `archive` is false."""
+
+    async def applied_plan(self) -> AppliedPlan | None: ...
+
+    async def applied_by(self) -> str | None:
+        """Who applied the plan last (the `actor` given), or None."""
+
+
+class ReminderPlanting(Protocol):
+    """The reminder rows a plan calls for."""
+
+    async def plant(self, plan: Plan, *, now: datetime) -> int:
+        """Make the unsent reminder rows match `plan`; the number written."""
+
+
+class Notifier(Protocol):
+    """Reaches a contact from outside the running bot (the CLI), through the platform they
+    registered on."""
+
+    async def notify(self, contact: Contact, text: str) -> bool:
+        """Send one message; False if it cannot be sent (no such platform configured, the
+        person unreachable, the platform down)."""
