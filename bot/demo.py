@@ -177,7 +177,8 @@ async def play(
     stages: list[StagePlatform] = []
 
     def stage_platform(core: ReportBot) -> StagePlatform:
-        stages.append(StagePlatform(core, transcript, clock))
+        downloads = Path(config.data_dir).parent / "tep-nhan"
+        stages.append(StagePlatform(core, transcript, clock, downloads))
         return stages[-1]
 
     runtime = Runtime(config, clock=clock, platforms=[stage_platform], ticking=False)

@@ -50,6 +50,7 @@ class Messenger(Protocol):
     platform: str
     max_text: int  # the longest message the platform accepts, in characters
     max_download: int  # the largest file a bot may download, in bytes
+    max_upload: int  # the largest file `upload` may send, in bytes
 
     async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef: ...
 
@@ -63,6 +64,13 @@ class Messenger(Protocol):
 
     async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
         """Re-send a file the platform already has (e.g. to the office group)."""
+
+    async def upload(
+        self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
+    ) -> MessageRef:
+        """Send a file from this machine's disk (an export, a chart) under the name `name`;
+        `photo` shows an image inline where the platform can. The file is read before this
+        returns: the caller may delete it then."""
 
 
 def has_buttons(messenger: Messenger) -> bool:

@@ -6,9 +6,10 @@ import asyncio
 import itertools
 import logging
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from bot.core import buttons
+from bot.core.i18n import t
 from bot.core.model import Attachment, Keyboard, MessageRef
 from bot.core.ports import FileTooBigError
 from bot.core.usecases import ReportBot
@@ -20,6 +21,9 @@ PLATFORM = "console"
 # The console reads files from the disk: no chat service's cap, only one that keeps a mistaken
 # path (a disk image, a video) from filling the store.
 MAX_DOWNLOAD = 50 * 1024 * 1024
+# What the bot sends from the disk (an export, a chart) is copied here, beside where the
+# person typed `baocao chat`, and the message says where.
+DOWNLOADS = "tep-nhan"
 
 
 class ConsoleMessenger:
@@ -28,12 +32,16 @@ class ConsoleMessenger:
     platform = PLATFORM
     max_text = 10_000
     max_download = MAX_DOWNLOAD
+    max_upload = 2**40  # a copy on the same disk: no service's cap
     buttons = False
 
-    def __init__(self, core: ReportBot, screen: Screen, *, chat_id: str) -> None:
+    def __init__(
+        self, core: ReportBot, screen: Screen, *, chat_id: str, downloads: Path | None = None
+    ) -> None:
         self._core = core
         self._screen = screen
         self.chat_id = chat_id
+        self.downloads = downloads or Path.cwd() / DOWNLOADS
         # Only the person at this terminal: the dispatcher leaves messages to other console
         # contacts in the outbox, for the `baocao chat` where each of them types.
         self.only_chats: frozenset[str] | None = frozenset({chat_id})
@@ -78,3 +86,27 @@ class ConsoleMessenger:
     async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
         name = attachment.file_name or Path(attachment.file_ref).name
         return await self.send(chat_id, f"{caption}\n{name}")
+
+    async def upload(
+        self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
+    ) -> MessageRef:
+        saved = await asyncio.to_thread(_keep, path, self.downloads, name)
+        note = t("console-file-saved", name=saved.name, path=str(saved))
+        return await self.send(chat_id, f"{caption}\n{note}" if caption else note)
+
+
+def _keep(source: Path, folder: Path, name: str) -> Path:
+    """Copy `source` into `folder` as `name`, or "name (2)" and on if that is taken; only the
+    last part of `name` counts, so a name can never lead outside the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = PurePath(name.replace("\\", "/")).name.strip().lstrip(".") or DOWNLOADS
+    stem, suffix = PurePath(base).stem, PurePath(base).suffix
+    for number in itertools.count(1):
+        target = folder / (base if number == 1 else f"{stem} ({number}){suffix}")
+        try:
+            with source.open("rb") as reading, target.open("xb") as writing:
+                shutil.copyfileobj(reading, writing)
+            return target
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")

@@ -84,8 +84,8 @@ class Transcript(Screen):
 class StageMessenger(ConsoleMessenger):
     """Shows what the bot sends to any console chat, named as the demo names it."""
 
-    def __init__(self, core: ReportBot, transcript: Transcript) -> None:
-        super().__init__(core, transcript, chat_id="")
+    def __init__(self, core: ReportBot, transcript: Transcript, downloads: Path) -> None:
+        super().__init__(core, transcript, chat_id="", downloads=downloads)
         self.only_chats = None  # the stage shows every console chat: all are reached here
         self.transcript = transcript
         self.names: dict[str, str] = {}
@@ -124,11 +124,15 @@ class StagePlatform:
     name = PLATFORM
 
     def __init__(
-        self, core: ReportBot, transcript: Transcript, clock: Callable[[], datetime]
+        self,
+        core: ReportBot,
+        transcript: Transcript,
+        clock: Callable[[], datetime],
+        downloads: Path,
     ) -> None:
         self._core = core
         self._clock = clock
-        self._messenger = StageMessenger(core, transcript)
+        self._messenger = StageMessenger(core, transcript, downloads)
 
     @property
     def messenger(self) -> Messenger:

@@ -41,6 +41,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 MAX_TEXT = 4096  # characters in one message
 MAX_DOWNLOAD = 20 * 1024 * 1024  # bytes a bot may download through getFile
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may send as a document
+MAX_CAPTION = 1024  # characters in a file's caption
 
 RETRY_BUDGET = 120.0  # seconds one delivery may keep retrying before DeliveryError
 BACKOFF_FIRST = 0.5  # seconds before the first retry of a network error...
@@ -71,6 +73,7 @@ class TelegramMessenger:
     platform = PLATFORM
     max_text = MAX_TEXT
     max_download = MAX_DOWNLOAD
+    max_upload = MAX_UPLOAD
 
     def __init__(
         self,
@@ -149,6 +152,27 @@ class TelegramMessenger:
                 "sendDocument",
                 lambda: self.bot.send_document(
                     chat_id=int(chat_id), document=attachment.file_ref, caption=caption
+                ),
+            )
+        return MessageRef(chat_id, str(message.message_id))
+
+    async def upload(
+        self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
+    ) -> MessageRef:
+        data = await asyncio.to_thread(path.read_bytes)
+        caption = caption[:MAX_CAPTION]
+        if photo:
+            message = await self._deliver(
+                "sendPhoto",
+                lambda: self.bot.send_photo(
+                    chat_id=int(chat_id), photo=data, filename=name, caption=caption
+                ),
+            )
+        else:
+            message = await self._deliver(
+                "sendDocument",
+                lambda: self.bot.send_document(
+                    chat_id=int(chat_id), document=data, filename=name, caption=caption
                 ),
             )
         return MessageRef(chat_id, str(message.message_id))

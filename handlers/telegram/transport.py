@@ -123,7 +123,9 @@ class AiohttpRequest(BaseRequest):
         body: Any = request_data.json_parameters if request_data else None
         total = None
         if files:
-            form = aiohttp.FormData()
+            # File names as UTF-8, as python-telegram-bot's own HTTP client sends them: quoted
+            # (aiohttp's default), "Tình hình.xlsx" would reach people as "T%C3%ACnh...".
+            form = aiohttp.FormData(quote_fields=False)
             for name, value in (body or {}).items():
                 form.add_field(name, value)
             for name, (filename, content, mimetype) in files.items():

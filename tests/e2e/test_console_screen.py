@@ -54,3 +54,29 @@ async def test_a_file_over_the_console_limit_is_refused_in_words(
     assert "Tệp quá lớn (60,0 MB); bot chỉ nhận được tệp đến 50,0 MB." in shown
     assert shown.endswith("Đã kết thúc cuộc trò chuyện.\n\n")
     assert not (world.data / "files").exists()
+
+
+async def test_a_file_sent_from_the_disk_is_saved_beside_the_chat_and_named(
+    tmp_path: Path,
+) -> None:
+    from typing import cast
+
+    from bot.core.usecases import ReportBot
+    from handlers.console.messenger import ConsoleMessenger
+
+    screen = io.StringIO()
+    messenger = ConsoleMessenger(
+        cast(ReportBot, object()), Screen(screen), chat_id="me", downloads=tmp_path / "nhan"
+    )
+    export = tmp_path / "staging.xlsx"
+    export.write_bytes(b"workbook")
+    await messenger.upload("me", export, name="Tình hình.xlsx", caption="Bảng tình hình")
+    await messenger.upload("me", export, name="Tình hình.xlsx")
+    await messenger.upload("me", export, name="../../ra-ngoai.xlsx")
+    saved = sorted(p.name for p in (tmp_path / "nhan").iterdir())
+    assert saved == ["Tình hình (2).xlsx", "Tình hình.xlsx", "ra-ngoai.xlsx"]
+    assert (tmp_path / "nhan" / "Tình hình (2).xlsx").read_bytes() == b"workbook"
+    text = screen.getvalue()
+    assert "Bảng tình hình\nTệp «Tình hình.xlsx» đã được lưu tại: " in text
+    assert str(tmp_path / "nhan" / "Tình hình (2).xlsx") in text
+    assert not (tmp_path / "ra-ngoai.xlsx").exists()

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import pytest
 from conftest import Office
-from e2e_support import DOCX, DOCX_MIME
+from e2e_support import DOCX, DOCX_MIME, PNG
 from fakes.telegram_api import Call, FakeTelegram
 from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter
@@ -289,3 +289,27 @@ async def test_one_bad_gateway_and_one_reset_download_still_end_in_a_receipt(
     assert "Phiên bản 1, đúng hạn." in receipt["text"]
     assert [p.read_bytes() for p in (office.data / "files").rglob("*.docx")] == [DOCX * 100]
     assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}
+
+
+async def test_a_file_from_the_disk_is_sent_as_a_document_or_a_photo(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    await person(fake, 1005)
+    export = tmp_path / "x.xlsx"
+    export.write_bytes(b"PK\x03\x04 a workbook")
+    chart = tmp_path / "c.png"
+    chart.write_bytes(PNG)
+    async with messenger_for(fake) as messenger:
+        fake.fail_next("sendDocument", 502)
+        await messenger.upload(
+            "1005", export, name="Tình hình báo cáo 6 tháng.xlsx", caption="Bảng tình hình"
+        )
+        await messenger.upload("1005", chart, name="tien-do.png", caption="Tiến độ", photo=True)
+    document, photo = fake.sent_messages(1005)[-2:]
+    assert document["document"]["file_name"] == "Tình hình báo cáo 6 tháng.xlsx"
+    assert document["caption"] == "Bảng tình hình"
+    assert fake.file_bytes(document["document"]["file_id"]) == export.read_bytes()
+    assert [c.status for c in fake.calls_to("sendDocument")] == [502, 200]  # retried
+    assert photo["caption"] == "Tiến độ"
+    assert fake.file_bytes(photo["photo"][-1]["file_id"]) == PNG
+    fake.assert_clean()

@@ -16,10 +16,13 @@ class FakeMessenger:
     platform: str = "telegram"
     max_text: int = 4096
     max_download: int = 20 * 1024 * 1024
+    max_upload: int = 50 * 1024 * 1024
     sent: list[tuple[str, str, Keyboard]] = field(default_factory=list)
     edits: list[tuple[MessageRef, str]] = field(default_factory=list)
     answers: list[tuple[str, str | None]] = field(default_factory=list)
     forwarded: list[tuple[str, str, str]] = field(default_factory=list)
+    # (chat, name, caption, photo, content) of every file sent from the disk
+    uploads: list[tuple[str, str, str, bool, bytes]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)  # chats whose person blocked the bot
     down: int = 0  # the next this many sends fail as if the platform were down
@@ -49,6 +52,15 @@ class FakeMessenger:
     async def send_file(self, chat_id: str, attachment: Attachment, caption: str) -> MessageRef:
         self.forwarded.append((chat_id, attachment.file_ref, caption))
         return MessageRef(chat_id, "f")
+
+    async def upload(
+        self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
+    ) -> MessageRef:
+        if chat_id in self.blocked:
+            raise UnreachableError(chat_id)
+        content = path.read_bytes()  # noqa: ASYNC240 (a test fake, small files)
+        self.uploads.append((chat_id, name, caption, photo, content))
+        return MessageRef(chat_id, f"u{len(self.uploads)}")
 
     def texts(self, chat_id: str) -> list[str]:
         return [text for chat, text, _ in self.sent if chat == chat_id]

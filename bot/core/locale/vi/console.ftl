@@ -13,3 +13,4 @@ cli-chat-no-contact = Không có người liên hệ số { $number } (hoặc ng
 cli-chat-no-unit-of-kind = Kế hoạch không có đơn vị nào cho vai trò { $role }.
 cli-chat-unknown-unit = Không có đơn vị «{ $unit }» trong kế hoạch. Các mã đơn vị: { $units }. Hoặc dùng office, leader, hay số của một người trong «baocao contacts».
 cli-chat-person = Người thử ({ $unit })
+console-file-saved = Tệp «{ $name }» đã được lưu tại: { $path }
