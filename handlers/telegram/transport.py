@@ -124,7 +124,7 @@ class AiohttpRequest(BaseRequest):
         total = None
         if files:
             # File names as UTF-8, as python-telegram-bot's own HTTP client sends them: quoted
-            # (aiohttp's default), "Tình hình.xlsx" would reach people as "T%C3%ACnh...".
+            # (aiohttp's default), a Vietnamese name would reach people as "T%C3%ACnh...".
             form = aiohttp.FormData(quote_fields=False)
             for name, value in (body or {}).items():
                 form.add_field(name, value)
