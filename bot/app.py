@@ -143,6 +143,7 @@ class Runtime:
         ticking: bool = True,
     ) -> None:
         from bot.platforms import enabled_platforms
+        from bot.services import status_export
         from storage.db import make_engine
         from storage.files import LocalFileStore, secure_data_dir
         from storage.repository import SqlRepository
@@ -154,11 +155,13 @@ class Runtime:
         secure_data_dir(config.data_dir, group_read=config.data_group_read)
         self.engine = make_engine(config.resolved_database_url())
         self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
+        repository = SqlRepository(self.engine, self.files)
         self.core = ReportBot(
-            repository=SqlRepository(self.engine, self.files),
+            repository=repository,
             files=self.files,
             settings=bot_settings(config),
             clock=self.clock,
+            exports=status_export(self.engine, repository),
         )
         self.platforms: list[Platform] = [
             *enabled_platforms(

@@ -585,6 +585,50 @@ def status_cells(row: UnitStatus, tz: ZoneInfo) -> tuple[str, ...]:
     )
 
 
+# ---- export --------------------------------------------------------------------------------------
+
+
+@app.command("export", help=t("cli-export-help"), options_metavar=_METAVARS["options_metavar"])
+def export(
+    report: Annotated[
+        str, typer.Argument(metavar=t("cli-metavar-report"), help=t("cli-arg-export-report"))
+    ],
+    xlsx: Annotated[
+        Path | None,
+        typer.Option("--xlsx", metavar=t("cli-metavar-file"), help=t("cli-opt-export-xlsx")),
+    ] = None,
+    instance: Annotated[
+        str | None,
+        typer.Option(
+            "--instance", metavar=t("cli-metavar-instance"), help=t("cli-opt-export-instance")
+        ),
+    ] = None,
+) -> None:
+    from bot.services import export_problem, export_xlsx
+
+    config = settings()
+    key = plan_id(report)
+    if xlsx is None:
+        fail(t("cli-export-no-file", report=key))
+    problem = export_problem(xlsx)
+    if problem is not None:
+        name, args = problem
+        fail(t(name, **args))
+    need_data(config)
+    at = now()
+    done = run(lambda: export_xlsx(config, report_key=key, instance_key=instance, path=xlsx, at=at))
+    out.print(
+        t(
+            "cli-export-written",
+            file=str(xlsx),
+            instances=len(done.instances),
+            units=len(done.instances[0].units),
+            versions=done.versions,
+        ),
+        markup=False,
+    )
+
+
 # ---- contacts ------------------------------------------------------------------------------------
 
 

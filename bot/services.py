@@ -16,11 +16,14 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.errors import UserError
+from bot.core.export_desk import Exported, ExportWriteError, StatusExport
 from bot.core.model import Contact, InstanceStatus
 from bot.core.office import ContactView, InviteView
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.changes import AppliedPlan
 from bot.core.plan.model import Plan, Role
+from bot.core.ports import ReportInstances
 from storage import plans as plan_store
 from storage.db import make_engine
 from storage.instances import SqlReportInstances
@@ -223,3 +226,49 @@ async def notify(config: Settings, contact: Contact, text: str) -> bool:
     except (OSError, UnreachableError, DeliveryError):
         return False
     return True
+
+
+def status_export(engine: AsyncEngine, instances: ReportInstances) -> StatusExport:
+    """The status workbook over the database, written as .xlsx."""
+    from storage.exports.xlsx import XlsxWriter
+    from storage.submission_register import SqlSubmissionRegister
+
+    return StatusExport(
+        instances=instances, register=SqlSubmissionRegister(engine), writer=XlsxWriter()
+    )
+
+
+def export_problem(path: Path) -> tuple[str, dict[str, str]] | None:
+    """Why an export could not be written to `path` (a catalog key and its arguments), or
+    None; asked before the database is read, so that a typo costs nothing."""
+    if path.is_dir():  # also "" and ".": a folder, where a file name was wanted
+        return "cli-error-export-is-folder", {"folder": str(path)}
+    if not path.parent.resolve().is_dir():
+        return "cli-error-export-folder", {"folder": str(path.parent)}
+    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
+        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return "cli-error-export-not-writable", {"folder": str(path.parent)}
+    os.close(handle)
+    Path(probe).unlink(missing_ok=True)
+    return None
+
+
+async def export_xlsx(
+    config: Settings, *, report_key: str, instance_key: str | None, path: Path, at: datetime
+) -> Exported:
+    """Write the report's status workbook to `path`, whole or not at all."""
+    from zoneinfo import ZoneInfo
+
+    async with database(config) as engine:
+        export = status_export(engine, SqlReportInstances(engine))
+        try:
+            return await export.write(
+                report_key=report_key,
+                instance_key=instance_key,
+                path=path,
+                now=at,
+                tz=ZoneInfo(config.timezone),
+            )
+        except ExportWriteError:
+            raise UserError("cli-error-export-write-failed", file=str(path)) from None

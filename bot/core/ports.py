@@ -33,6 +33,7 @@ from bot.core.office import ContactView, InviteView
 from bot.core.plan.changes import AppliedPlan, ApplyResult
 from bot.core.plan.model import Plan, Role
 from bot.core.rules.reminders import DueReminder, InstanceFacts, Kind, Outcome, PlannedRow
+from bot.core.statusbook import RegisterEntry, Workbook
 
 
 class FileTooBigError(Exception):
@@ -431,3 +432,21 @@ class Notifier(Protocol):
     async def notify(self, contact: Contact, text: str) -> bool:
         """Send one message; False if it cannot be sent (no such platform configured, the
         person unreachable, the platform down)."""
+
+
+class SubmissionRegister(Protocol):
+    """Every version units sent, and who speaks for each unit: what the status workbook lists."""
+
+    async def register(self, *, instance_ids: Sequence[int]) -> list[RegisterEntry]:
+        """Every version sent to these instances, oldest first."""
+
+    async def unit_contacts(self) -> dict[str, list[str]]:
+        """Unit key to its active contacts, by the name they go by, oldest first."""
+
+
+class WorkbookWriter(Protocol):
+    """Writes a workbook to a file (blocking: call it in a thread)."""
+
+    def write(self, book: Workbook, path: Path) -> None:
+        """Write `book` to `path` whole or not at all: a file beside it is renamed into place
+        at the end, so that a crash leaves no half-written workbook."""

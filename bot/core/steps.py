@@ -67,7 +67,18 @@ class Offer:
     choices: tuple[str, ...]
 
 
-Step = TextChoice | FileChoice | SubmitTo | Offer
+@dataclass(frozen=True, slots=True)
+class ExportChoice:
+    """The Office was asked which report instance to export (several are open)."""
+
+    instances: tuple[int, ...]  # the instances offered, in the buttons' order
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return positions(len(self.instances))
+
+
+Step = TextChoice | FileChoice | SubmitTo | Offer | ExportChoice
 Choosing = TextChoice | FileChoice  # the steps that ask which report
 
 
@@ -78,6 +89,7 @@ def positions(count: int) -> tuple[str, ...]:
 
 # The kinds as stored: rows written before steps were typed use the same names.
 TEXT, FILE, TARGET, OFFER = "text", "file", "target", "offer"
+EXPORT = "export"
 
 
 def encode(step: Step) -> tuple[str, dict[str, object]]:
@@ -100,6 +112,8 @@ def encode(step: Step) -> tuple[str, dict[str, object]]:
         }
     if isinstance(step, SubmitTo):
         return TARGET, {"instance": step.instance, "unit": step.unit}
+    if isinstance(step, ExportChoice):
+        return EXPORT, {"instances": list(step.instances), "choices": list(step.choices)}
     return OFFER, {"choices": list(step.choices)}
 
 
@@ -121,6 +135,11 @@ def decode(kind: str, payload: Mapping[str, object]) -> Step | None:
         instance, unit = payload.get("instance"), payload.get("unit")
         if _is_int(instance) and isinstance(unit, str):
             return SubmitTo(instance, unit)
+        return None
+    if kind == EXPORT:
+        offered = payload.get("instances")
+        if isinstance(offered, list) and offered and all(_is_int(i) for i in offered):
+            return ExportChoice(tuple(offered))
         return None
     if kind not in (TEXT, FILE):
         return None

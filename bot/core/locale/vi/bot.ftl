@@ -31,6 +31,7 @@ help-office =
     • /nhom — gõ trong nhóm Văn phòng để bot đăng tình hình và chuyển tệp vào nhóm
     • /baocao — báo cáo của chính đơn vị bạn
     • /huy — hủy bước đang làm
+    • /xuat — tệp Excel tình hình nộp báo cáo (thêm mã báo cáo để xuất một báo cáo)
     Đơn vị nộp báo cáo bằng cách gửi tệp, ảnh hoặc nội dung cho bot.
 
 menu-baocao = Báo cáo cần nộp và những gì đã gửi
