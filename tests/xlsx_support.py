@@ -45,10 +45,11 @@ def fill(ws: Worksheet, row: int) -> str:
 
 
 def to_pdf(path: Path, folder: Path) -> Path | None:
-    """The workbook converted by LibreOffice, when it is installed (it is too large to install
-    for the tests); None without it."""
+    """The workbook converted by LibreOffice, when it is installed with Calc (it is too large
+    to install for the tests); None without it."""
     soffice = shutil.which("soffice")
-    if soffice is None:
+    # Writer alone (installed for documents) cannot load a workbook: Calc is its own package.
+    if soffice is None or not (Path(soffice).resolve().parent / "libsclo.so").exists():
         return None
     subprocess.run(
         [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(path)],

@@ -36,6 +36,8 @@ FILLS = {Mark.PLAIN: None, Mark.LATE: "#FFEB9C", Mark.MISSING: "#FFC7CE"}
 MAX_WIDTH = 50  # characters; a wider column pushes the rest off a laptop's screen
 LONG_WIDTH = 60  # for free text, which wraps inside it
 MIN_WIDTH = 6
+LINE_HEIGHT = 15  # points: a line of the default 11-point font
+MAX_LINES = 20  # a row taller than this scrolls within itself
 MAX_CELL = 32_767  # the most characters Excel keeps in a cell
 
 
@@ -110,11 +112,18 @@ def _sheet(ws: Worksheet, sheet: Sheet, styles: _Styles) -> None:
     top = len(sheet.heading) + 1  # a blank line between the heading and the table
     for col, column in enumerate(sheet.columns):
         ws.write_string(top, col, column.title, styles.header)
+    widths = [
+        _width(column, [row.values[col] for row in sheet.rows])
+        for col, column in enumerate(sheet.columns)
+    ]
     for offset, line in enumerate(sheet.rows, start=1):
         for col, (column, value) in enumerate(zip(sheet.columns, line.values, strict=True)):
             _cell(ws, top + offset, col, value, styles.cell(column, line.mark))
-    for col, column in enumerate(sheet.columns):
-        ws.set_column(col, col, _width(column, [row.values[col] for row in sheet.rows]))
+        lines = _lines(sheet.columns, line.values, widths)
+        if lines > 1:  # readers do not grow a row for wrapped text themselves
+            ws.set_row(top + offset, LINE_HEIGHT * lines)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.freeze_panes(top + 1, 0)
     last = len(sheet.columns) - 1
     ws.autofilter(top, 0, top + len(sheet.rows), last)
@@ -152,6 +161,20 @@ def _width(column: Column, values: list[Value]) -> float:
     title = len(unicodedata.normalize("NFC", column.title))
     limit = LONG_WIDTH if column.long else MAX_WIDTH
     return float(min(max(widest, title, MIN_WIDTH) + 2, limit))
+
+
+def _lines(columns: tuple[Column, ...], values: tuple[Value, ...], widths: list[float]) -> int:
+    """How many lines the row's wrapped free text takes at the columns' widths."""
+    most = 1
+    for column, value, width in zip(columns, values, widths, strict=True):
+        if column.long and isinstance(value, str):
+            room = max(int(width) - 2, 1)
+            count = sum(
+                max(1, -(-len(part) // room))
+                for part in unicodedata.normalize("NFC", value).splitlines()
+            )
+            most = max(most, count)
+    return min(most, MAX_LINES)
 
 
 def _shown_length(column: Column, value: Value) -> int:

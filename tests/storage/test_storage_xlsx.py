@@ -220,5 +220,5 @@ async def test_libreoffice_converts_it_when_installed(tmp_path: Path) -> None:
     write_workbook(book, tmp_path / "a.xlsx")
     pdf = to_pdf(tmp_path / "a.xlsx", tmp_path)
     if pdf is None:
-        pytest.skip("LibreOffice (soffice) is not installed; python-calamine read it instead")
+        pytest.skip("LibreOffice Calc is not installed; python-calamine read the file instead")
     assert pdf.read_bytes().startswith(b"%PDF")
