@@ -181,3 +181,13 @@ async def test_without_a_writer_the_bot_says_so(tmp_path: Path) -> None:
         await world.register("7", "van-phong", Role.OFFICE)
         await world.say("7", "/xuat")
         assert world.out.texts("7")[-1].startswith("Chức năng xuất Excel chưa được bật ở đây.")
+
+
+def test_the_export_question_is_stored_and_read_back() -> None:
+    from bot.core import steps
+
+    step = steps.ExportChoice((4, 9))
+    assert steps.decode(*steps.encode(step)) == step
+    assert step.choices == ("0", "1", "x")
+    for damaged in ({}, {"instances": []}, {"instances": ["4"]}, {"instances": [True]}):
+        assert steps.decode(steps.EXPORT, damaged) is None
