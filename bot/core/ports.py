@@ -26,6 +26,7 @@ from bot.core.model import (
     Pending,
     Receipt,
     Redemption,
+    SignatureCheck,
     StagedFile,
     SubmissionKind,
 )
@@ -187,8 +188,27 @@ class AuditLog(Protocol):
     ) -> None: ...
 
 
+class SignatureRecords(Protocol):
+    """What was found about the digital signatures of a submitted PDF, kept with it."""
+
+    async def stored_file(self, *, submission_id: int) -> Path | None:
+        """Where the submission's file is on disk, if it has one."""
+
+    async def record_signatures(
+        self, *, submission_id: int, checks: Sequence[SignatureCheck]
+    ) -> None:
+        """Keep `checks` as the submission's signatures, replacing any recorded before."""
+
+
 class Repository(
-    ContactBook, OfficeGroups, ReportInstances, Submissions, PendingSteps, AuditLog, Protocol
+    ContactBook,
+    OfficeGroups,
+    ReportInstances,
+    Submissions,
+    PendingSteps,
+    AuditLog,
+    SignatureRecords,
+    Protocol,
 ):
     """Every record the chat use cases read and write: the union of the ports above."""
 
@@ -431,3 +451,12 @@ class Notifier(Protocol):
     async def notify(self, contact: Contact, text: str) -> bool:
         """Send one message; False if it cannot be sent (no such platform configured, the
         person unreachable, the platform down)."""
+
+
+class SignatureReader(Protocol):
+    """Reads and checks the digital signatures of a PDF (storage.signatures, with pyHanko)."""
+
+    def read(self, path: Path) -> tuple[SignatureCheck, ...]:
+        """Every signature in the PDF at `path`, checked; () when it has none, or when the
+        file is no PDF the reader can open (encrypted, damaged), which it logs. Blocking and
+        CPU-bound: call it in a thread."""
