@@ -11,7 +11,7 @@ from bot.core import buttons, steps, texts
 from bot.core.i18n import t
 from bot.core.model import Contact, Incoming, Keyboard, OpenInstance
 from bot.core.plan.model import Role
-from bot.core.ports import FileStore, Messenger, Repository, has_buttons
+from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, has_buttons
 from bot.core.rules.deadlines import is_late
 
 NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
@@ -27,6 +27,7 @@ class BotSettings:
     upcoming_limit: int = 5
     status_limit: int = 10  # report instances in one status answer
     corrections_limit: int = 3  # past reports a unit is offered to correct, latest first
+    signature_timeout: float = 30.0  # seconds a PDF's signatures may take to check
 
 
 def utc_now() -> datetime:
@@ -73,11 +74,13 @@ class Context:
         files: FileStore,
         settings: BotSettings,
         clock: Callable[[], datetime],
+        signatures: SignatureReader | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
         self.settings = settings
         self.now = clock
+        self.signatures = signatures  # None: submitted PDFs' signatures are not read
         self.strangers: dict[tuple[str, str], datetime] = {}
 
     # ---- who is asking ------------------------------------------------------------------------

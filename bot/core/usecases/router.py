@@ -14,7 +14,7 @@ from bot.core import buttons
 from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
 from bot.core.i18n import t
 from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
-from bot.core.ports import FileStore, Messenger, Repository, has_buttons
+from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, has_buttons
 from bot.core.usecases import choices, registration, submission
 from bot.core.usecases.commands import Where, Who, allowed, find
 from bot.core.usecases.context import BotSettings, Context, Request, utc_now
@@ -45,8 +45,15 @@ class ReportBot:
         files: FileStore,
         settings: BotSettings,
         clock: Callable[[], datetime] = utc_now,
+        signatures: SignatureReader | None = None,
     ) -> None:
-        self.context = Context(repository=repository, files=files, settings=settings, clock=clock)
+        self.context = Context(
+            repository=repository,
+            files=files,
+            settings=settings,
+            clock=clock,
+            signatures=signatures,
+        )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:
         """Answer one event. What the person got wrong gets a message; nothing is half-written."""
