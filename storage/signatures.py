@@ -65,9 +65,14 @@ class PdfSignatureReader:
                         raise
                     log.warning("unreadable signature in %s (%s)", path.name, _what(error))
                     return (self._unreadable(),) * filled
-                if not found:
-                    return ()
-                return asyncio.run(self._check_all(found))
+                # Document timestamps (/DocTimeStamp) are no one's signature: not shown.
+                regular = [item for item in found if item.sig_object_type == "/Sig"]
+                # pyHanko leaves out signatures of a format it does not know (/SubFilter).
+                unknown = max(0, _filled_fields(reader) - len(found))
+                checks = asyncio.run(self._check_all(regular)) if regular else ()
+                if unknown:
+                    log.warning("%s has %d signatures of an unknown format", path.name, unknown)
+                return checks + (self._unreadable(),) * unknown
         except Exception as error:  # a damaged or hostile file: accepted as an unsigned one
             log.warning("could not read the signatures of %s (%s)", path.name, _what(error))
             return ()

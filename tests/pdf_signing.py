@@ -179,3 +179,37 @@ def encrypted_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def unknown_format(data: bytes) -> bytes:
+    """The signature's /SubFilter renamed to a format no reader knows, same length."""
+    return data.replace(b"/adbe.pkcs7.detached", b"/adbe.pkcs7.detachex")
+
+
+def timestamped(data: bytes, ca: TestCA) -> bytes:
+    """`data` with a document timestamp (/DocTimeStamp) added by a test TSA under `ca`."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    now = datetime.now(UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the dummy: RSA only
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("TSA thử nghiệm", "Thử nghiệm"))
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(ca.key, hashes.SHA256())
+    )
+    key_der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    stamper = DummyTimeStamper(
+        asn1_x509.Certificate.load(_der(cert)), asn1_keys.PrivateKeyInfo.load(key_der)
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    return signers.PdfTimeStamper(stamper).timestamp_pdf(writer, "sha256").getvalue()

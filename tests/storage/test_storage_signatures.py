@@ -18,6 +18,8 @@ from pdf_signing import (
     plain_pdf,
     sign,
     signed_pdf,
+    timestamped,
+    unknown_format,
 )
 
 from bot.core.model import SignatureCheck, SignatureIntegrity, SignatureTrust
@@ -97,6 +99,20 @@ def test_a_malformed_signature_dictionary_is_unreadable(tmp_path: Path, signed: 
     (check,) = read(tmp_path, malformed_signature(signed))
     assert check.integrity is SignatureIntegrity.UNREADABLE
     assert check.warning
+
+
+def test_a_document_timestamp_is_no_signer_and_changes_nothing(
+    tmp_path: Path, ca: TestCA, signed: bytes
+) -> None:
+    (check,) = read(tmp_path, timestamped(signed, ca))
+    assert check.signer == SIGNER
+    assert check.integrity is SignatureIntegrity.INTACT
+
+
+def test_a_signature_of_an_unknown_format_is_unreadable(tmp_path: Path, signed: bytes) -> None:
+    assert b"/adbe.pkcs7.detached" in signed
+    (check,) = read(tmp_path, unknown_format(signed))
+    assert check.integrity is SignatureIntegrity.UNREADABLE
 
 
 @pytest.mark.parametrize(
