@@ -143,7 +143,7 @@ class Runtime:
         ticking: bool = True,
     ) -> None:
         from bot.platforms import enabled_platforms
-        from bot.services import status_export
+        from bot.services import signature_reader, status_export
         from storage.db import make_engine
         from storage.files import LocalFileStore, secure_data_dir
         from storage.repository import SqlRepository
@@ -162,6 +162,7 @@ class Runtime:
             settings=bot_settings(config),
             clock=self.clock,
             exports=status_export(self.engine, repository),
+            signatures=signature_reader(config),
         )
         self.platforms: list[Platform] = [
             *enabled_platforms(

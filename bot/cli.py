@@ -92,6 +92,8 @@ def settings(*, data_needed: bool = False) -> Settings:
             fail(t("cli-error-database-folder", folder=str((first.get("ctx") or {})["folder"])))
         if first["type"] == "baocao_timezone":
             fail(t("cli-error-timezone", value=str(first["input"])))
+        if first["type"] == "baocao_trust_roots":
+            fail(t("cli-error-trust-roots", path=str(first["input"])))
         if first["type"] == "baocao_data_dir":
             fail(t("cli-error-data-dir", folder=str(first["input"])))
         fail(t(_SETTING_ERRORS.get(first["type"], "cli-error-setting"), name=name))
@@ -555,7 +557,21 @@ def print_status(instances: Sequence[InstanceStatus], tz: ZoneInfo) -> None:
             markup=False,
         )
         print_list(STATUS_COLUMNS, [status_cells(row, tz) for row in instance.units])
+        print_signatures(instance, tz)
         out.print()
+
+
+def print_signatures(instance: InstanceStatus, tz: ZoneInfo) -> None:
+    """Who signed each unit's latest PDF, under the table (nothing for unsigned files)."""
+    from bot.core.signatures import signature_text
+
+    for row in instance.units:
+        for check in row.signatures:
+            line = signature_text(check, tz)
+            out.print(
+                t("cli-signature-line", unit=row.unit_name, version=row.latest_version, line=line),
+                markup=False,
+            )
 
 
 STATUS_COLUMNS = (

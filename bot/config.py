@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     reminders: bool = True  # send reminders and summaries from this process
     reminder_tick: float = Field(default=5.0, gt=0, le=3600)  # seconds between dispatch passes
     reminder_lease: float = Field(default=60.0, gt=0)  # seconds a claim outlives its last renewal
+    # CA certificates (a PEM/DER file or a folder of them) that signers' certificates are
+    # checked against; None: trust in a submitted PDF's signer is reported as not checked.
+    trust_roots: Path | None = None
 
     @field_validator(
         "telegram_token", "telegram_api_url", "telegram_bot_username", "database_url", mode="before"
@@ -156,6 +159,22 @@ class Settings(BaseSettings):
         process's reminders; infinity overflows them and stops the reminders at start."""
         if value > 86_400:
             raise PydanticCustomError("baocao_lease", "lease longer than a day")
+        return value
+
+    @field_validator("trust_roots")
+    @classmethod
+    def _check_trust_roots(cls, value: Path | None) -> Path | None:
+        """A path that is not there is a typo: said at start, not found out from receipts
+        that quietly report every signer's authority as not checked."""
+        if value is None:
+            return None
+        value = value.expanduser()
+        try:
+            there = value.exists()
+        except OSError:
+            there = False
+        if not there:
+            raise PydanticCustomError("baocao_trust_roots", "no such file or folder")
         return value
 
     @field_validator("data_dir", "plan")

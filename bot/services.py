@@ -23,7 +23,7 @@ from bot.core.office import ContactView, InviteView
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.changes import AppliedPlan
 from bot.core.plan.model import Plan, Role
-from bot.core.ports import ReportInstances
+from bot.core.ports import ReportInstances, SignatureReader
 from storage import plans as plan_store
 from storage.db import make_engine
 from storage.instances import SqlReportInstances
@@ -272,3 +272,22 @@ async def export_xlsx(
             )
         except ExportWriteError:
             raise UserError("cli-error-export-write-failed", file=str(path)) from None
+
+
+def signature_reader(config: Settings) -> SignatureReader:
+    """Reads submitted PDFs' signatures; trust is checked against BAOCAO_TRUST_ROOTS if set."""
+    import logging
+
+    from storage.signatures import PdfSignatureReader, load_trust_roots
+
+    if config.trust_roots is None:
+        return PdfSignatureReader()
+    roots = load_trust_roots(config.trust_roots)
+    log = logging.getLogger("baocao")
+    if roots:
+        log.info("signers are checked against %d trusted certificates", len(roots))
+    else:
+        log.warning(
+            "no certificate read from %s: signers' trust is not checked", config.trust_roots
+        )
+    return PdfSignatureReader(roots)

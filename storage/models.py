@@ -324,6 +324,22 @@ class AuditRecord(Base, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 
+class SignatureRecord(Base, table=True):
+    """One digital signature found in a submitted PDF, as checked when the file came."""
+
+    __tablename__ = "submission_signature"
+    __table_args__ = (sa.UniqueConstraint("submission_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id")
+    position: int  # the signature's order in the file, from 0
+    integrity: str  # SignatureIntegrity value
+    trust: str  # SignatureTrust value
+    signer: str | None = None
+    organisation: str | None = None
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 def table(model: type[Base]) -> sa.Table:
     """The Core table of a model, for bulk statements."""
     result = model.__table__  # type: ignore[attr-defined]
@@ -345,3 +361,4 @@ outbox_t = table(OutboxRecord)
 chat_binding_t = table(ChatBindingRecord)
 pending_step_t = table(PendingStepRecord)
 audit_t = table(AuditRecord)
+signature_t = table(SignatureRecord)

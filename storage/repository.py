@@ -20,6 +20,7 @@ from storage.instances import SqlReportInstances
 from storage.office_groups import SqlOfficeGroups
 from storage.pending import SqlPendingSteps
 from storage.roster import SqlRoster
+from storage.signature_records import SqlSignatureRecords
 from storage.submissions import SqlSubmissions
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class SqlRepository(
     SqlSubmissions,
     SqlPendingSteps,
     SqlAuditLog,
+    SqlSignatureRecords,
 ):
     """Contacts, invites, instances, submissions and pending steps in the database.
 

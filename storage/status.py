@@ -11,7 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, UnitStatus
+from bot.core.model import (
+    InstanceStatus,
+    SignatureCheck,
+    SubmissionKind,
+    SubmissionState,
+    UnitStatus,
+)
 from bot.core.plan.model import DueKind
 from bot.core.rules.deadlines import unit_lateness
 from storage.db import read_session
@@ -23,6 +29,7 @@ from storage.models import (
     submission_t,
     unit_t,
 )
+from storage.signature_records import latest_signatures
 
 __all__ = [
     "RECEIPT_ALPHABET",
@@ -72,6 +79,7 @@ async def report_status(
         instances = (await session.execute(statement)).mappings().all()
         submitters = await submitting_units(session, {row["report_id"] for row in instances})
         totals = await submission_totals(session, [row["id"] for row in instances])
+        signed = await latest_signatures(session, [row["id"] for row in instances])
 
     return [
         InstanceStatus(
@@ -87,7 +95,13 @@ async def report_status(
             due_time=row["due_time"],
             due_end=row["due_end"],
             units=tuple(
-                _unit_status(unit, totals.get((row["id"], unit["id"])), row["due_end"], now)
+                _unit_status(
+                    unit,
+                    totals.get((row["id"], unit["id"])),
+                    row["due_end"],
+                    now,
+                    signed.get((row["id"], unit["id"]), ()),
+                )
                 for unit in submitters[row["report_id"]]
             ),
         )
@@ -148,7 +162,11 @@ async def submission_totals(
 
 
 def _unit_status(
-    unit: dict[str, Any], totals: dict[str, Any] | None, due_end: datetime, now: datetime
+    unit: dict[str, Any],
+    totals: dict[str, Any] | None,
+    due_end: datetime,
+    now: datetime,
+    signatures: tuple[SignatureCheck, ...] = (),
 ) -> UnitStatus:
     first_at: datetime | None = None if totals is None else totals["first_at"]
     # Judged by the first version: a correction after the deadline keeps an on-time unit on time.
@@ -169,6 +187,7 @@ def _unit_status(
         latest_at=totals["latest_at"],
         first_at=first_at,
         late_by=late_by,
+        signatures=signatures,
     )
 
 

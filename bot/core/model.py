@@ -207,6 +207,7 @@ class UnitStatus:
     latest_at: datetime | None = None
     first_at: datetime | None = None
     late_by: timedelta | None = None  # LATE: first version after due_end; MISSING: now - due_end
+    signatures: tuple[SignatureCheck, ...] = ()  # of the latest version's PDF, if signed
 
     @property
     def submitted(self) -> bool:
@@ -250,3 +251,42 @@ class Pending:
     kind: str
     payload: dict[str, object]
     created_at: datetime
+
+
+# ---- digital signatures on a submitted PDF ------------------------------------------------
+
+
+class SignatureIntegrity(StrEnum):
+    """What became of the signed bytes since signing."""
+
+    INTACT = "intact"  # the file is as signed, or later revisions only add what signing allows
+    MODIFIED = "modified"  # the signature holds, but a later revision changed the content
+    BROKEN = "broken"  # the signed bytes no longer match the signature (hash mismatch)
+    UNREADABLE = "unreadable"  # a signature field is there but cannot be checked (malformed)
+
+    @property
+    def warning(self) -> bool:
+        return self is not SignatureIntegrity.INTACT
+
+
+class SignatureTrust(StrEnum):
+    """Whether the signer's certificate leads to a certificate authority the deployment trusts."""
+
+    UNCHECKED = "unchecked"  # no trust roots configured
+    TRUSTED = "trusted"
+    UNTRUSTED = "untrusted"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """One digital signature in a submitted PDF, as checked when it came."""
+
+    integrity: SignatureIntegrity
+    trust: SignatureTrust
+    signer: str | None = None  # the certificate subject's common name
+    organisation: str | None = None
+    signed_at: datetime | None = None  # the time the signer states (or a timestamp's)
+
+    @property
+    def warning(self) -> bool:
+        return self.integrity.warning

@@ -26,6 +26,7 @@ from bot.core.model import (
     Pending,
     Receipt,
     Redemption,
+    SignatureCheck,
     StagedFile,
     SubmissionKind,
 )
@@ -188,8 +189,27 @@ class AuditLog(Protocol):
     ) -> None: ...
 
 
+class SignatureRecords(Protocol):
+    """What was found about the digital signatures of a submitted PDF, kept with it."""
+
+    async def stored_file(self, *, submission_id: int) -> Path | None:
+        """Where the submission's file is on disk, if it has one."""
+
+    async def record_signatures(
+        self, *, submission_id: int, checks: Sequence[SignatureCheck]
+    ) -> None:
+        """Keep `checks` as the submission's signatures, replacing any recorded before."""
+
+
 class Repository(
-    ContactBook, OfficeGroups, ReportInstances, Submissions, PendingSteps, AuditLog, Protocol
+    ContactBook,
+    OfficeGroups,
+    ReportInstances,
+    Submissions,
+    PendingSteps,
+    AuditLog,
+    SignatureRecords,
+    Protocol,
 ):
     """Every record the chat use cases read and write: the union of the ports above."""
 
@@ -450,3 +470,12 @@ class WorkbookWriter(Protocol):
     def write(self, book: Workbook, path: Path) -> None:
         """Write `book` to `path` whole or not at all: a file beside it is renamed into place
         at the end, so that a crash leaves no half-written workbook."""
+
+
+class SignatureReader(Protocol):
+    """Reads and checks the digital signatures of a PDF (storage.signatures, with pyHanko)."""
+
+    def read(self, path: Path) -> tuple[SignatureCheck, ...]:
+        """Every signature in the PDF at `path`, checked; () when it has none, or when the
+        file is no PDF the reader can open (encrypted, damaged), which it logs. Blocking and
+        CPU-bound: call it in a thread."""

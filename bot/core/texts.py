@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core import formatting as fmt
+from bot.core import signatures
 from bot.core.cleaning import shorten_name
 from bot.core.i18n import t
 from bot.core.model import (
@@ -157,4 +158,5 @@ def status_text(instance: InstanceStatus, tz: ZoneInfo) -> str:
     }
     for row in sorted(instance.units, key=lambda r: (order[r.state], r.unit_name)):
         lines.append(_unit_status_line(row, tz))
+        lines.extend(signatures.status_line(check, tz) for check in row.signatures)
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from bot.core import buttons, steps, texts
 from bot.core.i18n import t
 from bot.core.model import Contact, Incoming, Keyboard, OpenInstance
 from bot.core.plan.model import Role
-from bot.core.ports import FileStore, Messenger, Repository, has_buttons
+from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, has_buttons
 from bot.core.rules.deadlines import is_late
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class BotSettings:
     upcoming_limit: int = 5
     status_limit: int = 10  # report instances in one status answer
     corrections_limit: int = 3  # past reports a unit is offered to correct, latest first
+    signature_timeout: float = 30.0  # seconds a PDF's signatures may take to check
 
 
 def utc_now() -> datetime:
@@ -78,12 +79,14 @@ class Context:
         settings: BotSettings,
         clock: Callable[[], datetime],
         exports: StatusExport | None = None,
+        signatures: SignatureReader | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
         self.settings = settings
         self.now = clock
         self.exports = exports  # the status workbook; None where no writer is wired
+        self.signatures = signatures  # None: submitted PDFs' signatures are not read
         self.strangers: dict[tuple[str, str], datetime] = {}
 
     # ---- who is asking ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
 from bot.core.export_desk import StatusExport
 from bot.core.i18n import t
 from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
-from bot.core.ports import FileStore, Messenger, Repository, has_buttons
+from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, has_buttons
 from bot.core.usecases import choices, registration, submission
 from bot.core.usecases.commands import Where, Who, allowed, find
 from bot.core.usecases.context import BotSettings, Context, Request, utc_now
@@ -47,9 +47,15 @@ class ReportBot:
         settings: BotSettings,
         clock: Callable[[], datetime] = utc_now,
         exports: StatusExport | None = None,
+        signatures: SignatureReader | None = None,
     ) -> None:
         self.context = Context(
-            repository=repository, files=files, settings=settings, clock=clock, exports=exports
+            repository=repository,
+            files=files,
+            settings=settings,
+            clock=clock,
+            exports=exports,
+            signatures=signatures,
         )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 
 from bot.core import steps, texts
@@ -17,10 +18,13 @@ from bot.core.model import (
     Contact,
     OpenInstance,
     Receipt,
+    SignatureCheck,
     StagedFile,
     SubmissionKind,
 )
 from bot.core.ports import FileTooBigError, Messenger
+from bot.core.signatures import receipt_lines
+from bot.core.usecases import signatures
 from bot.core.usecases.context import NAME_SHOWN, Context, Request, is_correction
 from bot.core.usecases.questions import choose
 
@@ -164,12 +168,20 @@ async def accept_file(
         )
     finally:
         ctx.files.discard(staged)  # moved into the store on success; gone either way
-    await receipt_to(ctx, out, chat, receipt)
+    checks = await signatures.check(ctx, receipt)
+    await receipt_to(ctx, out, chat, receipt, checks)
     if instance.forward_files:
         await _forward(ctx, request, receipt, attachment)
+    await signatures.warn_office(ctx, request, receipt, checks)
 
 
-async def receipt_to(ctx: Context, out: Messenger, chat: str, receipt: Receipt) -> None:
+async def receipt_to(
+    ctx: Context,
+    out: Messenger,
+    chat: str,
+    receipt: Receipt,
+    checks: Sequence[SignatureCheck] = (),
+) -> None:
     """Send the receipt of a stored submission; never let its delivery look like a failure.
 
     The submission is committed: an apology would make the person send it again and add
@@ -178,6 +190,8 @@ async def receipt_to(ctx: Context, out: Messenger, chat: str, receipt: Receipt) 
     """
     try:
         body = texts.receipt_text(receipt, ctx.settings.timezone)
+        if checks:
+            body += "\n" + receipt_lines(checks, ctx.settings.timezone)
     except Exception:
         log.exception("could not write out receipt %s", receipt.receipt_code)
         body = t("receipt-short", code=receipt.receipt_code, version=receipt.version)
