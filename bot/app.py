@@ -19,6 +19,7 @@ from bot.core.ports import Messenger
 from bot.core.usecases import BotSettings, ReportBot
 
 if TYPE_CHECKING:
+    from bot.core.drafts import DraftDesk
     from bot.platforms import Platform, PlatformFactory
     from scheduler.dispatcher import Dispatcher
 
@@ -154,11 +155,13 @@ class Runtime:
         secure_data_dir(config.data_dir, group_read=config.data_group_read)
         self.engine = make_engine(config.resolved_database_url())
         self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
+        repository = SqlRepository(self.engine, self.files)
         self.core = ReportBot(
-            repository=SqlRepository(self.engine, self.files),
+            repository=repository,
             files=self.files,
             settings=bot_settings(config),
             clock=self.clock,
+            drafts=draft_desk(self.engine, self.files, repository),
         )
         self.platforms: list[Platform] = [
             *enabled_platforms(
@@ -201,6 +204,17 @@ class Runtime:
                 await self.started.pop().stop()
         finally:
             await self.engine.dispose()
+
+
+def draft_desk(engine: Any, files: Any, instances: Any) -> DraftDesk:
+    """The Office's compiled draft over this database and file store, rendered with python-docx."""
+    from bot.core.drafts import DraftDesk
+    from storage.drafts import SqlDraftSources
+    from storage.exports.compiled import DocxDraftWriter
+
+    return DraftDesk(
+        instances=instances, sources=SqlDraftSources(engine, files), writer=DocxDraftWriter()
+    )
 
 
 def reminder_dispatcher(

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.usecases import asking, choices, office, registration
+from bot.core.usecases import asking, choices, compiling, office, registration
 from bot.core.usecases.context import Context, Request
 
 Handler = Callable[[Context, Request], Awaitable[None]]
@@ -64,6 +64,15 @@ COMMANDS = (
         Where.GROUP,
         refused="group-not-allowed",
         elsewhere="group-only-in-group",
+    ),
+    Command(
+        "tonghop",
+        ("compile",),
+        compiling.compile_draft,
+        Who.OFFICE,
+        None,
+        Where.ANYWHERE,
+        refused="compile-not-allowed",
     ),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}

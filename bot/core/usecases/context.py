@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import buttons, steps, texts
+from bot.core.drafts import DraftDesk
 from bot.core.i18n import t
 from bot.core.model import Contact, Incoming, Keyboard, OpenInstance
 from bot.core.plan.model import Role
@@ -73,12 +74,14 @@ class Context:
         files: FileStore,
         settings: BotSettings,
         clock: Callable[[], datetime],
+        drafts: DraftDesk | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
         self.settings = settings
         self.now = clock
         self.strangers: dict[tuple[str, str], datetime] = {}
+        self.drafts = drafts  # the Office's compiled draft; None where it is not wired
 
     # ---- who is asking ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.core import buttons
 from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
+from bot.core.drafts import DraftDesk
 from bot.core.i18n import t
 from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
 from bot.core.ports import FileStore, Messenger, Repository, has_buttons
@@ -45,8 +46,11 @@ class ReportBot:
         files: FileStore,
         settings: BotSettings,
         clock: Callable[[], datetime] = utc_now,
+        drafts: DraftDesk | None = None,
     ) -> None:
-        self.context = Context(repository=repository, files=files, settings=settings, clock=clock)
+        self.context = Context(
+            repository=repository, files=files, settings=settings, clock=clock, drafts=drafts
+        )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:
         """Answer one event. What the person got wrong gets a message; nothing is half-written."""
