@@ -41,6 +41,9 @@ MAX_TOTAL = 400 * 1024 * 1024
 # Characters XML 1.0 cannot hold (python-docx refuses them): a stored text may still have some.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STYLE_REFS = ".//w:tblStyle|.//w:pStyle|.//w:rStyle"
+# Column widths in cm, within the 16 cm between the margins: the number narrow, names wide.
+STATUS_WIDTHS = (1.4, 5.8, 3.2, 2.8, 2.8)
+ANNEX_WIDTHS = (1.3, 3.0, 3.3, 1.6, 2.2, 2.4, 2.2)
 
 
 class DocxDraftWriter:
@@ -58,7 +61,7 @@ class DocxDraftWriter:
         unpacked = 0
         _title(document, draft)
         document.add_heading(_xml(draft.status_heading), level=1)
-        _table(document, draft.status_headers, draft.status_rows, draft.behind)
+        _table(document, draft.status_headers, draft.status_rows, draft.behind, STATUS_WIDTHS)
         document.add_heading(_xml(draft.units_heading), level=1)
         if not draft.sections:
             document.add_paragraph(_xml(draft.no_sections))
@@ -92,7 +95,7 @@ class DocxDraftWriter:
             heading.paragraph_format.page_break_before = True
             document.add_paragraph(_xml(draft.annex_intro))
             rows = [(str(n), *cells, note) for n, (cells, note) in enumerate(annex, start=1)]
-            _table(document, draft.annex_headers, rows, frozenset(), small=True)
+            _table(document, draft.annex_headers, rows, frozenset(), ANNEX_WIDTHS, small=True)
         _save(document, target)
         return unread
 
@@ -252,15 +255,23 @@ def _table(
     headers: tuple[str, ...],
     rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...],
     marked: frozenset[int],
+    widths: tuple[float, ...],
     *,
     small: bool = False,
-) -> Table:
+) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = document.styles["Table Grid"]
+    sized = len(widths) == len(headers)
+    if sized:  # the grid for LibreOffice, each cell's width for Word
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
     # Cells through the XML rows once: `table.cell(r, c)` walks the grid for every cell.
     for index, (row, values) in enumerate(zip(table.rows, [headers, *rows], strict=True)):
         header = index == 0
-        for cell, value in zip(row.cells, values, strict=True):
+        for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            if sized:
+                cell.width = Cm(widths[column])
             paragraph = cell.paragraphs[0]
             run = paragraph.add_run(_xml(value))
             run.bold = header
@@ -270,7 +281,6 @@ def _table(
                 _shade(cell, HEADER_SHADE if header else BEHIND_SHADE)
     _repeat_header(table)
     document.add_paragraph()
-    return table  # type: ignore[no-any-return]
 
 
 def _shade(cell: Any, colour: str) -> None:
