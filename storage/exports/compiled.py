@@ -96,37 +96,76 @@ class DocxDraftWriter:
             document.add_paragraph(_xml(draft.annex_intro))
             rows = [(str(n), *cells, note) for n, (cells, note) in enumerate(annex, start=1)]
             _table(document, draft.annex_headers, rows, frozenset(), ANNEX_WIDTHS, small=True)
+        composer.finish()
         _save(document, target)
         return unread
 
 
 class _Composer(Composer):  # type: ignore[misc]
-    """docxcompose's Composer, with its style bookkeeping read straight from the XML.
+    """docxcompose's Composer, made linear in the number of documents appended.
 
     The original lists every style of the growing draft through python-docx objects once or
-    twice for each paragraph appended: two thirds of the time of a 200-document draft. The
-    logic is the original's (docxcompose 2.x, MIT), for `preserve_styles=False`.
+    twice for each paragraph appended, and renumbers every bookmark and drawing of the whole
+    draft after each document: most of the time of a 200-document draft, and growing with the
+    square of it. Here the style ids come straight from the XML and are kept until a style is
+    added, and the renumbering (the same whole-draft pass) runs once, in `finish`. The logic
+    is the original's (docxcompose 2.x, MIT), for `preserve_styles=False`.
     """
+
+    def __init__(self, doc: WordDocument) -> None:
+        super().__init__(doc)
+        self._our_ids: set[str] | None = None
+        self._our_names: dict[str, str] | None = None
+
+    def finish(self) -> None:
+        """Give every bookmark and drawing of the draft its unique id, once."""
+        Composer.renumber_bookmarks(self)
+        Composer.renumber_docpr_ids(self)
+        Composer.renumber_nvpicpr_ids(self)
+
+    def renumber_bookmarks(self) -> None:
+        return  # in `finish`
+
+    def renumber_docpr_ids(self) -> None:
+        return  # in `finish`
+
+    def renumber_nvpicpr_ids(self) -> None:
+        return  # in `finish`
+
+    def _styles_changed(self) -> None:
+        self._our_ids = None
+        self._our_names = None
+
+    def _ours(self) -> set[str]:
+        if self._our_ids is None:
+            self._our_ids = set(xpath(self.doc.styles.element, "w:style/@w:styleId"))
+        return self._our_ids
 
     def _create_style_id_mapping(self, doc: WordDocument) -> None:
         self._style_id2name = _style_names(doc)
-        self._style_name2id = {name: sid for sid, name in _style_names(self.doc).items()}
+        if self._our_names is None:
+            names = _style_names(self.doc)
+            self._our_names = {name: sid for sid, name in names.items() if name is not None}
+        self._style_name2id = self._our_names
+
+    def add_linked_styles(self, doc: WordDocument, element: Any) -> None:
+        super().add_linked_styles(doc, element)
+        self._styles_changed()
 
     def add_styles(self, doc: WordDocument, element: Any) -> None:
         used = list(dict.fromkeys(e.val for e in xpath(element, _STYLE_REFS)))
         if not used:
             return
-        ours = set(xpath(self.doc.styles.element, "w:style/@w:styleId"))
         for style_id in used:
             our_style_id = self.mapped_style_id(style_id)
-            if our_style_id not in ours:
+            if our_style_id not in self._ours():
                 found = doc.styles.element.get_by_id(style_id)
                 if found is not None:
                     style_element = deepcopy(found)
                     self.doc.styles.element.append(style_element)
+                    self._styles_changed()
                     self.add_numberings(doc, style_element)
                     self.add_linked_styles(doc, style_element)
-                    ours = set(xpath(self.doc.styles.element, "w:style/@w:styleId"))
             else:
                 self._map_style_numbering(doc, style_id, our_style_id)
             if our_style_id != style_id and our_style_id is not None:
