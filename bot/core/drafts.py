@@ -108,7 +108,7 @@ class AnnexLine:
     """A file in the annex. `unless_read` names a Word document's receipt code: the line is
     there only when that document was not read, with the note for the reason (`notes`)."""
 
-    cells: tuple[str, ...]  # unit, file, version, submitted at, receipt code (then the note)
+    cells: tuple[str, ...]  # unit, file, version, submitted at, receipt code
     note: str = ""
     unless_read: str | None = None
     notes: Mapping[Unread, str] = field(default_factory=dict)
@@ -225,13 +225,15 @@ def build_draft(
         late = fmt.duration(unit.late_by) if unit.late_by is not None else ""
         latest = ""
         if unit.latest_version is not None and unit.latest_at is not None:
-            latest = t("compile-latest", version=unit.latest_version, at=_at(unit.latest_at, tz))
+            latest = t(
+                "compile-latest", version=unit.latest_version, at=fmt.moment(unit.latest_at, tz)
+            )
         rows.append(
             (
                 str(number),
                 unit.unit_name,
                 t(STATE_KEYS[unit.state], late=late),
-                _at(unit.first_at, tz) if unit.first_at is not None else "",
+                fmt.moment(unit.first_at, tz) if unit.first_at is not None else "",
                 latest,
             )
         )
@@ -243,21 +245,19 @@ def build_draft(
             sections.append(Section(unit.unit_name, parts))
             annex.extend(annexed)
     done = sum(1 for unit in instance.units if unit.submitted)
-    lines = [
-        *(
-            []
-            if instance.instance_key == "once"
-            else [t("compile-instance", instance=instance.instance_key)]
-        ),
-        t("compile-deadline", deadline=fmt.deadline(instance.deadline)),
-    ]
+    lines = (
+        []
+        if instance.instance_key == "once"
+        else [t("compile-instance", instance=instance.instance_key)]
+    )
+    lines.append(t("compile-deadline", deadline=fmt.deadline(instance.deadline)))
     if instance.period_start is not None and instance.period_end is not None:
         dates = t(
             "period-dates", start=fmt.day(instance.period_start), end=fmt.day(instance.period_end)
         )
         lines.append(t("compile-period", dates=dates))
     lines += [
-        t("compile-made-at", at=_at(now, tz)),
+        t("compile-made-at", at=fmt.moment(now, tz)),
         t(
             "compile-counts",
             done=done,
@@ -312,7 +312,7 @@ def _unit_parts(
     annex: list[AnnexLine] = []
     annexed_names: list[str] = []
     for version in sent:
-        at = _at(version.submitted_at, tz)
+        at = fmt.moment(version.submitted_at, tz)
         cells = (unit_name, version.name, str(version.version), at, version.receipt_code)
         if version.kind is SubmissionKind.TEXT:
             if version.version in taken:
@@ -393,7 +393,3 @@ def summary(
             if code in by_code
         ),
     )
-
-
-def _at(value: datetime, tz: ZoneInfo) -> str:
-    return fmt.moment(value, tz)
