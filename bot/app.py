@@ -19,6 +19,7 @@ from bot.core.ports import Messenger
 from bot.core.usecases import BotSettings, ReportBot
 
 if TYPE_CHECKING:
+    from bot.core.drafts import DraftDesk
     from bot.platforms import Platform, PlatformFactory
     from scheduler.dispatcher import Dispatcher
 
@@ -163,6 +164,7 @@ class Runtime:
             clock=self.clock,
             exports=status_export(self.engine, repository),
             signatures=signature_reader(config),
+            drafts=draft_desk(self.engine, self.files, repository),
         )
         self.platforms: list[Platform] = [
             *enabled_platforms(
@@ -205,6 +207,17 @@ class Runtime:
                 await self.started.pop().stop()
         finally:
             await self.engine.dispose()
+
+
+def draft_desk(engine: Any, files: Any, instances: Any) -> DraftDesk:
+    """The Office's compiled draft over this database and file store, rendered with python-docx."""
+    from bot.core.drafts import DraftDesk
+    from storage.drafts import SqlDraftSources
+    from storage.exports.compiled import DocxDraftWriter
+
+    return DraftDesk(
+        instances=instances, sources=SqlDraftSources(engine, files), writer=DocxDraftWriter()
+    )
 
 
 def reminder_dispatcher(

@@ -885,6 +885,73 @@ OUTBOX_COLUMNS = ("cli-col-platform", "cli-col-waiting", "cli-col-waiting-since"
 UNREACHABLE_COLUMNS = ("cli-col-person", "cli-col-unit", "cli-col-platform", "cli-col-since")
 
 
+# ---- the compiled draft -------------------------------------------------------------------------
+
+
+@app.command("compile", help=t("cli-compile-help"), options_metavar=_METAVARS["options_metavar"])
+def compile_report(
+    report: Annotated[
+        str,
+        typer.Argument(metavar=t("cli-metavar-report"), help=t("cli-arg-compile-report")),
+    ],
+    docx: Annotated[
+        Path,
+        typer.Option("--docx", metavar=t("cli-metavar-file"), help=t("cli-opt-compile-docx")),
+    ],
+    instance: Annotated[
+        str | None,
+        typer.Option(
+            "--instance",
+            metavar=t("cli-metavar-instance"),
+            help=t("cli-opt-compile-instance"),
+        ),
+    ] = None,
+) -> None:
+    from bot.core.drafts import NOTE_KEYS, instance_label
+    from bot.services import compile_draft, draft_target_problem
+
+    config = settings(data_needed=True)
+    target = docx.expanduser()
+    problem = draft_target_problem(target)
+    if problem is not None:
+        key, args = problem
+        fail(t(key, **args))
+    at = now()
+    chosen = None if instance is None else instance.strip()
+    compiled = run(
+        lambda: compile_draft(
+            config, report_key=plan_id(report), instance_key=chosen, target=target, at=at
+        )
+    )
+    shown = compiled.instance
+    out.print(
+        t(
+            "cli-compile-done",
+            file=str(target),
+            name=shown.report_name,
+            instance=instance_label(shown.instance_key),
+            done=compiled.done,
+            total=compiled.total,
+        ),
+        markup=False,
+    )
+    out.print(
+        t(
+            "cli-compile-parts",
+            documents=compiled.documents,
+            texts=compiled.texts,
+            annexed=compiled.annexed,
+        ),
+        markup=False,
+    )
+    for unit, name, why in compiled.unread:
+        reason = t(NOTE_KEYS[why])
+        err.print(t("cli-compile-unread", name=name, unit=unit, why=reason), markup=False)
+    if compiled.others:
+        keys = ", ".join(instance_label(other) for other in compiled.others)
+        out.print(t("cli-compile-other-instances", keys=keys), markup=False)
+
+
 # ---- chatting from the terminal --------------------------------------------------------------
 
 

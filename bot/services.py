@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.drafts import Compiled
 from bot.core.errors import UserError
 from bot.core.export_desk import Exported, ExportWriteError, StatusExport
 from bot.core.model import Contact, InstanceStatus
@@ -291,3 +292,52 @@ def signature_reader(config: Settings) -> SignatureReader:
             "no certificate read from %s: signers' trust is not checked", config.trust_roots
         )
     return PdfSignatureReader(roots)
+
+
+async def compile_draft(
+    config: Settings,
+    *,
+    report_key: str,
+    instance_key: str | None,
+    target: Path,
+    at: datetime,
+) -> Compiled:
+    """Write the compiled draft of one instance of a report to `target` (see DraftDesk)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.core.drafts import DraftDesk
+    from storage.drafts import SqlDraftSources
+    from storage.exports.compiled import DocxDraftWriter
+    from storage.files import LocalFileStore
+
+    async with database(config) as engine:
+        desk = DraftDesk(
+            instances=SqlReportInstances(engine),
+            sources=SqlDraftSources(engine, LocalFileStore(config.data_dir)),
+            writer=DocxDraftWriter(),
+        )
+        return await desk.compile(
+            report_key=report_key,
+            instance_key=instance_key,
+            target=target,
+            now=at,
+            tz=ZoneInfo(config.timezone),
+        )
+
+
+def draft_target_problem(path: Path) -> tuple[str, dict[str, str]] | None:
+    """Why the compiled draft could not be written to `path` (a catalog key and its
+    arguments), or None. Asked before the draft is made, which may take a while."""
+    if path.is_dir():
+        return "compile-error-is-folder", {"folder": str(path)}
+    if path.suffix.lower() != ".docx":
+        return "compile-error-not-docx", {"file": str(path)}
+    if not path.parent.resolve().is_dir():
+        return "compile-error-folder", {"folder": str(path.parent)}
+    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
+        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".docx.tmp")
+    except OSError:
+        return "compile-error-not-writable", {"folder": str(path.parent)}
+    os.close(handle)
+    Path(probe).unlink(missing_ok=True)
+    return None

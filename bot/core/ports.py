@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from bot.core.drafts import Draft, SubmittedVersion, Unread
 from bot.core.model import (
     Attachment,
     Contact,
@@ -479,3 +480,19 @@ class SignatureReader(Protocol):
         """Every signature in the PDF at `path`, checked; () when it has none, or when the
         file is no PDF the reader can open (encrypted, damaged), which it logs. Blocking and
         CPU-bound: call it in a thread."""
+
+
+class DraftSources(Protocol):
+    """The versions a compiled draft is made from (bot.core.drafts)."""
+
+    async def versions(self, *, instance_id: int) -> list[SubmittedVersion]:
+        """Every version sent for the instance by its units, with where each file lies on
+        this machine (and whether it is still there)."""
+
+
+class DraftWriter(Protocol):
+    """Lays a compiled draft out as a Word document."""
+
+    def write(self, draft: Draft, target: Path) -> dict[str, Unread]:
+        """Write `draft` to `target`, whole or not at all. Returns the receipt codes of the
+        Word documents it did not take in, and why; their annex lines say so."""

@@ -1,1 +1,1 @@
-"""Renderers of what the Office takes away: the archive, and the other exports of issue #10."""
+"""What the Office takes away: documents rendered from the records, one module per format."""

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.usecases import asking, choices, exporting, office, registration
+from bot.core.usecases import asking, choices, compiling, exporting, office, registration
 from bot.core.usecases.context import Context, Request
 
 Handler = Callable[[Context, Request], Awaitable[None]]
@@ -68,6 +68,15 @@ COMMANDS = (
     # Unlisted in the platforms' menus for now (their tests hold the menu to five commands);
     # /huongdan names it to the Office and leadership.
     Command("xuat", ("export",), exporting.export, Who.STATUS, None, refused="xlsx-not-allowed"),
+    Command(
+        "tonghop",
+        ("compile",),
+        compiling.compile_draft,
+        Who.OFFICE,
+        None,
+        Where.ANYWHERE,
+        refused="compile-not-allowed",
+    ),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}
 # The command menu a platform shows, in the table's order: (command, catalog key of its line).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core import buttons, steps, texts
+from bot.core.drafts import DraftDesk
 from bot.core.i18n import t
 from bot.core.model import Contact, Incoming, Keyboard, OpenInstance
 from bot.core.plan.model import Role
@@ -80,6 +81,7 @@ class Context:
         clock: Callable[[], datetime],
         exports: StatusExport | None = None,
         signatures: SignatureReader | None = None,
+        drafts: DraftDesk | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
@@ -88,6 +90,7 @@ class Context:
         self.exports = exports  # the status workbook; None where no writer is wired
         self.signatures = signatures  # None: submitted PDFs' signatures are not read
         self.strangers: dict[tuple[str, str], datetime] = {}
+        self.drafts = drafts  # the Office's compiled draft; None where it is not wired
 
     # ---- who is asking ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.core import buttons
 from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
+from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
 from bot.core.i18n import t
 from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
@@ -48,6 +49,7 @@ class ReportBot:
         clock: Callable[[], datetime] = utc_now,
         exports: StatusExport | None = None,
         signatures: SignatureReader | None = None,
+        drafts: DraftDesk | None = None,
     ) -> None:
         self.context = Context(
             repository=repository,
@@ -56,6 +58,7 @@ class ReportBot:
             clock=clock,
             exports=exports,
             signatures=signatures,
+            drafts=drafts,
         )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:

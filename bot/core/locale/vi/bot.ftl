@@ -29,6 +29,7 @@ help-office =
     • /tinhhinh — đơn vị nào đã nộp, chưa nộp, trễ hạn (thêm mã báo cáo để xem một báo cáo)
     • /lich — các hạn nộp sắp tới của mọi báo cáo
     • /nhom — gõ trong nhóm Văn phòng để bot đăng tình hình và chuyển tệp vào nhóm
+    • /tonghop — bản tổng hợp (tệp Word) báo cáo các đơn vị đã nộp, để soạn báo cáo chung (thêm mã báo cáo, và mã kỳ nếu cần)
     • /baocao — báo cáo của chính đơn vị bạn
     • /huy — hủy bước đang làm
     • /xuat — tệp Excel tình hình nộp báo cáo (thêm mã báo cáo để xuất một báo cáo)
