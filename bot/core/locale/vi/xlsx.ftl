@@ -63,4 +63,3 @@ xlsx-unavailable = Chức năng xuất Excel chưa được bật ở đây. Vă
 xlsx-too-big = Tệp Excel quá lớn để gửi qua đây ({ $size } MB; tối đa { $limit } MB). Văn phòng chạy lệnh «baocao export { $report } --xlsx TỆP» trên máy chủ để lấy tệp.
 xlsx-failed = Chưa tạo được tệp Excel lúc này; hãy thử lại sau ít phút.
 cli-arg-export-report = Mã báo cáo cần xuất (xem các mã bằng «baocao status»).
-cli-metavar-instance = KỲ
