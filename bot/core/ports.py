@@ -9,13 +9,14 @@ import an adapter.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from bot.core.archive import ArchiveEntry, SubmittedVersion, WrittenArchive
 from bot.core.model import (
     Attachment,
     Contact,
@@ -431,3 +432,25 @@ class Notifier(Protocol):
     async def notify(self, contact: Contact, text: str) -> bool:
         """Send one message; False if it cannot be sent (no such platform configured, the
         person unreachable, the platform down)."""
+
+
+class SubmissionHistory(Protocol):
+    """Every version units sent, for what the Office takes away (the archive)."""
+
+    async def versions(self, *, instance_id: int) -> list[SubmittedVersion]:
+        """Every version sent for the instance, by unit in the plan's order, then version."""
+
+
+class ArchiveWriter(Protocol):
+    """Writes an archive of entries, streaming stored files from the disk, whole or not at all."""
+
+    async def write(
+        self,
+        destination: Path,
+        entries: Sequence[ArchiveEntry],
+        *,
+        closing: Callable[[frozenset[str]], Sequence[ArchiveEntry]],
+    ) -> WrittenArchive:
+        """Write `entries`, then what `closing` returns given the names whose stored file was
+        missing (skipped, not fatal), to `destination`: a file beside it is renamed into place
+        at the end, so that a crash leaves no half archive."""

@@ -1,0 +1,1 @@
+"""Renderers of what the Office takes away: the archive, and the other exports of issue #10."""
