@@ -1000,6 +1000,78 @@ def run_bot(
     out.print(t("run-stopped"), markup=False)
 
 
+# ---- export -------------------------------------------------------------------------------------
+
+
+@app.command("export", help=t("archive-cli-help"), options_metavar=_METAVARS["options_metavar"])
+def export(
+    report: Annotated[
+        str, typer.Argument(metavar=t("cli-metavar-report"), help=t("archive-cli-arg-report"))
+    ],
+    zip_file: Annotated[
+        Path | None,
+        typer.Option("--zip", metavar=t("cli-metavar-file"), help=t("archive-cli-opt-zip")),
+    ] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help=t("archive-cli-opt-all-versions"))
+    ] = False,
+    instance: Annotated[
+        str | None,
+        typer.Option(
+            "--instance",
+            metavar=t("archive-cli-metavar-round"),
+            help=t("archive-cli-opt-instance"),
+        ),
+    ] = None,
+) -> None:
+    from bot.core.archive import megabytes, round_name
+    from bot.services import export_zip, output_problem
+
+    config = settings()
+    if zip_file is None:
+        fail(t("archive-cli-nothing"))
+    problem = output_problem(zip_file)
+    if problem is not None:
+        key, args = problem
+        fail(t(key, **args))
+    need_data(config)
+    at = now()
+    round_key = None if instance is None else instance.strip()
+    result = run(
+        lambda: export_zip(
+            config,
+            report_key=plan_id(report),
+            instance_key=round_key,
+            destination=zip_file,
+            all_versions=all_versions,
+            at=at,
+        )
+    )
+    chosen = result.instance
+    out.print(
+        t(
+            "archive-cli-round",
+            report=chosen.report_name,
+            round=round_name(chosen.instance_key),
+            deadline=fmt.deadline(chosen.deadline),
+        ),
+        markup=False,
+    )
+    for name in result.missing:
+        err.print(t("archive-cli-missing", name=name), markup=False)
+    out.print(
+        t(
+            "archive-cli-written",
+            file=str(zip_file),
+            count=result.entries - len(result.missing),
+            done=sum(1 for unit in chosen.units if unit.submitted),
+            total=len(chosen.units),
+            size=megabytes(result.size),
+        ),
+        markup=False,
+    )
+
+
 # ---- database -----------------------------------------------------------------------------------
 
 

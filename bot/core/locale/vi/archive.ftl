@@ -43,3 +43,5 @@ archive-cli-disk-full = Ổ đĩa đầy, không ghi được tệp nén «{ $fi
 archive-cli-written = Đã ghi { $file }: { $count } tệp của { $done }/{ $total } đơn vị đã nộp, kèm bảng tình hình ({ $size } MB).
 archive-cli-round = { $report } — kỳ { $round }, { $deadline }.
 archive-cli-missing = Không tìm thấy trên máy chủ, chưa đưa vào gói: { $name }
+archive-cli-arg-report = Mã báo cáo, ví dụ dcs-6-thang-2024 (xem baocao plan show).
+archive-cli-metavar-round = MÃ-KỲ
