@@ -143,6 +143,7 @@ class Runtime:
         ticking: bool = True,
     ) -> None:
         from bot.platforms import enabled_platforms
+        from bot.services import archive_desk
         from storage.db import make_engine
         from storage.files import LocalFileStore, secure_data_dir
         from storage.repository import SqlRepository
@@ -159,6 +160,7 @@ class Runtime:
             files=self.files,
             settings=bot_settings(config),
             clock=self.clock,
+            archives=archive_desk(self.engine, self.files, ZoneInfo(config.timezone)),
         )
         self.platforms: list[Platform] = [
             *enabled_platforms(

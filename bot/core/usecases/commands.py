@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.usecases import asking, choices, office, registration
+from bot.core.usecases import archive, asking, choices, office, registration
 from bot.core.usecases.context import Context, Request
 
 Handler = Callable[[Context, Request], Awaitable[None]]
@@ -64,6 +64,14 @@ COMMANDS = (
         Where.GROUP,
         refused="group-not-allowed",
         elsewhere="group-only-in-group",
+    ),
+    Command(
+        "taitep",
+        ("zip",),
+        archive.send_archive,
+        Who.STATUS,
+        None,
+        refused="archive-not-allowed",
     ),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}

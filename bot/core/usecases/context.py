@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core import buttons, steps, texts
@@ -13,6 +14,9 @@ from bot.core.model import Contact, Incoming, Keyboard, OpenInstance
 from bot.core.plan.model import Role
 from bot.core.ports import FileStore, Messenger, Repository, has_buttons
 from bot.core.rules.deadlines import is_late
+
+if TYPE_CHECKING:
+    from bot.core.archive import Archives
 
 NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
 
@@ -73,12 +77,14 @@ class Context:
         files: FileStore,
         settings: BotSettings,
         clock: Callable[[], datetime],
+        archives: Archives | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
         self.settings = settings
         self.now = clock
         self.strangers: dict[tuple[str, str], datetime] = {}
+        self.archives = archives  # the zip of a round's files; None where exports are not wired
 
     # ---- who is asking ------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.core import buttons
+from bot.core.archive import Archives
 from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
 from bot.core.i18n import t
 from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
@@ -45,8 +46,11 @@ class ReportBot:
         files: FileStore,
         settings: BotSettings,
         clock: Callable[[], datetime] = utc_now,
+        archives: Archives | None = None,
     ) -> None:
-        self.context = Context(repository=repository, files=files, settings=settings, clock=clock)
+        self.context = Context(
+            repository=repository, files=files, settings=settings, clock=clock, archives=archives
+        )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:
         """Answer one event. What the person got wrong gets a message; nothing is half-written."""
