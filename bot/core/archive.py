@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -143,16 +143,18 @@ def safe_name(name: str) -> str:
     "_"), no leading dot, no trailing dot or space, no device name, and at most NAME_BYTES of
     UTF-8 with the extension kept. Empty when nothing is left."""
     name = unicodedata.normalize("NFC", name)
-    kept = []
-    for ch in name:
-        category = unicodedata.category(ch)
-        if ch in _RESERVED:
-            kept.append("_")
-        elif category in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
-            kept.append(" " if ch in "\t\n\r" else "")
-        else:
-            kept.append(" " if category == "Zs" else ch)
-    cleaned = " ".join("".join(kept).split())
+    if not name.isprintable() or not _RESERVED.isdisjoint(name):  # most names need neither
+        kept = []
+        for ch in name:
+            category = unicodedata.category(ch)
+            if ch in _RESERVED:
+                kept.append("_")
+            elif category in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+                kept.append(" " if ch in "\t\n\r" else "")
+            else:
+                kept.append(" " if category == "Zs" else ch)
+        name = "".join(kept)
+    cleaned = " ".join(name.split())
     cleaned = cleaned.lstrip(". ").rstrip(". ")
     stem, dot, suffix = cleaned.partition(".")
     if stem.upper() in _DEVICES:
@@ -164,7 +166,7 @@ def _fit(name: str, limit: int) -> str:
     """`name` cut to `limit` UTF-8 bytes in the middle of its stem, its extension kept."""
     if len(name.encode("utf-8")) <= limit:
         return name
-    suffix = PurePosixPath(name).suffix
+    suffix = _suffix(name)
     if len(suffix.encode("utf-8")) > limit // 4:
         suffix = ""
     stem = name[: len(name) - len(suffix)]
@@ -181,8 +183,8 @@ class UniqueNames:
         self.taken: set[str] = set()
 
     def claim(self, name: str, *, folder: str = "") -> str:
-        path = PurePosixPath(name)
-        stem, suffix = (name[: -len(path.suffix)], path.suffix) if path.suffix else (name, "")
+        suffix = _suffix(name)
+        stem = name[: len(name) - len(suffix)]
         candidate, number = name, 1
         while _key(folder, candidate) in self.taken:
             number += 1
@@ -201,10 +203,17 @@ def file_label(version: SubmittedVersion) -> str:
     if version.stored_path is None:
         return t("archive-text-name") + ".txt"
     name = version.original_name or t("archive-file-name")
-    stored_suffix = PurePosixPath(version.stored_path).suffix
-    if not PurePosixPath(name).suffix and stored_suffix:
-        name += stored_suffix
+    if not _suffix(name):
+        name += _suffix(version.stored_path)
     return name
+
+
+def _suffix(name: str) -> str:
+    """The extension of the last part of `name` (".docx"), as pathlib reads it, or "";
+    pathlib itself costs more than the rest of naming a season's files."""
+    base = name.rpartition("/")[2]
+    dot = base.rfind(".")
+    return base[dot:] if 0 < dot < len(base) - 1 else ""
 
 
 def plan_archive(

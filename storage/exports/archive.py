@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 
 from bot.core.archive import ArchiveEntry, BytesEntry, StoredEntry, WrittenArchive
@@ -92,7 +92,7 @@ class ZipArchiveWriter:
         info.external_attr = ENTRY_MODE
         info.compress_type = (
             zipfile.ZIP_STORED
-            if PurePosixPath(entry.name).suffix.lower() in STORED_AS_IS
+            if os.path.splitext(entry.name)[1].lower() in STORED_AS_IS
             else zipfile.ZIP_DEFLATED
         )
         if isinstance(entry, BytesEntry):
