@@ -403,7 +403,8 @@ class Archives:
         if instance_key is None:
             return relevant_instance(instances, now)
         for instance in instances:
-            if instance.instance_key == instance_key:
+            # Typed in chat, where words are lower-cased, or as the plan shows it ("2024-H1").
+            if instance.instance_key.casefold() == instance_key.casefold():
                 return instance
         keys = ", ".join(i.instance_key for i in instances)
         raise UserError(

@@ -92,6 +92,8 @@ async def test_units_heads_are_refused_and_mistakes_named(world: World) -> None:
     )
     await world.say("9", "/taitep bc-6-thang 2030")
     assert world.out.texts("9")[-1] == "Báo cáo bc-6-thang không có kỳ «2030». Các kỳ: once."
+    await world.say("9", "/taitep BC-6-THANG ONCE")  # capitals: the same report and round
+    assert world.out.uploads[-1][1] == "Báo cáo 6 tháng.zip"
 
 
 async def test_too_big_for_the_platform_points_to_the_command_line(world: World) -> None:

@@ -14,11 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from plans_factory import OFFICE, instance, plan, report
+from plans_factory import OFFICE, instance, plan, report, small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW, submit_as_unit
 
 from bot.core.archive import Archives, ArchiveTooBigError
+from bot.core.errors import UserError
 from bot.core.model import InstanceStatus, StagedFile, SubmissionKind
 from bot.core.plan.model import UnitSpec, UnitType
 from storage.exports.archive import ZipArchiveWriter
@@ -281,3 +282,23 @@ async def test_info_zip_unpacks_it_with_the_names_intact(
         "Tình hình.csv",
     ]
     assert (unpacked / "Kế hoạch" / "v1 - Báo cáo 6 tháng.docx").read_bytes() == b"kh" * 5000
+
+
+async def test_the_round_named_or_the_relevant_one(engine: AsyncEngine, tmp_path: Path) -> None:
+    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    archives = desk(engine, tmp_path)
+    chosen = await archives.choose(report_key="dan-chu", instance_key="2024-h2", now=NOW)
+    assert chosen.instance_key == "2024-H2"
+    # Nobody has sent anything: the nearest deadline (H1, due 05/06, from 20/05).
+    chosen = await archives.choose(report_key="dan-chu", instance_key=None, now=NOW)
+    assert chosen.instance_key == "2024-H1"
+    with pytest.raises(UserError) as raised:
+        await archives.choose(report_key="dan-chu", instance_key="2030", now=NOW)
+    assert raised.value.message() == (
+        "Báo cáo dan-chu không có kỳ «2030». Các kỳ: 2024-H1, 2024-H2."
+    )
+    with pytest.raises(UserError) as raised:
+        await archives.choose(report_key="khong-co", instance_key=None, now=NOW)
+    assert raised.value.message() == (
+        "Không có báo cáo nào mã «khong-co». Các mã báo cáo: dan-chu, dan-chu-tong-hop."
+    )
