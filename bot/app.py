@@ -144,7 +144,7 @@ class Runtime:
         ticking: bool = True,
     ) -> None:
         from bot.platforms import enabled_platforms
-        from bot.services import signature_reader, status_export
+        from bot.services import archive_desk, signature_reader, status_export
         from storage.db import make_engine
         from storage.files import LocalFileStore, secure_data_dir
         from storage.repository import SqlRepository
@@ -165,6 +165,7 @@ class Runtime:
             exports=status_export(self.engine, repository),
             signatures=signature_reader(config),
             drafts=draft_desk(self.engine, self.files, repository),
+            archives=archive_desk(self.engine, self.files, ZoneInfo(config.timezone)),
         )
         self.platforms: list[Platform] = [
             *enabled_platforms(

@@ -613,6 +613,13 @@ def export(
         Path | None,
         typer.Option("--xlsx", metavar=t("cli-metavar-file"), help=t("cli-opt-export-xlsx")),
     ] = None,
+    zip_file: Annotated[
+        Path | None,
+        typer.Option("--zip", metavar=t("cli-metavar-file"), help=t("archive-cli-opt-zip")),
+    ] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help=t("archive-cli-opt-all-versions"))
+    ] = False,
     instance: Annotated[
         str | None,
         typer.Option(
@@ -620,26 +627,80 @@ def export(
         ),
     ] = None,
 ) -> None:
-    from bot.services import export_problem, export_xlsx
+    from bot.services import output_problem
 
     config = settings()
     key = plan_id(report)
-    if xlsx is None:
+    if xlsx is None and zip_file is None:
         fail(t("cli-export-no-file", report=key))
-    problem = export_problem(xlsx)
-    if problem is not None:
-        name, args = problem
-        fail(t(name, **args))
+    for path, example in ((xlsx, "tinh-hinh.xlsx"), (zip_file, "bao-cao.zip")):
+        problem = None if path is None else output_problem(path, example=example)
+        if problem is not None:
+            name, args = problem
+            fail(t(name, **args))
     need_data(config)
     at = now()
-    done = run(lambda: export_xlsx(config, report_key=key, instance_key=instance, path=xlsx, at=at))
+    round_key = None if instance is None else instance.strip()
+    if xlsx is not None:
+        export_workbook(config, key, round_key, xlsx, at)
+    if zip_file is not None:
+        export_archive(config, key, round_key, zip_file, all_versions, at)
+
+
+def export_workbook(
+    config: Settings, key: str, instance: str | None, path: Path, at: datetime
+) -> None:
+    from bot.services import export_xlsx
+
+    done = run(lambda: export_xlsx(config, report_key=key, instance_key=instance, path=path, at=at))
     out.print(
         t(
             "cli-export-written",
-            file=str(xlsx),
+            file=str(path),
             instances=len(done.instances),
             units=len(done.instances[0].units),
             versions=done.versions,
+        ),
+        markup=False,
+    )
+
+
+def export_archive(
+    config: Settings, key: str, instance: str | None, path: Path, all_versions: bool, at: datetime
+) -> None:
+    from bot.core.archive import megabytes, round_name
+    from bot.services import export_zip
+
+    result = run(
+        lambda: export_zip(
+            config,
+            report_key=key,
+            instance_key=instance,
+            destination=path,
+            all_versions=all_versions,
+            at=at,
+        )
+    )
+    chosen = result.instance
+    out.print(
+        t(
+            "archive-cli-round",
+            report=chosen.report_name,
+            round=round_name(chosen.instance_key),
+            deadline=fmt.deadline(chosen.deadline),
+        ),
+        markup=False,
+    )
+    for name in result.missing:
+        err.print(t("archive-cli-missing", name=name), markup=False)
+    out.print(
+        t(
+            "archive-cli-written",
+            file=str(path),
+            count=result.entries - len(result.missing),
+            done=sum(1 for unit in chosen.units if unit.submitted),
+            total=len(chosen.units),
+            size=megabytes(result.size),
         ),
         markup=False,
     )

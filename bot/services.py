@@ -6,16 +6,19 @@ The CLI stays a thin translation of arguments into these calls and of their resu
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.archive import ArchiveResult, Archives
 from bot.core.drafts import Compiled
 from bot.core.errors import UserError
 from bot.core.export_desk import Exported, ExportWriteError, StatusExport
@@ -27,6 +30,7 @@ from bot.core.plan.model import Plan, Role
 from bot.core.ports import ReportInstances, SignatureReader
 from storage import plans as plan_store
 from storage.db import make_engine
+from storage.files import LocalFileStore
 from storage.instances import SqlReportInstances
 from storage.invites import SqlInvites
 from storage.migrate import current, upgrade
@@ -239,22 +243,6 @@ def status_export(engine: AsyncEngine, instances: ReportInstances) -> StatusExpo
     )
 
 
-def export_problem(path: Path) -> tuple[str, dict[str, str]] | None:
-    """Why an export could not be written to `path` (a catalog key and its arguments), or
-    None; asked before the database is read, so that a typo costs nothing."""
-    if path.is_dir():  # also "" and ".": a folder, where a file name was wanted
-        return "cli-error-export-is-folder", {"folder": str(path)}
-    if not path.parent.resolve().is_dir():
-        return "cli-error-export-folder", {"folder": str(path.parent)}
-    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
-        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    except OSError:
-        return "cli-error-export-not-writable", {"folder": str(path.parent)}
-    os.close(handle)
-    Path(probe).unlink(missing_ok=True)
-    return None
-
-
 async def export_xlsx(
     config: Settings, *, report_key: str, instance_key: str | None, path: Path, at: datetime
 ) -> Exported:
@@ -338,6 +326,58 @@ def draft_target_problem(path: Path) -> tuple[str, dict[str, str]] | None:
         handle, probe = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".docx.tmp")
     except OSError:
         return "compile-error-not-writable", {"folder": str(path.parent)}
+    os.close(handle)
+    Path(probe).unlink(missing_ok=True)
+    return None
+
+
+def archive_desk(engine: AsyncEngine, files: LocalFileStore, timezone: ZoneInfo) -> Archives:
+    """The archive's use case over the database and the file store (CLI and chat alike)."""
+    from storage.exports.archive import ZipArchiveWriter
+    from storage.history import SqlSubmissionHistory
+
+    return Archives(
+        instances=SqlReportInstances(engine),
+        history=SqlSubmissionHistory(engine),
+        writer=ZipArchiveWriter(files),
+        timezone=timezone,
+    )
+
+
+async def export_zip(
+    config: Settings,
+    *,
+    report_key: str,
+    instance_key: str | None,
+    destination: Path,
+    all_versions: bool,
+    at: datetime,
+) -> ArchiveResult:
+    """Write the zip of one report round (the one named, or the relevant one) to `destination`."""
+    async with database(config) as engine:
+        files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
+        desk = archive_desk(engine, files, ZoneInfo(config.timezone))
+        instance = await desk.choose(report_key=report_key, instance_key=instance_key, now=at)
+        try:
+            return await desk.export(instance, destination, all_versions=all_versions, now=at)
+        except OSError as error:  # the disk filled, the folder went: nothing was left behind
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+            key = "archive-cli-disk-full" if full else "archive-cli-write-failed"
+            raise UserError(key, file=str(destination)) from None
+
+
+def output_problem(path: Path, *, example: str) -> tuple[str, dict[str, str]] | None:
+    """Why an export could not be written to `path` (a catalog key and its arguments), or
+    None; asked before the database is read, so that a typo costs nothing. `example` is a
+    file name to suggest when `path` is a folder."""
+    if path.is_dir():  # also "" and ".": a folder, where a file name was wanted
+        return "cli-error-export-is-folder", {"folder": str(path), "example": example}
+    if not path.parent.resolve().is_dir():
+        return "cli-error-export-folder", {"folder": str(path.parent)}
+    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
+        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return "cli-error-export-not-writable", {"folder": str(path.parent)}
     os.close(handle)
     Path(probe).unlink(missing_ok=True)
     return None

@@ -9,14 +9,16 @@ import an adapter.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from bot.core.drafts import Draft, SubmittedVersion, Unread
+from bot.core.archive import ArchiveEntry, SubmittedVersion, WrittenArchive
+from bot.core.drafts import Draft, Unread
+from bot.core.drafts import SubmittedVersion as DraftVersion
 from bot.core.model import (
     Attachment,
     Contact,
@@ -485,7 +487,7 @@ class SignatureReader(Protocol):
 class DraftSources(Protocol):
     """The versions a compiled draft is made from (bot.core.drafts)."""
 
-    async def versions(self, *, instance_id: int) -> list[SubmittedVersion]:
+    async def versions(self, *, instance_id: int) -> list[DraftVersion]:
         """Every version sent for the instance by its units, with where each file lies on
         this machine (and whether it is still there)."""
 
@@ -496,3 +498,25 @@ class DraftWriter(Protocol):
     def write(self, draft: Draft, target: Path) -> dict[str, Unread]:
         """Write `draft` to `target`, whole or not at all. Returns the receipt codes of the
         Word documents it did not take in, and why; their annex lines say so."""
+
+
+class SubmissionHistory(Protocol):
+    """Every version units sent, for what the Office takes away (the archive)."""
+
+    async def versions(self, *, instance_id: int) -> list[SubmittedVersion]:
+        """Every version sent for the instance, by unit in the plan's order, then version."""
+
+
+class ArchiveWriter(Protocol):
+    """Writes an archive of entries, streaming stored files from the disk, whole or not at all."""
+
+    async def write(
+        self,
+        destination: Path,
+        entries: Sequence[ArchiveEntry],
+        *,
+        closing: Callable[[frozenset[str]], Sequence[ArchiveEntry]],
+    ) -> WrittenArchive:
+        """Write `entries`, then what `closing` returns given the names whose stored file was
+        missing (skipped, not fatal), to `destination`: a file beside it is renamed into place
+        at the end, so that a crash leaves no half archive."""

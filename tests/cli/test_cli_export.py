@@ -91,7 +91,8 @@ def test_a_wrong_place_is_explained_before_anything_is_read(
     code, _, err = run(capsys, "export", REPORT)
     assert (code, err) == (
         2,
-        f"Hãy cho biết tệp cần ghi, ví dụ: baocao export {REPORT} --xlsx tinh-hinh.xlsx\n",
+        f"Hãy cho biết tệp cần ghi, ví dụ: baocao export {REPORT} --xlsx tinh-hinh.xlsx "
+        "(bảng tình hình, Excel) hoặc --zip bao-cao.zip (tệp các đơn vị, một tệp nén)\n",
     )
     assert not (office / "data").exists()
 

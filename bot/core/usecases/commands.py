@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.usecases import asking, choices, compiling, exporting, office, registration
+from bot.core.usecases import archive, asking, choices, compiling, exporting, office, registration
 from bot.core.usecases.context import Context, Request
 
 Handler = Callable[[Context, Request], Awaitable[None]]
@@ -76,6 +76,14 @@ COMMANDS = (
         None,
         Where.ANYWHERE,
         refused="compile-not-allowed",
+    ),
+    Command(
+        "taitep",
+        ("zip",),
+        archive.send_archive,
+        Who.STATUS,
+        None,
+        refused="archive-not-allowed",
     ),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}

@@ -17,6 +17,7 @@ from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, ha
 from bot.core.rules.deadlines import is_late
 
 if TYPE_CHECKING:
+    from bot.core.archive import Archives
     from bot.core.export_desk import StatusExport
 
 NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
@@ -82,6 +83,7 @@ class Context:
         exports: StatusExport | None = None,
         signatures: SignatureReader | None = None,
         drafts: DraftDesk | None = None,
+        archives: Archives | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
@@ -91,6 +93,7 @@ class Context:
         self.signatures = signatures  # None: submitted PDFs' signatures are not read
         self.strangers: dict[tuple[str, str], datetime] = {}
         self.drafts = drafts  # the Office's compiled draft; None where it is not wired
+        self.archives = archives  # the zip of a round's files; None where exports are not wired
 
     # ---- who is asking ------------------------------------------------------------------------
 

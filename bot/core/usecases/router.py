@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.core import buttons
+from bot.core.archive import Archives
 from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
 from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
@@ -50,6 +51,7 @@ class ReportBot:
         exports: StatusExport | None = None,
         signatures: SignatureReader | None = None,
         drafts: DraftDesk | None = None,
+        archives: Archives | None = None,
     ) -> None:
         self.context = Context(
             repository=repository,
@@ -59,6 +61,7 @@ class ReportBot:
             exports=exports,
             signatures=signatures,
             drafts=drafts,
+            archives=archives,
         )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:

@@ -28,6 +28,7 @@ help-office =
     baocao nhắc các đơn vị nộp báo cáo và cho Văn phòng biết tình hình.
     • /tinhhinh — đơn vị nào đã nộp, chưa nộp, trễ hạn (thêm mã báo cáo để xem một báo cáo)
     • /lich — các hạn nộp sắp tới của mọi báo cáo
+    • /taitep — tải về một tệp nén gồm tệp của mọi đơn vị và bảng tình hình (thêm mã báo cáo, và «tatca» để lấy mọi phiên bản)
     • /nhom — gõ trong nhóm Văn phòng để bot đăng tình hình và chuyển tệp vào nhóm
     • /tonghop — bản tổng hợp (tệp Word) báo cáo các đơn vị đã nộp, để soạn báo cáo chung (thêm mã báo cáo, và mã kỳ nếu cần)
     • /baocao — báo cáo của chính đơn vị bạn

@@ -40,12 +40,12 @@ xlsx-unknown-report = Không có báo cáo nào mã «{ $report }». Các mã b�
 xlsx-unknown-instance = Báo cáo { $report } không có kỳ «{ $instance }». Các kỳ: { $keys }.
 xlsx-no-instances = Báo cáo { $report } chưa có kỳ báo cáo nào để xuất.
 
-cli-export-help = Xuất tình hình nộp một báo cáo ra tệp Excel (.xlsx): một trang tình hình cho mỗi kỳ báo cáo và một trang ghi mọi lần nộp.
+cli-export-help = Xuất một báo cáo: --xlsx ghi tình hình nộp ra tệp Excel (một trang tình hình cho mỗi kỳ báo cáo và một trang ghi mọi lần nộp); --zip ghi tệp các đơn vị đã nộp vào một tệp nén, kèm bảng tình hình.
 cli-opt-export-xlsx = Tệp Excel cần ghi, ví dụ tinh-hinh.xlsx.
-cli-opt-export-instance = Chỉ xuất một kỳ báo cáo (ví dụ 2025-01); bỏ trống để xuất mọi kỳ.
-cli-export-no-file = Hãy cho biết tệp cần ghi, ví dụ: baocao export { $report } --xlsx tinh-hinh.xlsx
+cli-opt-export-instance = Chỉ xuất một kỳ báo cáo (ví dụ 2025-01). Bỏ trống: tệp Excel có mọi kỳ; tệp nén lấy kỳ gần hôm nay nhất mà đã có đơn vị nộp.
+cli-export-no-file = Hãy cho biết tệp cần ghi, ví dụ: baocao export { $report } --xlsx tinh-hinh.xlsx (bảng tình hình, Excel) hoặc --zip bao-cao.zip (tệp các đơn vị, một tệp nén)
 cli-export-written = Đã ghi { $file }: { $instances } kỳ báo cáo, { $units } đơn vị, { $versions } lần nộp.
-cli-error-export-is-folder = «{ $folder }» là một thư mục; hãy ghi cả tên tệp, ví dụ { $folder }/tinh-hinh.xlsx.
+cli-error-export-is-folder = «{ $folder }» là một thư mục; hãy ghi cả tên tệp, ví dụ { $folder }/{ $example }.
 cli-error-export-folder = Không có thư mục «{ $folder }». Hãy tạo thư mục trước, hoặc chọn nơi khác để ghi tệp.
 cli-error-export-not-writable = Không ghi được vào thư mục «{ $folder }» (không có quyền ghi). Hãy chọn nơi khác để ghi tệp.
 cli-error-export-write-failed = Không ghi được tệp { $file } (ổ đĩa đầy, hoặc thư mục vừa bị đổi). Không có tệp nào được ghi dở.
