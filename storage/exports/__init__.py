@@ -1,0 +1,1 @@
+"""What the Office takes away: the domain's documents written as files."""
