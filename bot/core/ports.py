@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from bot.core.chart import ProgressChart
 from bot.core.model import (
     Attachment,
     Contact,
@@ -311,7 +312,8 @@ class Outgoing:
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """An outbox message claimed for sending; `contact` is whom it goes to, if a person."""
+    """An outbox message claimed for sending; `contact` is whom it goes to, if a person.
+    `kind` and `instance_id` are those of the reminder it comes from, if it still exists."""
 
     id: int
     platform: str
@@ -320,6 +322,9 @@ class Queued:
     keyboard: Keyboard
     contact: Contact | None
     attempts: int
+    reminder_id: int | None = None
+    kind: Kind | None = None
+    instance_id: int | None = None
 
 
 class Outbox(Protocol):
@@ -431,3 +436,11 @@ class Notifier(Protocol):
     async def notify(self, contact: Contact, text: str) -> bool:
         """Send one message; False if it cannot be sent (no such platform configured, the
         person unreachable, the platform down)."""
+
+
+class ChartRenderer(Protocol):
+    """Draws a report instance's progress chart (bot.core.chart) as a PNG."""
+
+    def render(self, chart: ProgressChart, path: Path) -> None:
+        """Write the picture to `path`, whole or not at all. It blocks for a tenth of a second
+        or so: call it in a worker thread."""
