@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.chart import ProgressChart
 from bot.core.model import Contact, InstanceStatus
 from bot.core.office import ContactView, InviteView
 from bot.core.office_desk import OfficeDesk, PlanDesk
@@ -223,3 +224,26 @@ async def notify(config: Settings, contact: Contact, text: str) -> bool:
     except (OSError, UnreachableError, DeliveryError):
         return False
     return True
+
+
+def output_problem(path: Path) -> tuple[str, str] | None:
+    """Why a file could not be written at `path`, or None: ("is-folder" | "no-folder" |
+    "not-writable", the folder). Asked before any work is done."""
+    if path.is_dir():  # also "" and ".": a folder, where a file name was wanted
+        return "is-folder", str(path)
+    if not path.parent.resolve().is_dir():
+        return "no-folder", str(path.parent)
+    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
+        handle, probe = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return "not-writable", str(path.parent)
+    os.close(handle)
+    Path(probe).unlink(missing_ok=True)
+    return None
+
+
+def write_chart(chart: ProgressChart, path: Path) -> None:
+    """Draw `chart` into the PNG `path`; the file appears whole or not at all."""
+    from storage.exports.chart import MatplotlibCharts
+
+    MatplotlibCharts().render(chart, path)
