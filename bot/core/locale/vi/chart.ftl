@@ -28,3 +28,7 @@ cli-chart-is-folder = «{ $folder }» là một thư mục: sau --png hãy ghi t
 cli-chart-no-folder = Thư mục «{ $folder }» để ghi biểu đồ không tồn tại.
 cli-chart-not-writable = Không ghi được tệp vào thư mục «{ $folder }» (không có quyền ghi, hoặc ổ đĩa chỉ đọc). Chọn thư mục khác cho --png.
 cli-chart-write-failed = Không ghi được biểu đồ vào { $file } (ổ đĩa đầy, hoặc thư mục vừa bị xóa hay đổi quyền).
+
+## The demo's stage: where a picture sent to a console chat was kept
+demo-picture-saved = ↳ Ảnh gửi { $recipient } đã được lưu tại: { $path }
+demo-file-saved = ↳ Tệp gửi { $recipient } đã được lưu tại: { $path }
