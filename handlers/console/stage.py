@@ -34,7 +34,7 @@ from bot.core.model import (
 )
 from bot.core.ports import Messenger
 from bot.core.usecases import ReportBot
-from handlers.console.messenger import PLATFORM, ConsoleMessenger, _keep
+from handlers.console.messenger import PLATFORM, ConsoleMessenger, keep_copy
 from handlers.console.screen import Screen
 
 
@@ -109,7 +109,7 @@ class StageMessenger(ConsoleMessenger):
     ) -> MessageRef:
         """Keep the file (a summary's chart) and say where, in one line under the message it
         goes with: a picture cannot be shown here, and needs no reading pause of its own."""
-        saved = await asyncio.to_thread(_keep, path, self.downloads, name)
+        saved = await asyncio.to_thread(keep_copy, path, self.downloads, name)
         key = "demo-picture-saved" if photo else "demo-file-saved"
         self.transcript.note(t(key, recipient=self.names.get(chat_id, chat_id), path=str(saved)))
         return self._ref(chat_id)
