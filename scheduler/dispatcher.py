@@ -14,9 +14,10 @@ them. So each person is reached whichever process claims a reminder.
 
 A summary, the late list and leadership's digest carry the instance's progress chart: after the
 text, each recipient gets the picture, drawn once per instance and pass (in a worker thread) for
-all of them. A message left in the outbox carries its text only; the process that sends it draws
-the chart of the reminder's instance then, from the status at that moment. A chart that cannot
-be drawn or sent is logged and left out: it never holds back, nor repeats, the text.
+all of them, and sent to each chat once a pass. A message left in the outbox carries its text
+only; the process that sends it draws the chart of the reminder's instance then, from the status
+at that moment. A chart that cannot be drawn or sent is logged and left out: it never holds
+back, nor repeats, the text.
 """
 
 from __future__ import annotations
@@ -125,18 +126,25 @@ class Picture:
     caption: str
 
 
-# A picture to send after a text, drawn only when a recipient this process reaches needs it.
-Drawing = Callable[[], Awaitable[Picture | None]]
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """An instance's picture to send after a text, drawn only when a recipient this process
+    reaches needs it."""
+
+    instance_id: int
+    draw: Callable[[], Awaitable[Picture | None]]
 
 
 class Charts:
     """The charts of one pass, each instance's drawn once, in a worker thread, for all the
     recipients of all its reminders in the pass (a summary and the digest, say), and deleted
-    when the pass ends."""
+    when the pass ends. A chat gets an instance's chart once a pass: after the late list and
+    the summary that go to the office group together, one picture, not the same one twice."""
 
     def __init__(self, renderer: ChartRenderer) -> None:
         self.renderer = renderer
         self._drawn: dict[int, Picture | None] = {}  # by instance id
+        self._shown: set[tuple[int, str, str]] = set()  # (instance id, platform, chat)
 
     def drawing(
         self,
@@ -154,7 +162,15 @@ class Charts:
                 self._drawn[instance_id] = await self._draw(status, now, tz)
             return self._drawn[instance_id]
 
-        return draw
+        return Drawing(instance_id, draw)
+
+    def first_time(self, drawing: Drawing, platform: str, chat_id: str) -> bool:
+        """Whether the chat has not had this instance's chart yet in this pass (and now has)."""
+        key = (drawing.instance_id, platform, chat_id)
+        if key in self._shown:
+            return False
+        self._shown.add(key)
+        return True
 
     async def _draw(
         self,
@@ -185,6 +201,7 @@ class Charts:
             if picture is not None:
                 picture.path.unlink(missing_ok=True)
         self._drawn.clear()
+        self._shown.clear()
 
 
 async def plant_reminders(store: ReminderStore, plan: Plan, *, now: datetime) -> int:
@@ -587,9 +604,11 @@ class Dispatcher:
     async def _show(self, messenger: Messenger, chat_id: str, chart: Drawing | None) -> None:
         """Send the chart after its text; a chart that fails is logged, never retried: the
         text it illustrates has gone, and must not go twice."""
-        if chart is None:
+        if chart is None or self._charts is None:
             return
-        picture = await chart()
+        if not self._charts.first_time(chart, messenger.platform, chat_id):
+            return
+        picture = await chart.draw()
         if picture is None:
             return
         try:
