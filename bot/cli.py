@@ -706,6 +706,78 @@ def export_archive(
     )
 
 
+# ---- chart --------------------------------------------------------------------------------------
+
+
+@app.command("chart", help=t("cli-chart-help"), options_metavar=_METAVARS["options_metavar"])
+def chart(
+    report: Annotated[
+        str, typer.Argument(metavar=t("cli-metavar-report"), help=t("cli-arg-chart-report"))
+    ],
+    png: Annotated[
+        Path, typer.Option("--png", metavar=t("cli-metavar-file"), help=t("cli-opt-chart-png"))
+    ],
+    instance: Annotated[
+        str | None,
+        typer.Option(
+            "--instance", metavar=t("cli-metavar-instance"), help=t("cli-opt-chart-instance")
+        ),
+    ] = None,
+) -> None:
+    from bot.core.chart import nearest_instance, progress_chart
+    from bot.services import output_problem, report_status, write_chart
+
+    config = settings()
+    tz = local_zone(config)
+    problem = output_problem(png, example="tien-do.png")
+    if problem is not None:
+        name, args = problem
+        fail(t(name, **args))
+    need_data(config)
+    at = now()
+    key = plan_id(report)
+    instances = run(lambda: report_status(config, report_key=key, at=at))
+    if not instances:
+        fail(t("cli-chart-no-instances", report=key))
+    names = ", ".join(instance_name(one.instance_key) for one in instances)
+    if instance is None:
+        chosen = nearest_instance(instances, now=at)
+    else:
+        wanted = instance.strip()
+        found = [
+            one
+            for one in instances
+            if wanted in (one.instance_key, instance_name(one.instance_key))
+        ]
+        if not found:
+            fail(t("cli-chart-unknown-instance", report=key, instance=wanted, instances=names))
+        chosen = found[0]
+    try:
+        write_chart(progress_chart(chosen, now=at, tz=tz), png)
+    except OSError:  # the folder changed since it was checked (full, removed)
+        fail(t("cli-chart-write-failed", file=str(png)))
+    out.print(
+        t(
+            "cli-chart-written",
+            name=chosen.report_name,
+            instance=instance_name(chosen.instance_key),
+            deadline=fmt.deadline(chosen.deadline),
+            file=str(png),
+        ),
+        markup=False,
+    )
+    others = [one for one in instances if one is not chosen]
+    if others and instance is None:
+        out.print(
+            t(
+                "cli-chart-other-instances",
+                count=len(others),
+                instances=", ".join(instance_name(one.instance_key) for one in others),
+            ),
+            markup=False,
+        )
+
+
 # ---- contacts ------------------------------------------------------------------------------------
 
 

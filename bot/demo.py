@@ -250,7 +250,9 @@ async def play(
         dispatcher = runtime.dispatcher
         assert dispatcher is not None
         shown = transcript.count
+        loop = asyncio.get_running_loop()
         while clock.now < script.end:
+            began = loop.time()
             local = clock.now.astimezone(script.tz)
             into = timedelta(minutes=local.minute % 30, seconds=local.second)
             step = min([clock.now - into + STEP, *(m.at for m in moments if m.at > clock.now)])
@@ -259,7 +261,9 @@ async def play(
                 await moment.act()
             await dispatcher.tick()
             if transcript.count > shown:
-                await asyncio.sleep(READING_PAUSE * (transcript.count - shown) / speed)
+                # The time the step took (a summary's chart is drawn in it) was reading time.
+                rest = READING_PAUSE * (transcript.count - shown) / speed
+                await asyncio.sleep(max(0.0, rest - (loop.time() - began)))
                 shown = transcript.count
     finally:
         await runtime.stop()

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.core.archive import ArchiveResult, Archives
+from bot.core.chart import ProgressChart
 from bot.core.drafts import Compiled
 from bot.core.errors import UserError
 from bot.core.export_desk import Exported, ExportWriteError, StatusExport
@@ -381,3 +382,10 @@ def output_problem(path: Path, *, example: str) -> tuple[str, dict[str, str]] | 
     os.close(handle)
     Path(probe).unlink(missing_ok=True)
     return None
+
+
+def write_chart(chart: ProgressChart, path: Path) -> None:
+    """Draw `chart` into the PNG `path`; the file appears whole or not at all."""
+    from storage.exports.chart import MatplotlibCharts
+
+    MatplotlibCharts().render(chart, path)

@@ -11,27 +11,39 @@ A recipient this process cannot reach (another platform, or a console contact no
 terminal) gets a row in the outbox instead, written before the reminder is marked done; every
 tick also claims, the same way, the outbox rows for the chats this process reaches, and sends
 them. So each person is reached whichever process claims a reminder.
+
+A summary, the late list and leadership's digest carry the instance's progress chart: after the
+text, each recipient gets the picture, drawn once per instance and pass (in a worker thread) for
+all of them, and sent to each chat once a pass. A message left in the outbox carries its text
+only; the process that sends it draws the chart of the reminder's instance then, from the status
+at that moment. A chart that cannot be drawn or sent is logged and left out: it never holds
+back, nor repeats, the text.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import buttons
 from bot.core import texts as core_texts
+from bot.core.chart import progress_chart
 from bot.core.i18n import t
-from bot.core.model import Button, Contact, Keyboard
+from bot.core.model import Button, Contact, InstanceStatus, Keyboard
 from bot.core.plan.model import Plan
 from bot.core.ports import (
+    ChartRenderer,
     DeliveryError,
     Messenger,
     Outbox,
@@ -66,6 +78,8 @@ log = logging.getLogger(__name__)
 PlanSource = Callable[[], Awaitable[Plan | None]]
 READY_EVERY = timedelta(seconds=30)
 PRUNE_EVERY = timedelta(hours=6)
+# What the office and leadership read about one instance: each carries its chart.
+CHARTED_KINDS = frozenset({Kind.SUMMARY, Kind.LATE_LIST, Kind.DIGEST})
 
 
 class Handled(Enum):
@@ -103,6 +117,93 @@ def submit_now(instance_id: int) -> Keyboard:
     return ((Button(t("button-submit-now"), buttons.submit_now(instance_id)),),)
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A chart ready to send: the file, the name it is sent under, its caption."""
+
+    path: Path
+    name: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """An instance's picture to send after a text, drawn only when a recipient this process
+    reaches needs it."""
+
+    instance_id: int
+    draw: Callable[[], Awaitable[Picture | None]]
+
+
+class Charts:
+    """The charts of one pass, each instance's drawn once, in a worker thread, for all the
+    recipients of all its reminders in the pass (a summary and the digest, say), and deleted
+    when the pass ends. A chat gets an instance's chart once a pass: after the late list and
+    the summary that go to the office group together, one picture, not the same one twice."""
+
+    def __init__(self, renderer: ChartRenderer) -> None:
+        self.renderer = renderer
+        self._drawn: dict[int, Picture | None] = {}  # by instance id
+        self._shown: set[tuple[int, str, str]] = set()  # (instance id, platform, chat)
+
+    def drawing(
+        self,
+        instance_id: int,
+        status: Callable[[], Awaitable[InstanceStatus | None]],
+        *,
+        now: datetime,
+        tz: ZoneInfo,
+    ) -> Drawing:
+        """The chart of an instance, of the status `status` gives, the first time it is
+        needed in this pass."""
+
+        async def draw() -> Picture | None:
+            if instance_id not in self._drawn:
+                self._drawn[instance_id] = await self._draw(status, now, tz)
+            return self._drawn[instance_id]
+
+        return Drawing(instance_id, draw)
+
+    def first_time(self, drawing: Drawing, platform: str, chat_id: str) -> bool:
+        """Whether the chat has not had this instance's chart yet in this pass (and now has)."""
+        key = (drawing.instance_id, platform, chat_id)
+        if key in self._shown:
+            return False
+        self._shown.add(key)
+        return True
+
+    async def _draw(
+        self,
+        status: Callable[[], Awaitable[InstanceStatus | None]],
+        now: datetime,
+        tz: ZoneInfo,
+    ) -> Picture | None:
+        path: Path | None = None
+        try:
+            instance = await status()
+            if instance is None:
+                return None
+            chart = progress_chart(instance, now=now, tz=tz)
+            handle, name = tempfile.mkstemp(prefix="baocao-chart-", suffix=".png")
+            os.close(handle)
+            path = Path(name)
+            await asyncio.to_thread(self.renderer.render, chart, path)
+        except Exception:  # the text goes without its picture
+            log.exception("could not draw a progress chart")
+            if path is not None:
+                path.unlink(missing_ok=True)
+            return None
+        return Picture(path, chart.file_name, t("chart-caption", report=instance.report_name))
+
+    def clear(self) -> None:
+        """Delete the pass's pictures: every recipient has had theirs."""
+        for picture in self._drawn.values():
+            if picture is not None:
+                picture.path.unlink(missing_ok=True)
+        self._drawn.clear()
+        self._shown.clear()
+
+
 async def plant_reminders(store: ReminderStore, plan: Plan, *, now: datetime) -> int:
     """Make the reminder rows match `plan` (after each apply): idempotent."""
     ids = await store.instance_ids()
@@ -124,6 +225,7 @@ class Dispatcher:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         worker: str | None = None,
         outbox: Outbox | None = None,
+        charts: ChartRenderer | None = None,
     ) -> None:
         self.store = store
         self.plans = plans
@@ -146,6 +248,9 @@ class Dispatcher:
         self._running: asyncio.Task[object] | None = None
         self._calendar_for: tuple[str, WorkingCalendar] | None = None
         self._scheduler: AsyncIOScheduler | None = None
+        # Without a renderer, summaries go as text alone.
+        self._charts = None if charts is None else Charts(charts)
+        self._zone: ZoneInfo | None = None  # the plan's, for the charts of queued messages
 
     def _calendar(self, plan: Plan) -> WorkingCalendar:
         """The plan's calendar, built once per plan: its holiday tables are costly to build."""
@@ -250,6 +355,9 @@ class Dispatcher:
         except Exception:  # the next tick tries again; one bad pass must not stop reminders
             log.exception("reminder tick failed")
             return 0
+        finally:
+            if self._charts is not None:
+                self._charts.clear()
 
     async def _tick(self) -> int:
         sent = await self._remind()
@@ -267,6 +375,7 @@ class Dispatcher:
             return 0
         now = self.clock()
         tz = ZoneInfo(plan.organisation.timezone)
+        self._zone = tz
         calendar = self._calendar(plan)
         if self._planted != plan.digest:
             await plant_reminders(self.store, plan, now=now)
@@ -450,9 +559,15 @@ class Dispatcher:
         elif row.kind is Kind.SUMMARY:
             status = await self.store.instance_status(fact.instance_id, now=now)
             if status is not None:
-                await self._to_office(core_texts.status_text(status, tz), origin=row.id)
+                chart = self._chart(fact.instance_id, now, tz, status)
+                await self._to_office(
+                    core_texts.status_text(status, tz), origin=row.id, chart=chart
+                )
         elif row.kind is Kind.LATE_LIST:
-            await self._to_office(texts.late_units(fact, today, calendar), origin=row.id)
+            chart = self._chart(fact.instance_id, now, tz)
+            await self._to_office(
+                texts.late_units(fact, today, calendar), origin=row.id, chart=chart
+            )
         elif row.kind is Kind.ESCALATION:
             await self._to_people(
                 await self.store.leaders(), texts.escalation(fact, today, calendar), origin=row.id
@@ -461,10 +576,52 @@ class Dispatcher:
             status = await self.store.instance_status(fact.instance_id, now=now)
             if status is not None:
                 text = t("digest-title") + "\n" + core_texts.status_text(status, tz)
-                await self._to_people(await self.store.leaders(), text, origin=row.id)
+                chart = self._chart(fact.instance_id, now, tz, status)
+                await self._to_people(await self.store.leaders(), text, origin=row.id, chart=chart)
         elif row.kind is Kind.READY:
             compiled = [r.name for r in plan.reports if fact.report_key in r.depends_on]
             await self._to_office(texts.ready(fact, compiled), origin=row.id)
+
+    def _chart(
+        self,
+        instance_id: int,
+        now: datetime,
+        tz: ZoneInfo,
+        status: InstanceStatus | None = None,
+    ) -> Drawing | None:
+        """The chart that goes after a reminder's text, of `status` when the text was made
+        from it (so that the two agree), else of the instance's status now."""
+        if self._charts is None:
+            return None
+
+        async def current() -> InstanceStatus | None:
+            if status is not None:
+                return status
+            return await self.store.instance_status(instance_id, now=now)
+
+        return self._charts.drawing(instance_id, current, now=now, tz=tz)
+
+    async def _show(self, messenger: Messenger, chat_id: str, chart: Drawing | None) -> None:
+        """Send the chart after its text; a chart that fails is logged, never retried: the
+        text it illustrates has gone, and must not go twice."""
+        if chart is None or self._charts is None:
+            return
+        if not self._charts.first_time(chart, messenger.platform, chat_id):
+            return
+        picture = await chart.draw()
+        if picture is None:
+            return
+        try:
+            await messenger.upload(
+                chat_id, picture.path, name=picture.name, caption=picture.caption, photo=True
+            )
+        except Exception:
+            log.warning(
+                "the progress chart did not reach chat %s on %s",
+                chat_id,
+                messenger.platform,
+                exc_info=True,
+            )
 
     # ---- recipients ----------------------------------------------------------------------------
 
@@ -493,6 +650,7 @@ class Dispatcher:
         keyboard: Keyboard = (),
         *,
         origin: int | None = None,
+        chart: Drawing | None = None,
     ) -> None:
         messenger = self._reaching(contact.platform, contact.chat_id)
         if messenger is None:
@@ -511,6 +669,8 @@ class Dispatcher:
             await _deliver(messenger, contact.chat_id, text, keyboard)
         except UnreachableError:
             await self._unreachable(contact)
+            return
+        await self._show(messenger, contact.chat_id, chart)
 
     async def _unreachable(self, contact: Contact) -> None:
         """Mark the person unreachable; the office is told the first time."""
@@ -520,12 +680,19 @@ class Dispatcher:
             )
 
     async def _to_people(
-        self, contacts: Sequence[Contact], text: str, *, origin: int | None = None
+        self,
+        contacts: Sequence[Contact],
+        text: str,
+        *,
+        origin: int | None = None,
+        chart: Drawing | None = None,
     ) -> None:
         for contact in contacts:
-            await self._to_person(contact, text, origin=origin)
+            await self._to_person(contact, text, origin=origin, chart=chart)
 
-    async def _to_office(self, text: str, *, origin: int | None = None) -> None:
+    async def _to_office(
+        self, text: str, *, origin: int | None = None, chart: Drawing | None = None
+    ) -> None:
         """The office group where one is bound on a platform; the office staff elsewhere."""
         groups = await self.store.office_groups()
         for platform, chat in groups.items():
@@ -539,9 +706,11 @@ class Dispatcher:
                 await _deliver(messenger, chat, text)
             except UnreachableError:
                 log.warning("the office group on %s cannot be reached", platform)
+                continue
+            await self._show(messenger, chat, chart)
         for contact in await self.store.office_staff():
             if contact.platform not in groups:
-                await self._to_person(contact, text, origin=origin)
+                await self._to_person(contact, text, origin=origin, chart=chart)
 
     # ---- the outbox ----------------------------------------------------------------------------
 
@@ -608,9 +777,18 @@ class Dispatcher:
                 message_id=message.id, worker=self.worker, due_at=self.clock() + wait
             )
             return Handled.UNDELIVERED
+        # Marked before the chart goes: the text is what must not go twice.
         if not await outbox.sent(message_id=message.id, worker=self.worker, now=self.clock()):
             log.warning("outbox message %s was sent after its lease ran out", message.id)
+        await self._show(messenger, message.chat_id, self._queued_chart(message))
         return Handled.SENT
+
+    def _queued_chart(self, message: Queued) -> Drawing | None:
+        """The chart of a queued summary's instance, as it stands now: the message kept only
+        its text, and the process that queued it may be long gone."""
+        if message.kind not in CHARTED_KINDS or message.instance_id is None or self._zone is None:
+            return None
+        return self._chart(message.instance_id, self.clock(), self._zone)
 
 
 async def _deliver(messenger: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.model import Button, Contact, Keyboard
 from bot.core.ports import Outgoing, Queued
-from bot.core.rules.reminders import UNIT_KINDS
+from bot.core.rules.reminders import UNIT_KINDS, Kind
 from storage.db import is_sqlite, read_connection, write_connection, write_session
 from storage.models import OutboxStatus, contact_t, outbox_t, reminder_t, submission_t
 from storage.queries import contact_from_row, contact_select
@@ -126,12 +126,14 @@ class SqlOutbox:
                 outbox_t.c.keyboard,
                 outbox_t.c.due_at,
                 outbox_t.c.attempts,
+                outbox_t.c.reminder_id,
             )
         )
         async with write_session(self.engine) as session:
             await _drop_stale(session, reachable, now=now)
             claimed = sorted((await session.execute(statement)).all(), key=lambda r: (r[6], r[0]))
             contacts = await _contacts(session, {row.contact_id for row in claimed})
+            origins = await _origins(session, {row.reminder_id for row in claimed})
         return [
             Queued(
                 id=row.id,
@@ -141,6 +143,9 @@ class SqlOutbox:
                 keyboard=keyboard_from_json(row.keyboard),
                 contact=contacts.get(row.contact_id) if row.contact_id is not None else None,
                 attempts=row.attempts,
+                reminder_id=row.reminder_id,
+                kind=origins.get(row.reminder_id, (None, None))[0],
+                instance_id=origins.get(row.reminder_id, (None, None))[1],
             )
             for row in claimed
         ]
@@ -330,6 +335,20 @@ async def _contacts(session: AsyncSession, ids: set[int | None]) -> dict[int, Co
         return {}
     rows = await session.execute(contact_select(everything=False).where(contact_t.c.id.in_(wanted)))
     return {row["id"]: contact_from_row(row) for row in rows.mappings()}
+
+
+async def _origins(session: AsyncSession, ids: set[int | None]) -> dict[int, tuple[Kind, int]]:
+    """Reminder id -> its kind and instance, for the reminders the messages come from (what
+    the sending process needs to add the instance's chart to a summary)."""
+    wanted = sorted(ident for ident in ids if ident is not None)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        sa.select(reminder_t.c.id, reminder_t.c.kind, reminder_t.c.instance_id).where(
+            reminder_t.c.id.in_(wanted)
+        )
+    )
+    return {ident: (Kind(kind), instance) for ident, kind, instance in rows}
 
 
 def _rowcount(result: Any) -> int:

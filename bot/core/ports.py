@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.core.archive import ArchiveEntry, SubmittedVersion, WrittenArchive
+from bot.core.chart import ProgressChart
 from bot.core.drafts import Draft, Unread
 from bot.core.drafts import SubmittedVersion as DraftVersion
 from bot.core.model import (
@@ -335,7 +336,8 @@ class Outgoing:
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """An outbox message claimed for sending; `contact` is whom it goes to, if a person."""
+    """An outbox message claimed for sending; `contact` is whom it goes to, if a person.
+    `kind` and `instance_id` are those of the reminder it comes from, if it still exists."""
 
     id: int
     platform: str
@@ -344,6 +346,9 @@ class Queued:
     keyboard: Keyboard
     contact: Contact | None
     attempts: int
+    reminder_id: int | None = None
+    kind: Kind | None = None
+    instance_id: int | None = None
 
 
 class Outbox(Protocol):
@@ -520,3 +525,11 @@ class ArchiveWriter(Protocol):
         """Write `entries`, then what `closing` returns given the names whose stored file was
         missing (skipped, not fatal), to `destination`: a file beside it is renamed into place
         at the end, so that a crash leaves no half archive."""
+
+
+class ChartRenderer(Protocol):
+    """Draws a report instance's progress chart (bot.core.chart) as a PNG."""
+
+    def render(self, chart: ProgressChart, path: Path) -> None:
+        """Write the picture to `path`, whole or not at all. It blocks for a tenth of a second
+        or so: call it in a worker thread."""

@@ -90,12 +90,12 @@ class ConsoleMessenger:
     async def upload(
         self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
     ) -> MessageRef:
-        saved = await asyncio.to_thread(_keep, path, self.downloads, name)
+        saved = await asyncio.to_thread(keep_copy, path, self.downloads, name)
         note = t("console-file-saved", name=saved.name, path=str(saved))
         return await self.send(chat_id, f"{caption}\n{note}" if caption else note)
 
 
-def _keep(source: Path, folder: Path, name: str) -> Path:
+def keep_copy(source: Path, folder: Path, name: str) -> Path:
     """Copy `source` into `folder` as `name`, or "name (2)" and on if that is taken; only the
     last part of `name` counts, so a name can never lead outside the folder."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ from bot.core.model import (
 )
 from bot.core.ports import Messenger
 from bot.core.usecases import ReportBot
-from handlers.console.messenger import PLATFORM, ConsoleMessenger
+from handlers.console.messenger import PLATFORM, ConsoleMessenger, keep_copy
 from handlers.console.screen import Screen
 
 
@@ -102,6 +102,16 @@ class StageMessenger(ConsoleMessenger):
             text=text,
             from_bot=True,
         )
+        return self._ref(chat_id)
+
+    async def upload(
+        self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
+    ) -> MessageRef:
+        """Keep the file (a summary's chart) and say where, in one line under the message it
+        goes with: a picture cannot be shown here, and needs no reading pause of its own."""
+        saved = await asyncio.to_thread(keep_copy, path, self.downloads, name)
+        key = "demo-picture-saved" if photo else "demo-file-saved"
+        self.transcript.note(t(key, recipient=self.names.get(chat_id, chat_id), path=str(saved)))
         return self._ref(chat_id)
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,6 +132,17 @@ def test_the_demo_plays_a_whole_season(
     assert said(found, "baocao → Nhóm Văn phòng", "1/3 đơn vị chưa nộp, đã trễ 1 ngày làm việc")
     assert said(found, "baocao → Nhóm Văn phòng", "Tất cả 3 đơn vị đã nộp")
 
+    # Each summary says, in one line under it, where its chart was kept.
+    charted = [
+        day
+        for day, head, body in found
+        if "→ Nhóm Văn phòng" in head
+        and body.startswith("Báo cáo 6 tháng thực hiện")
+        and "\n↳ Ảnh gửi Nhóm Văn phòng đã được lưu tại: " in body
+    ]
+    assert len(charted) == len(summaries)
+    assert said(found, "baocao → Hoàng Quốc Huy", "↳ Ảnh gửi Hoàng Quốc Huy (BGĐ Sở) đã được")
+
     # Leadership's digest, from the first reminder day of the report it receives.
     digests = said(found, "baocao → Hoàng Quốc Huy", "Tóm tắt tình hình nộp báo cáo hôm nay")
     assert digests[0] == "31/05/2024 (thứ Sáu)"
@@ -165,6 +177,10 @@ def test_kept_data_can_be_read_with_the_other_commands(tmp_path: Path) -> None:
     )
     assert status.returncode == 0, status.stderr
     assert "3/3 đơn vị đã nộp" in status.stdout
+    charts = sorted((kept / "tep-nhan").glob("Tiến độ dcs-6-thang-2024 *.png"))
+    assert charts and all(f"lưu tại: {chart}" in result.stdout for chart in charts)
+    with Image.open(charts[-1]) as image:
+        assert (image.format, image.size) == ("PNG", (1080, 1280))
     # The stage reaches every console chat: nothing was left waiting in the outbox.
     reminders = subprocess.run(
         [sys.executable, "-m", "bot", "reminders"],

@@ -216,3 +216,37 @@ async def test_ended_messages_are_pruned_after_a_while(engine: AsyncEngine) -> N
     assert await outbox.sent(message_id=new.id, worker="w", now=NOW + timedelta(days=20))
     assert await outbox.prune(before=NOW + timedelta(days=10)) == 1
     assert await outbox.counts() == {"sent": 1, "queued": 1}
+
+
+async def test_a_claimed_message_says_which_reminder_and_instance_it_comes_from(
+    engine: AsyncEngine,
+) -> None:
+    """What the sending process needs to add the instance's chart to a queued summary."""
+    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    store = ReminderStore(engine)
+    first = min((await store.instance_ids()).values())
+    await store.plant(
+        [
+            PlannedRow(first, "kh", Kind.UNIT, "1d", NOW),
+            PlannedRow(first, None, Kind.SUMMARY, "summary:1", NOW),
+        ],
+        kinds=frozenset({Kind.UNIT, Kind.SUMMARY}),
+        now=NOW,
+    )
+    rows = await store.claim(worker="w", now=NOW, lease=LEASE, limit=10)
+    by_kind = {row.kind: row.id for row in rows}
+    outbox = SqlOutbox(engine)
+    await outbox.put(
+        [
+            Outgoing("console", "ana", "Nhắc hạn", reminder_id=by_kind[Kind.UNIT]),
+            Outgoing("console", "office", "Tình hình", reminder_id=by_kind[Kind.SUMMARY]),
+            Outgoing("console", "office", "Không gửi được tin nhắc"),
+        ],
+        now=NOW,
+    )
+    claimed = await outbox.claim(reach=EVERYWHERE, worker="w", now=NOW, lease=LEASE, limit=10)
+    assert sorted((m.text, m.reminder_id, m.kind, m.instance_id) for m in claimed) == [
+        ("Không gửi được tin nhắc", None, None, None),
+        ("Nhắc hạn", by_kind[Kind.UNIT], Kind.UNIT, first),
+        ("Tình hình", by_kind[Kind.SUMMARY], Kind.SUMMARY, first),
+    ]
