@@ -6,6 +6,7 @@ The CLI stays a thin translation of arguments into these calls and of their resu
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import tempfile
@@ -335,13 +336,27 @@ def draft_target_problem(path: Path) -> tuple[str, dict[str, str]] | None:
 def archive_desk(engine: AsyncEngine, files: LocalFileStore, timezone: ZoneInfo) -> Archives:
     """The archive's use case over the database and the file store (CLI and chat alike)."""
     from storage.exports.archive import ZipArchiveWriter
+    from storage.exports.xlsx import workbook_bytes
     from storage.history import SqlSubmissionHistory
 
+    instances = SqlReportInstances(engine)
+    export = status_export(engine, instances)
+
+    async def workbook(instance: InstanceStatus, now: datetime) -> bytes:
+        book, _, _ = await export.workbook(
+            report_key=instance.report_key,
+            instance_key=instance.instance_key,
+            now=now,
+            tz=timezone,
+        )
+        return await asyncio.to_thread(workbook_bytes, book)
+
     return Archives(
-        instances=SqlReportInstances(engine),
+        instances=instances,
         history=SqlSubmissionHistory(engine),
         writer=ZipArchiveWriter(files),
         timezone=timezone,
+        workbook=workbook,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,8 +104,10 @@ class StatusSheet:
     timezone: ZoneInfo
 
 
-# Makes the status sheet's entry; `csv_status_sheet` until the Excel workbook replaces it.
+# Makes the status sheet's entry from what the archive holds (CSV, when no workbook is wired).
 SheetMaker = Callable[[StatusSheet], BytesEntry]
+# The status workbook of one instance, as .xlsx bytes: the sheet the Office works in.
+WorkbookMaker = Callable[[InstanceStatus, datetime], Awaitable[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +280,7 @@ def status_sheet_name() -> str:
 
 def csv_status_sheet(sheet: StatusSheet) -> BytesEntry:
     """The status sheet as CSV, UTF-8 with a byte order mark so that Excel reads Vietnamese
-    right. The Excel workbook (storage/exports/xlsx.py) replaces it: pass a SheetMaker that
-    renders `sheet` as .xlsx to `Archives(sheet=...)`."""
+    right; where the Excel workbook is wired (`Archives(workbook=...)`), that goes instead."""
     instance, tz = sheet.instance, sheet.timezone
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -378,12 +379,14 @@ class Archives:
         writer: ArchiveWriter,
         timezone: ZoneInfo,
         sheet: SheetMaker = csv_status_sheet,
+        workbook: WorkbookMaker | None = None,
     ) -> None:
         self.instances = instances
         self.history = history
         self.writer = writer
         self.timezone = timezone
         self.sheet = sheet
+        self.workbook = workbook  # when set, the Excel status workbook replaces the CSV sheet
 
     async def choose(
         self, *, report_key: str | None, instance_key: str | None, now: datetime
@@ -433,7 +436,12 @@ class Archives:
             if raw > 2 * max_size:
                 raise ArchiveTooBigError(instance, raw)
 
+        book = None if self.workbook is None else await self.workbook(instance, now)
+
         def closing(missing: frozenset[str]) -> Sequence[ArchiveEntry]:
+            if book is not None:
+                name = t("archive-sheet-name") + ".xlsx"
+                return [BytesEntry(name, book, local_time(now, self.timezone))]
             rows = tuple(
                 SheetRow(r.unit, r.latest, r.entry, missing=r.entry in missing) for r in plan.rows
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import unicodedata
 from datetime import date, datetime, time
 from pathlib import Path
@@ -46,6 +47,14 @@ class XlsxWriter:
 
     def write(self, book: Workbook, path: Path) -> None:
         write_workbook(book, path)
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    """`book` as the bytes of an .xlsx file (for an archive entry)."""
+    with tempfile.TemporaryDirectory(prefix="baocao-xlsx-") as folder:
+        path = Path(folder) / "book.xlsx"
+        write_workbook(book, path)
+        return path.read_bytes()
 
 
 def write_workbook(book: Workbook, path: Path) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
-import io
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import pytest
 from cli_support import run
 from test_cli import seed_copy
+from xlsx_support import sheets, table
 
 from bot.core.model import StagedFile, SubmissionKind
 from storage.db import make_engine
@@ -89,19 +88,20 @@ def test_export_writes_the_archive_and_says_what_is_in_it(
         assert archive.namelist() == [
             "Phòng TTBCXB - Báo cáo 6 tháng — TTBCXB.docx",
             "Phòng CNTT-BCVT - báo cáo dạng văn bản.txt",
-            "Tình hình.csv",
+            "Tình hình.xlsx",
         ]
         assert all(info.flag_bits & 0x800 for info in archive.infolist())
         assert archive.read(archive.namelist()[0]) == DOCX
-        sheet = list(csv.reader(io.StringIO(archive.read("Tình hình.csv").decode("utf-8-sig"))))
-    table = sheet[sheet.index([]) + 2 :]
-    assert [row[0] for row in table] == [
+        # The status workbook the Office exports on its own, for the same round.
+        book = sheets(archive.read("Tình hình.xlsx"))
+    status = next(ws for name, ws in book.items() if name.startswith("Tình hình"))
+    _, _, rows = table(status)
+    units = [row[1] for row in rows if row[1]]
+    assert units[:3] == [
         "Phòng Thông tin Báo chí và Xuất bản",
         "Phòng Công nghệ thông tin, Bưu chính và Viễn thông",
         "Trung tâm GSDH TT",
     ]
-    assert [row[4] for row in table][:2] == ["đúng hạn", "đúng hạn"]
-    assert table[0][6] == "Phòng TTBCXB - Báo cáo 6 tháng — TTBCXB.docx"
 
 
 def test_every_version_goes_in_folders(capsys: pytest.CaptureFixture[str], season: Path) -> None:
@@ -111,7 +111,7 @@ def test_every_version_goes_in_folders(capsys: pytest.CaptureFixture[str], seaso
         assert archive.namelist() == [
             "Phòng TTBCXB/v1 - Báo cáo 6 tháng — TTBCXB.docx",
             "Phòng CNTT-BCVT/v1 - báo cáo dạng văn bản.txt",
-            "Tình hình.csv",
+            "Tình hình.xlsx",
         ]
 
 

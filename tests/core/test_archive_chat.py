@@ -55,7 +55,7 @@ async def test_the_office_gets_the_latest_files_as_a_zip(world: World) -> None:
     )
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         names = archive.namelist()
-        assert names == ["Phòng B - Báo cáo 6 tháng.docx", "Tình hình.csv"]
+        assert names == ["Phòng B - Báo cáo 6 tháng.docx", "Tình hình.xlsx"]
         assert archive.read(names[0]) == b"PK\x03\x04 phong b"
         assert archive.getinfo(names[0]).flag_bits & 0x800
     assert world.out.texts("9")[-1] == "Đang đóng gói các tệp của Báo cáo 6 tháng…"
@@ -73,7 +73,7 @@ async def test_every_version_on_request_and_leaders_too(world: World) -> None:
         assert archive.namelist() == [
             "Phòng B/v1 - Báo cáo.docx",
             "Phòng B/v2 - Báo cáo.docx",
-            "Tình hình.csv",
+            "Tình hình.xlsx",
         ]
         assert archive.read("Phòng B/v1 - Báo cáo.docx") == b"v1"
 

@@ -32,7 +32,7 @@ async def test_the_office_gets_the_zip_as_a_document(office: Office, fake: FakeT
     )
     content = fake.file_bytes(sent["document"]["file_id"])
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert archive.namelist() == ["Phòng B - Báo cáo quý — Phòng B.docx", "Tình hình.csv"]
+        assert archive.namelist() == ["Phòng B - Báo cáo quý — Phòng B.docx", "Tình hình.xlsx"]
         assert archive.read("Phòng B - Báo cáo quý — Phòng B.docx") == DOCX
         assert all(info.flag_bits & 0x800 for info in archive.infolist())
     assert [c.status for c in fake.calls_to("sendDocument")] == [200]
@@ -55,5 +55,5 @@ async def test_the_office_gets_the_zip_on_the_console(tmp_path: Path) -> None:
     assert "Tệp «Báo cáo tháng.zip» đã được lưu tại: " in shown
     saved = tmp_path / "tep-nhan" / "Báo cáo tháng.zip"
     with zipfile.ZipFile(saved) as archive:
-        assert archive.namelist() == ["Phòng A - Báo cáo tháng.docx", "Tình hình.csv"]
+        assert archive.namelist() == ["Phòng A - Báo cáo tháng.docx", "Tình hình.xlsx"]
         assert archive.read("Phòng A - Báo cáo tháng.docx") == DOCX
