@@ -1041,11 +1041,13 @@ def compile_report(
     ] = None,
 ) -> None:
     from bot.core.drafts import NOTE_KEYS, instance_label
-    from bot.services import compile_draft, draft_target_problem
+    from bot.services import compile_draft, output_problem
 
     config = settings(data_needed=True)
     target = docx.expanduser()
-    problem = draft_target_problem(target)
+    if target.suffix.lower() != ".docx" and not target.is_dir():
+        fail(t("compile-error-not-docx", file=str(target)))
+    problem = output_problem(target, example="tong-hop.docx")
     if problem is not None:
         key, args = problem
         fail(t(key, **args))

@@ -315,24 +315,6 @@ async def compile_draft(
         )
 
 
-def draft_target_problem(path: Path) -> tuple[str, dict[str, str]] | None:
-    """Why the compiled draft could not be written to `path` (a catalog key and its
-    arguments), or None. Asked before the draft is made, which may take a while."""
-    if path.is_dir():
-        return "compile-error-is-folder", {"folder": str(path)}
-    if path.suffix.lower() != ".docx":
-        return "compile-error-not-docx", {"file": str(path)}
-    if not path.parent.resolve().is_dir():
-        return "compile-error-folder", {"folder": str(path.parent)}
-    try:  # the one sure test that a file can be made there (permissions, read-only mounts)
-        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".docx.tmp")
-    except OSError:
-        return "compile-error-not-writable", {"folder": str(path.parent)}
-    os.close(handle)
-    Path(probe).unlink(missing_ok=True)
-    return None
-
-
 def archive_desk(engine: AsyncEngine, files: LocalFileStore, timezone: ZoneInfo) -> Archives:
     """The archive's use case over the database and the file store (CLI and chat alike)."""
     from storage.exports.archive import ZipArchiveWriter

@@ -158,11 +158,11 @@ def test_compile_mistakes_are_told_in_vietnamese(
     assert run(capsys, "compile", REPORT, "--docx", "khong-co/tong-hop.docx") == (
         2,
         "",
-        "Không có thư mục khong-co.\n",
+        "Không có thư mục «khong-co». Hãy tạo thư mục trước, hoặc chọn nơi khác để ghi tệp.\n",
     )
     (applied / "thu-muc.docx").mkdir()
     assert run(capsys, "compile", REPORT, "--docx", "thu-muc.docx")[2] == (
-        "thu-muc.docx là một thư mục; hãy ghi tên tệp, ví dụ thu-muc.docx/tong-hop.docx.\n"
+        "«thu-muc.docx» là một thư mục; hãy ghi cả tên tệp, ví dụ thu-muc.docx/tong-hop.docx.\n"
     )
     assert run(capsys, "compile", "khong-co", "--docx", "a.docx") == (
         2,

@@ -60,9 +60,6 @@ cli-compile-parts = Đã ghép { $documents } tệp Word và { $texts } nội du
 cli-compile-unread = Không ghép được «{ $name }» của { $unit }: { $why }
 cli-compile-other-instances = Báo cáo này còn các kỳ: { $keys }. Chọn kỳ khác bằng --instance MÃ-KỲ.
 compile-error-not-docx = Tên tệp { $file } phải có đuôi .docx, ví dụ tong-hop.docx.
-compile-error-is-folder = { $folder } là một thư mục; hãy ghi tên tệp, ví dụ { $folder }/tong-hop.docx.
-compile-error-folder = Không có thư mục { $folder }.
-compile-error-not-writable = Không ghi được tệp vào thư mục { $folder }.
 
 # Lệnh /tonghop trong trò chuyện
 compile-not-allowed = Chỉ cán bộ Văn phòng mới lấy được bản tổng hợp.
