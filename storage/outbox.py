@@ -22,8 +22,9 @@ from bot.core.model import Button, Contact, Keyboard
 from bot.core.ports import Outgoing, Queued
 from bot.core.rules.reminders import UNIT_KINDS, Kind
 from storage.db import is_sqlite, read_connection, write_connection, write_session
+from storage.leases import Leases
 from storage.models import OutboxStatus, contact_t, outbox_t, reminder_t, submission_t
-from storage.queries import contact_from_row, contact_select
+from storage.queries import contact_from_row, contact_select, rowcount
 
 # Why a queued message was dropped unsent (its `note`).
 CONTACT_GONE = "contact_gone"  # removed, or the bot cannot reach them any more
@@ -49,6 +50,21 @@ class SqlOutbox:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._leases = Leases(
+            engine, outbox_t, OutboxStatus.CLAIMED.value, OutboxStatus.QUEUED.value
+        )
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
+        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
+        return await self._leases.renew(worker=worker, now=now, lease=lease)
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+        return await self._leases.holders()
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
+        return await self._leases.take_back(workers)
 
     async def put(self, messages: Sequence[Outgoing], *, now: datetime) -> int:
         """Queue `messages`, due at once. A reminder's message to a chat that is queued already
@@ -183,37 +199,9 @@ class SqlOutbox:
         """Give claimed messages back untouched (a pass that ends early): due as they were."""
         if not message_ids:
             return 0
-        return await self._unclaim(
+        return await self._leases.release(
             outbox_t.c.id.in_(list(message_ids)), outbox_t.c.claimed_by == worker
         )
-
-    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
-        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
-        async with write_connection(self.engine) as connection:
-            result = await connection.execute(
-                sa.update(outbox_t)
-                .where(
-                    outbox_t.c.claimed_by == worker,
-                    outbox_t.c.status == OutboxStatus.CLAIMED.value,
-                )
-                .values(lease_until=now + lease)
-            )
-        return _rowcount(result)
-
-    async def holders(self) -> list[str]:
-        async with read_connection(self.engine) as connection:
-            rows = await connection.execute(
-                sa.select(outbox_t.c.claimed_by)
-                .where(outbox_t.c.status == OutboxStatus.CLAIMED.value)
-                .distinct()
-            )
-            return sorted(str(worker) for (worker,) in rows if worker is not None)
-
-    async def take_back(self, workers: Sequence[str]) -> int:
-        """Make the messages claimed by `workers` (processes known dead) due again as they were."""
-        if not workers:
-            return 0
-        return await self._unclaim(outbox_t.c.claimed_by.in_(list(workers)))
 
     async def prune(self, *, before: datetime) -> int:
         """Delete the messages that ended (sent, unreachable, dropped) before `before`."""
@@ -221,7 +209,7 @@ class SqlOutbox:
             result = await connection.execute(
                 sa.delete(outbox_t).where(outbox_t.c.status.in_(ENDED), outbox_t.c.sent_at < before)
             )
-        return _rowcount(result)
+        return rowcount(result)
 
     async def waiting(self) -> dict[str, int]:
         """Platform -> how many messages wait there to be sent (for `baocao reminders`)."""
@@ -264,16 +252,7 @@ class SqlOutbox:
                 )
                 .values(**values)
             )
-        return _rowcount(result) == 1
-
-    async def _unclaim(self, *conditions: Any) -> int:
-        async with write_connection(self.engine) as connection:
-            result = await connection.execute(
-                sa.update(outbox_t)
-                .where(*conditions, outbox_t.c.status == OutboxStatus.CLAIMED.value)
-                .values(status=OutboxStatus.QUEUED.value, claimed_by=None, lease_until=None)
-            )
-        return _rowcount(result)
+        return rowcount(result) == 1
 
 
 def _reachable(reach: Mapping[str, frozenset[str] | None]) -> sa.ColumnElement[bool] | None:
@@ -349,9 +328,3 @@ async def _origins(session: AsyncSession, ids: set[int | None]) -> dict[int, tup
         )
     )
     return {ident: (Kind(kind), instance) for ident, kind, instance in rows}
-
-
-def _rowcount(result: Any) -> int:
-    """Rows an UPDATE or DELETE touched (a CursorResult's count; typed loosely by SQLAlchemy)."""
-    count: int = result.rowcount
-    return max(count, 0)

@@ -75,3 +75,10 @@ def upsert(
     return pg.on_conflict_do_update(
         index_elements=list(conflict), set_={name: pg.excluded[name] for name in update}
     )
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE, INSERT or DELETE touched (a CursorResult's count; typed loosely by
+    SQLAlchemy, and -1 where a driver cannot tell)."""
+    count: int = result.rowcount
+    return max(count, 0)

@@ -40,6 +40,7 @@ from storage.db import (
     write_connection,
     write_session,
 )
+from storage.leases import Leases
 from storage.models import (
     ChatPurpose,
     ReminderStatus,
@@ -52,7 +53,7 @@ from storage.models import (
     submission_t,
     unit_t,
 )
-from storage.queries import contact_from_row, contact_select
+from storage.queries import contact_from_row, contact_select, rowcount
 from storage.status import report_status, submission_totals, submitting_units
 
 _CHUNK = 2_000
@@ -99,7 +100,22 @@ class ReminderStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._leases = Leases(
+            engine, reminder_t, ReminderStatus.CLAIMED.value, ReminderStatus.PENDING.value
+        )
         self._direct: DirectWriter | None = None
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
+        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
+        return await self._leases.renew(worker=worker, now=now, lease=lease)
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+        return await self._leases.holders()
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
+        return await self._leases.take_back(workers)
 
     @asynccontextmanager
     async def marking(self) -> AsyncIterator[None]:
@@ -312,35 +328,6 @@ class ReminderStore:
             },
         )
 
-    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
-        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
-        async with write_connection(self.engine) as connection:
-            result = await connection.execute(
-                sa.update(reminder_t)
-                .where(
-                    reminder_t.c.claimed_by == worker,
-                    reminder_t.c.status == ReminderStatus.CLAIMED.value,
-                )
-                .values(lease_until=now + lease)
-            )
-        return _rowcount(result)
-
-    async def holders(self) -> list[str]:
-        """The workers holding claims now."""
-        async with read_session(self.engine) as session:
-            rows = await session.execute(
-                sa.select(reminder_t.c.claimed_by)
-                .where(reminder_t.c.status == ReminderStatus.CLAIMED.value)
-                .distinct()
-            )
-            return sorted(str(worker) for (worker,) in rows if worker is not None)
-
-    async def take_back(self, workers: Sequence[str]) -> int:
-        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
-        if not workers:
-            return 0
-        return await self._unclaim(reminder_t.c.claimed_by.in_(list(workers)))
-
     async def postpone(self, *, reminder_id: int, worker: str, due_at: datetime) -> bool:
         """Give a claimed row back, due again at `due_at` (outside working hours, or failing)."""
         return await self._release(
@@ -351,19 +338,9 @@ class ReminderStore:
         """Give claimed rows back untouched (a pass that ends early): due as they were."""
         if not reminder_ids:
             return 0
-        return await self._unclaim(
+        return await self._leases.release(
             reminder_t.c.id.in_(reminder_ids), reminder_t.c.claimed_by == worker
         )
-
-    async def _unclaim(self, *conditions: Any) -> int:
-        """Make the claimed rows matching `conditions` pending again, due as they were."""
-        async with write_connection(self.engine) as connection:
-            result = await connection.execute(
-                sa.update(reminder_t)
-                .where(*conditions, reminder_t.c.status == ReminderStatus.CLAIMED.value)
-                .values(status=ReminderStatus.PENDING.value, claimed_by=None, lease_until=None)
-            )
-        return _rowcount(result)
 
     async def _release(self, statement: sa.Update, values: dict[str, Any]) -> bool:
         """Update a claimed row only while the worker still holds the claim. The statement is
@@ -372,7 +349,7 @@ class ReminderStore:
             return await self._direct.execute(statement, values) == 1
         async with write_connection(self.engine) as connection:
             result = await connection.execute(statement, values)
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     async def cancel_unit(self, *, instance_id: int, unit_key: str, now: datetime) -> int:
         """A unit reported: its pending reminders for the instance are no longer needed."""
@@ -387,7 +364,7 @@ class ReminderStore:
                 )
                 .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
             )
-        return _rowcount(result)
+        return rowcount(result)
 
     async def counts(self) -> dict[str, int]:
         """Rows by status (for tests, benchmarks and the Office's curiosity)."""
@@ -518,7 +495,7 @@ class ReminderStore:
                 .where(contact_t.c.id == contact_id, contact_t.c.unreachable_at.is_(None))
                 .values(unreachable_at=now)
             )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
 
 _HELD = (
@@ -717,7 +694,7 @@ async def _cancel_dropped(session: AsyncSession, *, now: datetime) -> int:
         .values(status=ReminderStatus.CANCELLED.value, sent_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 async def _unit_ids(session: AsyncSession) -> dict[str, int]:
@@ -747,9 +724,3 @@ def _progress(
             )
         )
     return tuple(sorted(progress, key=lambda unit: unit.unit_name))
-
-
-def _rowcount(result: Any) -> int:
-    """Rows an UPDATE or INSERT touched (a CursorResult's count; typed loosely by SQLAlchemy)."""
-    count: int = result.rowcount
-    return max(count, 0)

@@ -1,0 +1,62 @@
+"""Claims under a lease, for any table whose rows one worker at a time holds: reminder rows and
+outbox messages. A worker renews its claims while alive; a dead worker's are taken back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import read_connection, write_connection
+from storage.queries import rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class Leases:
+    """The claims on `table`: a held row has status `claimed`, with `claimed_by` (the worker)
+    and `lease_until`; a row given back returns to status `waiting`, due as it was."""
+
+    engine: AsyncEngine
+    table: sa.Table
+    claimed: str
+    waiting: str
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
+        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
+        c = self.table.c
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(
+                sa.update(self.table)
+                .where(c.claimed_by == worker, c.status == self.claimed)
+                .values(lease_until=now + lease)
+            )
+        return rowcount(result)
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+        c = self.table.c
+        async with read_connection(self.engine) as connection:
+            rows = await connection.execute(
+                sa.select(c.claimed_by).where(c.status == self.claimed).distinct()
+            )
+            return sorted(str(worker) for (worker,) in rows if worker is not None)
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
+        if not workers:
+            return 0
+        return await self.release(self.table.c.claimed_by.in_(list(workers)))
+
+    async def release(self, *conditions: Any) -> int:
+        """Make the claimed rows matching `conditions` wait again, due as they were."""
+        async with write_connection(self.engine) as connection:
+            result = await connection.execute(
+                sa.update(self.table)
+                .where(*conditions, self.table.c.status == self.claimed)
+                .values(status=self.waiting, claimed_by=None, lease_until=None)
+            )
+        return rowcount(result)
