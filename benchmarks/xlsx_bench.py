@@ -3,7 +3,7 @@
 Prints the time of `baocao export REPORT --xlsx FILE`'s work (reading the status and the
 register, building the sheets, writing the file) and its peak memory: Python's own peak
 (tracemalloc, a second run, as tracing slows it) and the process's peak resident size.
-Goal (issue #10): under 2 s and 200 MB.  Run:  .venv/bin/python benchmarks/xlsx_bench.py
+Goal: under 2 s and 200 MB.  Run:  .venv/bin/python benchmarks/xlsx_bench.py
 """
 
 from __future__ import annotations
