@@ -229,8 +229,8 @@ def reminder_dispatcher(
 ) -> Dispatcher:
     """The dispatch loop over this database, sending through `messengers`; what they cannot
     deliver goes to the outbox, for the process that can."""
+    from bot.services import ChartsOnFirstSummary
     from scheduler.dispatcher import Dispatcher, DispatchSettings
-    from storage.exports.chart import MatplotlibCharts
     from storage.outbox import SqlOutbox
     from storage.reminders import ReminderStore
 
@@ -246,7 +246,7 @@ def reminder_dispatcher(
         settings=settings,
         clock=clock or (lambda: datetime.now(UTC)),
         outbox=SqlOutbox(engine),
-        charts=MatplotlibCharts(),
+        charts=ChartsOnFirstSummary(),
     )
 
 

@@ -24,12 +24,12 @@ from bot.core.chart import ProgressChart
 from bot.core.drafts import Compiled
 from bot.core.errors import UserError
 from bot.core.export_desk import Exported, ExportWriteError, StatusExport
-from bot.core.model import Contact, InstanceStatus
+from bot.core.model import Contact, InstanceStatus, SignatureCheck
 from bot.core.office import ContactView, InviteView
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.changes import AppliedPlan
 from bot.core.plan.model import Plan, Role
-from bot.core.ports import ReportInstances, SignatureReader
+from bot.core.ports import ChartRenderer, ReportInstances, SignatureReader
 from storage import plans as plan_store
 from storage.db import make_engine
 from storage.files import LocalFileStore
@@ -265,14 +265,44 @@ async def export_xlsx(
             raise UserError("cli-error-export-write-failed", file=str(path)) from None
 
 
+class SignaturesOnFirstPdf:
+    """pyHanko's reader, imported when the first PDF comes rather than at every start: the
+    import costs a third of a second, which every `baocao` command would pay."""
+
+    def __init__(self) -> None:
+        self._reader: SignatureReader | None = None
+
+    def read(self, path: Path) -> tuple[SignatureCheck, ...]:
+        if self._reader is None:
+            from storage.signatures import PdfSignatureReader
+
+            self._reader = PdfSignatureReader()
+        return self._reader.read(path)
+
+
+class ChartsOnFirstSummary:
+    """matplotlib, imported when the first chart is drawn rather than at every start (half a
+    second that `baocao chat` and every other process would pay)."""
+
+    def __init__(self) -> None:
+        self._renderer: ChartRenderer | None = None
+
+    def render(self, chart: ProgressChart, path: Path) -> None:
+        if self._renderer is None:
+            from storage.exports.chart import MatplotlibCharts
+
+            self._renderer = MatplotlibCharts()
+        self._renderer.render(chart, path)
+
+
 def signature_reader(config: Settings) -> SignatureReader:
     """Reads submitted PDFs' signatures; trust is checked against BAOCAO_TRUST_ROOTS if set."""
     import logging
 
+    if config.trust_roots is None:
+        return SignaturesOnFirstPdf()
     from storage.signatures import PdfSignatureReader, load_trust_roots
 
-    if config.trust_roots is None:
-        return PdfSignatureReader()
     roots = load_trust_roots(config.trust_roots)
     log = logging.getLogger("baocao")
     if roots:
