@@ -1200,7 +1200,12 @@ def demo(
             out.print(text, markup=False)
             out.print()
 
-        run(lambda: season.play(config, script, speed=speed, note=note))
+        try:
+            run(lambda: season.play(config, script, speed=speed, note=note))
+        except season.DemoStopped:
+            said = t("demo-stopped") if keep is None else t("demo-stopped-kept", folder=str(folder))
+            err.print(said, markup=False)
+            raise typer.Exit(130) from None
         out.print(t("demo-step-status"), markup=False)
         key = script.report.key
         print_status(run(lambda: report_status(config, report_key=key, at=script.end)), tz)

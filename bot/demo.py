@@ -10,6 +10,7 @@ hour at a time, ticking the dispatcher after each step.
 from __future__ import annotations
 
 import asyncio
+import signal
 import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,10 @@ class Moment:
 
     at: datetime
     act: Callable[[], Awaitable[None]]
+
+
+class DemoStopped(Exception):
+    """The person stopped the season (Ctrl-C); it ended between two steps."""
 
 
 class FastClock:
@@ -181,6 +186,12 @@ async def play(
         stages.append(StagePlatform(core, transcript, clock, downloads))
         return stages[-1]
 
+    # Ctrl-C (or SIGTERM) ends the season between two steps, so that nothing is cut off
+    # half-way (a database thread calling back into a closed loop prints a traceback).
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopped.set)
     runtime = Runtime(config, clock=clock, platforms=[stage_platform], ticking=False)
     await runtime.start()
     try:
@@ -200,6 +211,8 @@ async def play(
 
         note(t("demo-step-invites"))
         for unit_key, role in cast:
+            if stopped.is_set():
+                break
             invite = await create_invite(
                 config, unit_key=unit_key, role=role, ttl=timedelta(days=14), at=clock.now
             )
@@ -250,8 +263,7 @@ async def play(
         dispatcher = runtime.dispatcher
         assert dispatcher is not None
         shown = transcript.count
-        loop = asyncio.get_running_loop()
-        while clock.now < script.end:
+        while clock.now < script.end and not stopped.is_set():
             began = loop.time()
             local = clock.now.astimezone(script.tz)
             into = timedelta(minutes=local.minute % 30, seconds=local.second)
@@ -267,4 +279,8 @@ async def play(
                 shown = transcript.count
     finally:
         await runtime.stop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signal_number)
+    if stopped.is_set():
+        raise DemoStopped
     return transcript

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +65,8 @@ def season(
         "BAOCAO_DATABASE_URL=postgresql://nobody@127.0.0.1:9/nowhere\n",
         encoding="utf-8",
     )
-    return demo(folder, "--speed", "1000"), folder
+    # Kept, so that the other commands can read what the season left (one run serves both).
+    return demo(folder, "--speed", "1000", "--keep", str(folder / "demo-data")), folder
 
 
 def test_the_demo_plays_a_whole_season(
@@ -153,23 +155,42 @@ def test_the_demo_plays_a_whole_season(
     assert re.search(r"Phòng Thông tin Báo chí và Xuất bản\s+đã nộp\s+31/05/2024 10:00\s+2", table)
 
 
-def test_the_demo_leaves_nothing_behind(
+def test_the_demo_stopped_with_ctrl_c_leaves_nothing_behind(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")}
+    (tmp_path / "tmp").mkdir()
+    environment.update({"TMPDIR": str(tmp_path / "tmp"), "COLUMNS": "200"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:  # the season has begun: people are chatting
+        if line.startswith("[07:30 "):
+            break
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert errors == "Đã dừng bản chạy thử; dữ liệu tạm đã được xóa.\n"
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
+
+
+def test_kept_data_can_be_read_with_the_other_commands(
     season: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
-    result, folder = season
-    assert result.returncode == 0
-    assert list((folder / "tmp").iterdir()) == []
-    assert sorted(p.name for p in folder.iterdir()) == [".env", "tmp"]
-
-
-def test_kept_data_can_be_read_with_the_other_commands(tmp_path: Path) -> None:
+    result, tmp_path = season
     kept = tmp_path / "demo-data"
-    result = demo(tmp_path, "--speed", "1000", "--keep", str(kept))
     assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env", "demo-data", "tmp"]
+    assert list((tmp_path / "tmp").iterdir()) == []
     assert f"BAOCAO_DATA_DIR={kept / 'data'}" in result.stdout
     status = subprocess.run(
         [sys.executable, "-m", "bot", "status", "dcs-6-thang-2024"],
-        cwd=tmp_path,
+        cwd=kept,  # not beside the careless .env
         env={**os.environ, "BAOCAO_DATA_DIR": str(kept / "data"), "COLUMNS": "200"},
         capture_output=True,
         text=True,
@@ -184,7 +205,7 @@ def test_kept_data_can_be_read_with_the_other_commands(tmp_path: Path) -> None:
     # The stage reaches every console chat: nothing was left waiting in the outbox.
     reminders = subprocess.run(
         [sys.executable, "-m", "bot", "reminders"],
-        cwd=tmp_path,
+        cwd=kept,  # not beside the careless .env
         env={**os.environ, "BAOCAO_DATA_DIR": str(kept / "data"), "COLUMNS": "200"},
         capture_output=True,
         text=True,

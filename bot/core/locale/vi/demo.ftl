@@ -25,3 +25,5 @@ demo-sends-file = (gửi tệp) { $name }
 demo-docx-name = Báo cáo { $unit }.docx
 demo-docx-body = Bản số { $version }. Kết quả thực hiện dân chủ ở cơ sở trong kỳ: đã phổ biến kế hoạch đến toàn thể công chức; tổ chức hội nghị cán bộ, công chức; công khai các nội dung theo quy định.
 demo-text-report = Phòng đã triển khai kế hoạch đến 100% công chức, tổ chức 2 buổi đối thoại, không có đơn thư khiếu nại trong kỳ.
+demo-stopped = Đã dừng bản chạy thử; dữ liệu tạm đã được xóa.
+demo-stopped-kept = Đã dừng bản chạy thử; dữ liệu đến lúc dừng vẫn ở { $folder }.
