@@ -25,6 +25,40 @@ class Leases:
     claimed: str
     waiting: str
 
+    def claiming(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int, among: Any = None
+    ) -> sa.Update:
+        """The statement that takes up to `limit` rows for `worker` until `now + lease`: rows
+        due and waiting, and rows whose claim ran out (their worker died), oldest due first,
+        among those `among` selects (all when None). One statement, with FOR UPDATE SKIP LOCKED
+        on PostgreSQL, so that two workers never take the same row; add `.returning(...)`."""
+        c = self.table.c
+        conditions = [
+            sa.or_(
+                sa.and_(c.status == self.waiting, c.due_at <= now),
+                sa.and_(c.status == self.claimed, c.lease_until < now),
+            )
+        ]
+        if among is not None:
+            conditions.insert(0, among)
+        due = (
+            sa.select(c.id)
+            .where(*conditions)
+            .order_by(c.due_at, c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (
+            sa.update(self.table)
+            .where(c.id.in_(due.scalar_subquery()))
+            .values(
+                status=self.claimed,
+                claimed_by=worker,
+                lease_until=now + lease,
+                attempts=c.attempts + 1,
+            )
+        )
+
     async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
         """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
         c = self.table.c

@@ -106,44 +106,18 @@ class SqlOutbox:
         reachable = _reachable(reach)
         if reachable is None:
             return []
-        due = (
-            sa.select(outbox_t.c.id)
-            .where(
-                reachable,
-                sa.or_(
-                    sa.and_(
-                        outbox_t.c.status == OutboxStatus.QUEUED.value, outbox_t.c.due_at <= now
-                    ),
-                    sa.and_(
-                        outbox_t.c.status == OutboxStatus.CLAIMED.value,
-                        outbox_t.c.lease_until < now,
-                    ),
-                ),
-            )
-            .order_by(outbox_t.c.due_at, outbox_t.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        statement = (
-            sa.update(outbox_t)
-            .where(outbox_t.c.id.in_(due.scalar_subquery()))
-            .values(
-                status=OutboxStatus.CLAIMED.value,
-                claimed_by=worker,
-                lease_until=now + lease,
-                attempts=outbox_t.c.attempts + 1,
-            )
-            .returning(
-                outbox_t.c.id,
-                outbox_t.c.platform,
-                outbox_t.c.chat_id,
-                outbox_t.c.contact_id,
-                outbox_t.c.text,
-                outbox_t.c.keyboard,
-                outbox_t.c.due_at,
-                outbox_t.c.attempts,
-                outbox_t.c.reminder_id,
-            )
+        statement = self._leases.claiming(
+            worker=worker, now=now, lease=lease, limit=limit, among=reachable
+        ).returning(
+            outbox_t.c.id,
+            outbox_t.c.platform,
+            outbox_t.c.chat_id,
+            outbox_t.c.contact_id,
+            outbox_t.c.text,
+            outbox_t.c.keyboard,
+            outbox_t.c.due_at,
+            outbox_t.c.attempts,
+            outbox_t.c.reminder_id,
         )
         async with write_session(self.engine) as session:
             await _drop_stale(session, reachable, now=now)

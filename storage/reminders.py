@@ -250,42 +250,16 @@ class ReminderStore:
         self, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[DueReminder]:
         """Take up to `limit` due rows (and rows whose claim expired) for `worker`."""
-        due = (
-            sa.select(reminder_t.c.id)
-            .where(
-                sa.or_(
-                    sa.and_(
-                        reminder_t.c.status == ReminderStatus.PENDING.value,
-                        reminder_t.c.due_at <= now,
-                    ),
-                    sa.and_(
-                        reminder_t.c.status == ReminderStatus.CLAIMED.value,
-                        reminder_t.c.lease_until < now,
-                    ),
-                )
-            )
-            .order_by(reminder_t.c.due_at, reminder_t.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        statement = (
-            sa.update(reminder_t)
-            .where(reminder_t.c.id.in_(due.scalar_subquery()))
-            .values(
-                status=ReminderStatus.CLAIMED.value,
-                claimed_by=worker,
-                lease_until=now + lease,
-                attempts=reminder_t.c.attempts + 1,
-            )
-            .returning(
-                reminder_t.c.id,
-                reminder_t.c.instance_id,
-                reminder_t.c.unit_id,
-                reminder_t.c.kind,
-                reminder_t.c.rule_key,
-                reminder_t.c.due_at,
-                reminder_t.c.attempts,
-            )
+        statement = self._leases.claiming(
+            worker=worker, now=now, lease=lease, limit=limit
+        ).returning(
+            reminder_t.c.id,
+            reminder_t.c.instance_id,
+            reminder_t.c.unit_id,
+            reminder_t.c.kind,
+            reminder_t.c.rule_key,
+            reminder_t.c.due_at,
+            reminder_t.c.attempts,
         )
         async with write_session(self.engine) as session:
             claimed = (await session.execute(statement)).all()
