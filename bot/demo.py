@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from bot.config import SEED_PLAN, Settings
@@ -119,37 +117,14 @@ class Script:
 
 
 def write_docx(path: Path, title: str, body: str) -> Path:
-    """A small Word document. By hand: a valid DOCX needs only these three parts, and the
-    product has no other use for a Word-writing library."""
-    paragraphs = "".join(
-        f"<w:p><w:r><w:t xml:space='preserve'>{escape(line)}</w:t></w:r></w:p>"
-        for line in [title, *body.splitlines()]
-    )
-    parts = {
-        "[Content_Types].xml": (
-            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>"
-            "<Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'>"
-            "<Default Extension='rels' ContentType="
-            "'application/vnd.openxmlformats-package.relationships+xml'/>"
-            "<Default Extension='xml' ContentType='application/xml'/>"
-            "<Override PartName='/word/document.xml' ContentType='application/"
-            "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'/></Types>"
-        ),
-        "_rels/.rels": (
-            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>"
-            "<Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'>"
-            "<Relationship Id='rId1' Type='http://schemas.openxmlformats.org/officeDocument/"
-            "2006/relationships/officeDocument' Target='word/document.xml'/></Relationships>"
-        ),
-        "word/document.xml": (
-            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>"
-            "<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'>"
-            f"<w:body>{paragraphs}</w:body></w:document>"
-        ),
-    }
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
+    """A small Word document, as a unit's head would send: a heading and the body's lines."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for line in body.splitlines():
+        document.add_paragraph(line)
+    document.save(str(path))
     return path
 
 
