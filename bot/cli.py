@@ -724,7 +724,8 @@ def chart(
         ),
     ] = None,
 ) -> None:
-    from bot.core.chart import nearest_instance, progress_chart
+    from bot.core.chart import progress_chart
+    from bot.core.model import nearest_instance
     from bot.services import output_problem, report_status, write_chart
 
     config = settings()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.core import formatting as fmt
 from bot.core.errors import UserError
 from bot.core.i18n import t
-from bot.core.model import InstanceStatus, SubmissionKind, UnitStatus
+from bot.core.model import InstanceStatus, SubmissionKind, UnitStatus, nearest_instance
 
 if TYPE_CHECKING:
     from bot.core.ports import ArchiveWriter, ReportInstances, SubmissionHistory
@@ -362,7 +362,7 @@ def relevant_instance(instances: Sequence[InstanceStatus], now: datetime) -> Ins
     after; on a tie, the earlier. A monthly report exported just after its deadline gives the
     month that closed, not the empty month that opened."""
     started = [i for i in instances if any(u.submitted for u in i.units)] or list(instances)
-    return min(started, key=lambda i: (abs(i.due_end - now), i.due_end))
+    return nearest_instance(started, now=now)
 
 
 # ---- the use case ---------------------------------------------------------------------------

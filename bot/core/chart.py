@@ -8,7 +8,6 @@ bot.core.rules.deadlines), so the chart and the text never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -99,11 +98,3 @@ def progress_chart(status: InstanceStatus, *, now: datetime, tz: ZoneInfo) -> Pr
         note=note,
         file_name=t("chart-file-name", report=status.report_key, date=today.strftime("%d-%m-%Y")),
     )
-
-
-def nearest_instance(instances: Sequence[InstanceStatus], *, now: datetime) -> InstanceStatus:
-    """The instance whose deadline is nearest `now`, passed or coming (the earlier on a tie):
-    of a report due every month, the one the Office is chasing or about to chase."""
-    if not instances:
-        raise ValueError("no instance to choose from")
-    return min(instances, key=lambda instance: (abs(instance.due_end - now), instance.due_end))

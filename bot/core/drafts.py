@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.core import formatting as fmt
 from bot.core.errors import UserError
 from bot.core.i18n import t
-from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState
+from bot.core.model import InstanceStatus, SubmissionKind, SubmissionState, nearest_instance
 
 if TYPE_CHECKING:
     from bot.core.ports import DraftSources, DraftWriter, ReportInstances
@@ -199,7 +199,7 @@ def choose_instance(
                 return instance
         keys = ", ".join(instance_label(i.instance_key) for i in instances)
         raise UserError("compile-unknown-instance", report=report, instance=instance_key, keys=keys)
-    return min(instances, key=lambda i: (abs(i.due_end - now), i.due_end))
+    return nearest_instance(instances, now=now)
 
 
 def instance_label(key: str) -> str:

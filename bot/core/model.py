@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -290,3 +291,11 @@ class SignatureCheck:
     @property
     def warning(self) -> bool:
         return self.integrity.warning
+
+
+def nearest_instance(instances: Sequence[InstanceStatus], *, now: datetime) -> InstanceStatus:
+    """The instance whose deadline is nearest `now`, passed or coming (the earlier on a tie):
+    of a report due every month, the one the Office is chasing or about to chase."""
+    if not instances:
+        raise ValueError("no instance to choose from")
+    return min(instances, key=lambda instance: (abs(instance.due_end - now), instance.due_end))

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from chart_support import DUE_END, TZ, local, status
 
-from bot.core.chart import nearest_instance, progress_chart
-from bot.core.model import SubmissionState
+from bot.core.chart import progress_chart
+from bot.core.model import SubmissionState, nearest_instance
 
 
 def test_the_chart_counts_each_state_as_the_status_does() -> None:
