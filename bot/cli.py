@@ -668,7 +668,7 @@ def export_workbook(
 def export_archive(
     config: Settings, key: str, instance: str | None, path: Path, all_versions: bool, at: datetime
 ) -> None:
-    from bot.core.archive import megabytes, round_name
+    from bot.core.archive import round_name
     from bot.services import export_zip
 
     result = run(
@@ -700,7 +700,7 @@ def export_archive(
             count=result.entries - len(result.missing),
             done=sum(1 for unit in chosen.units if unit.submitted),
             total=len(chosen.units),
-            size=megabytes(result.size),
+            size=fmt.megabytes(result.size),
         ),
         markup=False,
     )

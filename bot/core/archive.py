@@ -457,8 +457,3 @@ class Archives:
             size=written.size,
             missing=tuple(e.name for e in plan.entries if e.name in written.missing),
         )
-
-
-def megabytes(size: int) -> str:
-    """A size in MB with a decimal comma, as the bot says file sizes."""
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

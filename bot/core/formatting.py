@@ -76,3 +76,8 @@ def duration(value: timedelta) -> str:
             else t("duration-hours", hours=hours)
         )
     return t("duration-minutes", minutes=max(minutes, 1) if value.total_seconds() > 0 else 0)
+
+
+def megabytes(size: int) -> str:
+    """A size in MB with a decimal comma, as the bot says file sizes."""
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

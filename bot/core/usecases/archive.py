@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.archive import ArchiveTooBigError, megabytes, round_name
+from bot.core import formatting as fmt
+from bot.core.archive import ArchiveTooBigError, round_name
 from bot.core.cleaning import shorten
 from bot.core.errors import UserError
 from bot.core.i18n import t
@@ -44,8 +45,8 @@ async def send_archive(ctx: Context, request: Request) -> None:
                 chat,
                 t(
                     "archive-too-big",
-                    size=megabytes(error.size),
-                    limit=megabytes(out.max_upload),
+                    size=fmt.megabytes(error.size),
+                    limit=fmt.megabytes(out.max_upload),
                     command=command + (" --all-versions" if all_versions else "") + " --zip",
                 ),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core import formatting as fmt
 from bot.core.cleaning import shorten
 from bot.core.drafts import Compiled, instance_label
 from bot.core.errors import UserError
@@ -49,8 +50,8 @@ async def compile_draft(ctx: Context, request: Request) -> None:
                 chat,
                 t(
                     "compile-too-big",
-                    size=_megabytes(compiled.size),
-                    limit=_megabytes(out.max_upload),
+                    size=fmt.megabytes(compiled.size),
+                    limit=fmt.megabytes(out.max_upload),
                     report=report,
                 ),
             )
@@ -83,7 +84,3 @@ def caption(compiled: Compiled) -> str:
     if compiled.unread:
         text += "\n" + t("compile-caption-unread", count=len(compiled.unread))
     return text
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

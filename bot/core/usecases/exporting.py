@@ -150,8 +150,8 @@ async def send_workbook(
                 chat,
                 t(
                     "xlsx-too-big",
-                    size=_megabytes(done.size),
-                    limit=_megabytes(out.max_upload),
+                    size=fmt.megabytes(done.size),
+                    limit=fmt.megabytes(out.max_upload),
                     report=done.report_key,
                 ),
             )
@@ -189,7 +189,3 @@ async def _close_prompt(request: Request, text: str) -> None:
         except Exception:  # the question may be deleted: the export goes on, told anew
             log.warning("could not replace the export question", exc_info=True)
     await request.out.send(request.chat, text)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
+from bot.core import formatting as fmt
 from bot.core import steps, texts
 from bot.core.cleaning import clean, clean_optional, shorten_name
 from bot.core.i18n import t
@@ -98,8 +99,8 @@ def _file_problem(attachment: Attachment, out: Messenger) -> str | None:
     if attachment.size is not None and attachment.size > out.max_download:
         return t(
             "submit-file-too-big",
-            size=_megabytes(attachment.size),
-            limit=_megabytes(out.max_download),
+            size=fmt.megabytes(attachment.size),
+            limit=fmt.megabytes(out.max_download),
         )
     if attachment.size == 0:
         return t("submit-file-empty")
@@ -147,7 +148,7 @@ async def accept_file(
         try:
             size = await out.download(attachment, staged)
         except FileTooBigError:
-            limit = _megabytes(out.max_download)
+            limit = fmt.megabytes(out.max_download)
             await out.send(chat, t("submit-file-too-big", size=f"> {limit}", limit=limit))
             return
         if size == 0:
@@ -224,10 +225,6 @@ def _file_label(attachment: Attachment) -> str:
     if attachment.file_name:
         return attachment.file_name
     return "photo.jpg" if attachment.kind is AttachmentKind.PHOTO else "document"
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
 
 
 def _sha256(path: Path) -> str:
