@@ -340,6 +340,62 @@ class SignatureRecord(Base, table=True):
     signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class WebSecretRecord(Base, table=True):
+    """A key the web app signs with (sign-in links), made once and shared by every process."""
+
+    __tablename__ = "web_secret"
+
+    name: str = Field(primary_key=True)
+    value: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WebLinkRecord(Base, table=True):
+    """A one-time sign-in link: signed, used once, expiring. Only its hash is stored."""
+
+    __tablename__ = "web_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    role: str  # bot.core.plan.model.Role value
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    display_name: str = ""  # who signs in without a contact (the Office from the CLI)
+    created_by: str  # the audit's actor: "cli", "start", or the contact who asked the bot
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSessionRecord(Base, table=True):
+    """A signed-in browser: revocable, and ended when its contact is moved or removed."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    link_id: int | None = Field(default=None, foreign_key="web_link.id")
+    role: str
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    display_name: str = ""
+    csrf: str  # the token every form of this session carries
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebNoticeRecord(Base, table=True):
+    """A message to a contact who uses only the web: reminders and receipts, read on the portal."""
+
+    __tablename__ = "web_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(index=True)  # the web contact's chat id
+    text: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 def table(model: type[Base]) -> sa.Table:
     """The Core table of a model, for bulk statements."""
     result = model.__table__  # type: ignore[attr-defined]
@@ -362,3 +418,7 @@ chat_binding_t = table(ChatBindingRecord)
 pending_step_t = table(PendingStepRecord)
 audit_t = table(AuditRecord)
 signature_t = table(SignatureRecord)
+web_secret_t = table(WebSecretRecord)
+web_link_t = table(WebLinkRecord)
+web_session_t = table(WebSessionRecord)
+web_notice_t = table(WebNoticeRecord)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import NOW
+from storage_helpers import HEAD, NOW
 
 from storage.db import read_session, write_session
 from storage.migrate import current, downgrade, schema_diff, upgrade
@@ -44,7 +44,7 @@ async def test_0003_up_down_up_with_reminders(empty_engine: AsyncEngine) -> None
     assert await statuses(engine) == ["pending", "pending"]
 
     await upgrade(engine)
-    assert await current(engine) == "0005"  # the head, through 0003
+    assert await current(engine) == HEAD  # the head, through 0003
     assert "note" in await columns(engine)
     assert await schema_diff(engine) == []
     async with write_session(engine) as session:
@@ -61,6 +61,6 @@ async def test_0003_up_down_up_with_reminders(empty_engine: AsyncEngine) -> None
     assert await statuses(engine) == ["skipped", "pending"]
 
     await upgrade(engine)
-    assert await current(engine) == "0005"  # the head, through 0003
+    assert await current(engine) == HEAD  # the head, through 0003
     assert await statuses(engine) == ["skipped", "pending"]
     assert await schema_diff(engine) == []

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import POSTGRES_URL, admin_execute, require_postgres
+from storage_helpers import HEAD, POSTGRES_URL, admin_execute, require_postgres
 
 from storage.db import database_url_for, make_engine, read_session
 from storage.migrate import current, downgrade, schema_diff, upgrade
@@ -26,7 +26,7 @@ async def test_up_down_up(empty_engine: AsyncEngine) -> None:
     expected = {table.name for table in metadata.sorted_tables}
     assert await current(empty_engine) is None
     await upgrade(empty_engine)
-    assert await current(empty_engine) == "0005"
+    assert await current(empty_engine) == HEAD
     assert await table_names(empty_engine) == expected
     await downgrade(empty_engine, "base")
     assert await current(empty_engine) is None
@@ -38,7 +38,7 @@ async def test_up_down_up(empty_engine: AsyncEngine) -> None:
 
 async def test_upgrade_twice_is_a_no_op(engine: AsyncEngine) -> None:
     await upgrade(engine)
-    assert await current(engine) == "0005"
+    assert await current(engine) == HEAD
 
 
 async def test_models_and_migrated_schema_agree(engine: AsyncEngine) -> None:
@@ -51,7 +51,7 @@ async def test_by_url_on_sqlite(tmp_path: Path) -> None:
     assert await current(url) is None
     await upgrade(url)
     await upgrade(url)
-    assert await current(url) == "0005"
+    assert await current(url) == HEAD
     assert await schema_diff(url) == []
     await downgrade(url, "base")
     assert await current(url) is None
@@ -66,7 +66,7 @@ async def test_by_url_on_postgres() -> None:
     try:
         await upgrade(url)
         await upgrade(url)
-        assert await current(url) == "0005"
+        assert await current(url) == HEAD
         assert await schema_diff(url) == []
         await downgrade(url, "base")
         assert await current(url) is None

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import NOW, row_counts, submit_as_unit
+from storage_helpers import HEAD, NOW, row_counts, submit_as_unit
 
 from bot.core.model import (
     Receipt,
@@ -129,7 +129,7 @@ async def test_0005_up_down_up(empty_engine: AsyncEngine, tmp_path: Path) -> Non
     assert "submission_signature" not in await tables(engine)
 
     await upgrade(engine)
-    assert await current(engine) == "0005"
+    assert await current(engine) == HEAD
     assert await schema_diff(engine) == []
     receipt = await send_pdf(engine, files, instance, "tc")
     repo = SqlRepository(engine, LocalFileStore(files))
@@ -142,7 +142,7 @@ async def test_0005_up_down_up(empty_engine: AsyncEngine, tmp_path: Path) -> Non
         assert await connection.scalar(sa.text("SELECT count(*) FROM submission")) == 2
 
     await upgrade(engine)
-    assert await current(engine) == "0005"
+    assert await current(engine) == HEAD
     assert await schema_diff(engine) == []
     assert (await row_counts(engine))["submission_signature"] == 0
     assert (await row_counts(engine))["submission"] == 2

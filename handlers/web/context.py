@@ -1,0 +1,66 @@
+"""What every page is given (WebDeps, built by the composition root) and who is signed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.plan.model import Role
+from bot.core.ports import Messenger
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None  # how links are written behind a proxy; None: http://host:port
+    max_upload: int = 200 * 1024 * 1024  # bytes, for one file
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    @property
+    def base_url(self) -> str:
+        """The address links start with, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies marked Secure when the public address is HTTPS."""
+        return self.base_url.startswith("https://")
+
+
+@dataclass(frozen=True, slots=True)
+class WebUser:
+    """Who a session belongs to. Office staff signed in from the CLI have no contact."""
+
+    session_id: int
+    role: Role
+    display_name: str
+    csrf: str  # the token this session's forms carry
+    contact_id: int | None = None
+    unit_key: str | None = None
+    unit_name: str | None = None
+
+    @property
+    def is_office(self) -> bool:
+        return self.role is Role.OFFICE
+
+    @property
+    def sees_dashboard(self) -> bool:
+        """The Office works the dashboard; leadership reads it."""
+        return self.role in (Role.OFFICE, Role.LEADER)
+
+
+@dataclass(slots=True)
+class WebDeps:
+    """The use cases the pages call, each a domain object over ports; never an adapter."""
+
+    settings: WebSettings
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # The running platforms' messengers by name, to send a receipt to a contact's chat too;
+    # filled in once the runtime has started them.
+    messengers: Mapping[str, Messenger] = field(default_factory=dict)
