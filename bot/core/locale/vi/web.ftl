@@ -7,3 +7,6 @@ web-nav-guide = Hướng dẫn
 web-sign-out = Đăng xuất
 web-problem-title = Không thực hiện được
 web-problem-home = Về trang chính
+web-sign-in-needed = Anh/chị chưa đăng nhập, hoặc phiên đăng nhập đã hết. Hãy nhắn /web cho bot baocao để nhận đường liên kết đăng nhập mới.
+web-forbidden = Trang này không dành cho vai trò của anh/chị.
+web-csrf = Biểu mẫu đã cũ hoặc không hợp lệ. Hãy tải lại trang rồi làm lại.
