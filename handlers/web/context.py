@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.archive import Archives
+from bot.core.drafts import DraftDesk
+from bot.core.export_desk import StatusExport
+from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.model import Role
-from bot.core.ports import Messenger
+from bot.core.ports import ChartRenderer, Messenger, WorkbookWriter
+from bot.core.usecases import ReportBot
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,14 @@ class WebDeps:
     """The use cases the pages call, each a domain object over ports; never an adapter."""
 
     settings: WebSettings
+    core: ReportBot  # the chat use cases and their records: contacts, reports, submissions
+    office: OfficeDesk  # invites, contacts, status
+    plans: PlanDesk  # the plan: show, check, apply
+    exports: StatusExport  # the status workbook
+    workbooks: WorkbookWriter  # writes that workbook as .xlsx
+    archives: Archives  # a round's files in one zip
+    drafts: DraftDesk  # the compiled Word draft
+    charts: ChartRenderer  # the progress chart as PNG
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # The running platforms' messengers by name, to send a receipt to a contact's chat too;
     # filled in once the runtime has started them.
