@@ -12,7 +12,7 @@ from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.model import Role
-from bot.core.ports import ChartRenderer, Messenger, WorkbookWriter
+from bot.core.ports import ChartRenderer, Messenger, Outbox, WorkbookWriter
 from bot.core.usecases import ReportBot
 
 
@@ -77,3 +77,6 @@ class WebDeps:
     # The running platforms' messengers by name, to send a receipt to a contact's chat too;
     # filled in once the runtime has started them.
     messengers: Mapping[str, Messenger] = field(default_factory=dict)
+    # Messages for chats no platform of this process reaches (a receipt for a contact on a
+    # platform that runs elsewhere), sent by the process that runs it; None: not sent then.
+    outbox: Outbox | None = None
