@@ -9,11 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from fakes.messenger import FakeMessenger
 from portal_support import CSRF, NOW, Department, Portal, department, portal
 from upload_bodies import CONTENT_TYPE, DOCX, EXE, PDF, PNG, body, field, file, sha256, sized
 
 from bot.core.model import SubmissionKind
 from storage.db import make_engine
+from storage.repository import SqlRepository
 from storage.roster import SqlRoster
 
 JSON = {"accept": "application/json", "x-csrf-token": CSRF, "content-type": CONTENT_TYPE}
@@ -258,3 +260,26 @@ def test_the_phone_page_keeps_every_word_in_the_catalog(world: Department) -> No
     for page in pages:
         assert not re.search(r"\bweb-portal-[a-z-]+", page)
         assert 'name="viewport"' in page
+
+
+def test_files_go_on_to_the_office_group_or_a_line_when_too_big(world: Department) -> None:
+    async def bind_group() -> None:
+        engine = make_engine(world.url)
+        try:
+            await SqlRepository(engine, world.files).bind_office_group(
+                platform="telegram", chat_id="nhom-vp", title=None, contact_id=None, now=NOW
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(bind_group())
+    messenger = FakeMessenger(max_upload=3000)
+    small, big = sized(b"%PDF-", 2000), sized(b"%PDF-", 4000)
+    with portal(world, messengers={"telegram": messenger}) as web:
+        answer = post(web, "bc-6-thang", body([file("nho.pdf", small), file("lon.pdf", big)]))
+    assert answer.status_code == 200
+    ((chat, name, caption, _, content),) = messenger.uploads
+    assert (chat, name, content) == ("nhom-vp", "nho.pdf", small)
+    assert "Phòng A" in caption
+    (line,) = messenger.texts("nhom-vp")
+    assert "Bảng theo dõi" in line and "0,0 MB" in line
