@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint services browser clean
+.PHONY: run demo test lint services browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ browser:
 		|| { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) >/dev/null 2>&1; } \
 		|| echo "chromium could not be installed: the browser tests will be skipped"; \
 	fi
+
+# The user guide's pictures (docs/hinh/), taken again by the browser tests at phone and desktop size.
+screenshots: $(STAMP) browser
+	BAOCAO_SCREENSHOTS=docs/hinh $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
 from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
@@ -210,23 +211,35 @@ async def serve(app: ASGIApp) -> AsyncIterator[LiveServer]:
         listener.close()
 
 
-class Screenshots:
-    """PNGs of pages, for a person to look at: in the test's own folder, or in the folder
-    BAOCAO_SCREENSHOTS names (relative to the repository), e.g. docs/hinh for the guide."""
+def guide_pictures() -> set[str]:
+    """The names of the pictures the user guide shows (hinh/NAME.png), without .png."""
+    text = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    return set(re.findall(r"\(hinh/([a-z0-9-]+)\.png\)", text))
 
-    def __init__(self, folder: Path) -> None:
+
+class Screenshots:
+    """PNGs of pages, for a person to look at, in the test's own folder. When BAOCAO_SCREENSHOTS
+    names a folder (relative to the repository: docs/hinh), the pictures the guide shows go
+    there instead, and nothing else does: the guide's folder holds only what it shows."""
+
+    def __init__(self, folder: Path, guide_folder: Path | None = None) -> None:
         self.folder = folder
+        self.guide_folder = guide_folder
 
     @classmethod
     def for_test(cls, tmp_path: Path) -> Screenshots:
         chosen = os.environ.get("BAOCAO_SCREENSHOTS")
-        folder = (ROOT / chosen) if chosen else tmp_path / "hinh"
+        return cls(tmp_path / "hinh", (ROOT / chosen) if chosen else None)
+
+    def path(self, name: str) -> Path:
+        guide = self.guide_folder is not None and name in guide_pictures()
+        folder = self.guide_folder if guide and self.guide_folder else self.folder
         folder.mkdir(parents=True, exist_ok=True)
-        return cls(folder)
+        return folder / f"{name}.png"
 
     async def take(self, page: Page, name: str, *, full_page: bool = False) -> Path:
         """Write the page as `name`.png and return its path."""
-        path = self.folder / f"{name}.png"
+        path = self.path(name)
         await page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from browser_support import ROOT, web_world
+from browser_support import ROOT, Screenshots, guide_pictures, web_world
 
 from bot.core.i18n import t
 from handlers.web import guide
@@ -147,3 +147,16 @@ async def test_a_missing_guide_is_said_in_words(
     response = await client.get("/huong-dan")
     assert response.status_code == 404
     assert t("web-guide-missing") in response.text
+
+
+def test_only_the_pictures_the_guide_shows_go_to_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOCAO_SCREENSHOTS", str(tmp_path / "hinh"))
+    shots = Screenshots.for_test(tmp_path / "test")
+    assert {"cong-don-vi", "nop-tep", "bang-theo-doi", "dang-nhap"} <= guide_pictures()
+    assert shots.path("cong-don-vi") == tmp_path / "hinh" / "cong-don-vi.png"
+    assert shots.path("trang-tu-choi") == tmp_path / "test" / "hinh" / "trang-tu-choi.png"
+    monkeypatch.delenv("BAOCAO_SCREENSHOTS")
+    alone = Screenshots.for_test(tmp_path / "test")
+    assert alone.path("cong-don-vi") == tmp_path / "test" / "hinh" / "cong-don-vi.png"
