@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint services clean
+.PHONY: run demo test lint services browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,30 @@ services:
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start || true; \
 	fi
 
+# The browser tests (tests/browser) drive Debian's chromium through Playwright, whose own browser
+# download cannot work without the open internet. Installed here when we are root and it is
+# missing; never fatal: without root or network the browser tests skip and say why.
+CHROMIUM ?= $(or $(BAOCAO_TEST_CHROMIUM),/usr/bin/chromium)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser tests"; \
+		$(APT_INSTALL) >/dev/null 2>&1 \
+		|| { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) >/dev/null 2>&1; } \
+		|| echo "chromium could not be installed: the browser tests will be skipped"; \
+	fi
+
+# The user guide's pictures (docs/hinh/), taken again by the browser tests at phone and desktop size.
+screenshots: $(STAMP) browser
+	BAOCAO_SCREENSHOTS=docs/hinh $(BIN)/pytest -q -p no:cacheprovider tests/browser
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) services lint
+test: $(STAMP) services browser lint
 	$(BIN)/pytest
 
 clean:
