@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
@@ -29,7 +30,7 @@ def build_app(deps: WebDeps) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=signin.middleware(deps),
-        exception_handlers={Refused: refused},
+        exception_handlers={Refused: refused, HTTPException: http_error},
     )
     app.state.deps = deps
     return app
@@ -38,3 +39,17 @@ def build_app(deps: WebDeps) -> Starlette:
 async def refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, Refused)
     return problem(request, error.key, status=error.status, **error.args_)
+
+
+# Starlette's own refusals (no such page, a method a page does not take, a body too large
+# for it) come in English: each gets the plain page in words, with its status kept.
+HTTP_ERRORS = {404: "web-not-found", 405: "web-method-not-allowed", 413: "web-too-large"}
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    key = HTTP_ERRORS.get(error.status_code, "web-request-refused")
+    response = problem(request, key, status=error.status_code)
+    if error.headers:
+        response.headers.update(error.headers)
+    return response

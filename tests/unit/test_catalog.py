@@ -142,3 +142,64 @@ def test_no_vietnamese_text_in_code() -> None:
         if vietnamese.search(line)
     ]
     assert offenders == []
+
+
+# ---- the web app's templates and scripts: the same rules as the code ---------------------------
+
+TEMPLATES = ROOT / "handlers" / "web" / "templates"
+STATIC = ROOT / "handlers" / "web" / "static"
+TEMPLATE_T = re.compile(r"""\bt\(\s*["']([a-z0-9-]+)["']""")
+
+
+def template_calls(path: Path) -> Iterator[tuple[str, str]]:
+    """Each `t("key", ...)` in a template: its key and the text of its other arguments."""
+    text = path.read_text(encoding="utf-8")
+    for match in TEMPLATE_T.finditer(text):
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        yield match.group(1), text[match.end() : end - 1]
+
+
+def template_files() -> list[Path]:
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+def test_every_key_in_the_templates_is_in_the_catalog() -> None:
+    files = template_files()
+    assert files, "no templates found"
+    missing = [
+        f"{path.relative_to(ROOT)}: {key}"
+        for path in files
+        for key, _ in template_calls(path)
+        if key not in VARIABLES
+    ]
+    assert missing == []
+
+
+def test_templates_give_every_variable_a_message_needs() -> None:
+    problems = []
+    for path in template_files():
+        for key, rest in template_calls(path):
+            if "**" in rest:
+                continue
+            given = set(re.findall(r"\b([a-z_]+)\s*=(?!=)", rest))
+            lacking = VARIABLES.get(key, set()) - given
+            if lacking:
+                problems.append(f"{path.relative_to(ROOT)}: {key} lacks {sorted(lacking)}")
+    assert problems == []
+
+
+def test_no_vietnamese_text_in_templates_or_scripts() -> None:
+    vietnamese = re.compile(
+        "[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđĐ]", re.IGNORECASE
+    )
+    files = [*template_files(), *sorted(STATIC.glob("*.js"))]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if vietnamese.search(line)
+    ]
+    assert offenders == []
