@@ -69,6 +69,7 @@ _SETTING_ERRORS = {
     "baocao_api_url": "cli-error-telegram-api-url",
     "baocao_token": "cli-error-telegram-token",
     "baocao_bot_username": "cli-error-bot-username",
+    "baocao_public_url": "cli-error-public-url",
 }
 
 
@@ -1147,7 +1148,8 @@ def chat(
 
     # Telegram, when set, only sends: its people's reminders still go out from here, and the
     # bot that polls keeps polling.
-    chatting = config.model_copy(update={"telegram_polling": False})
+    # The web app stays with `baocao run`: a console chat opens no port.
+    chatting = config.model_copy(update={"telegram_polling": False, "web": False})
     run(lambda: serve(chatting, stopping, platforms=[console]))
 
 
