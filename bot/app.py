@@ -296,9 +296,11 @@ async def serve(
     *,
     clock: Callable[[], datetime] | None = None,
     platforms: Sequence[PlatformFactory] = (),
+    started: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> None:
     """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM, on every
-    platform the settings enable and on those `platforms` make."""
+    platform the settings enable and on those `platforms` make; `started` is called once
+    every platform has started (to tell the terminal where the web app is)."""
     from bot.platforms import configured
 
     if not configured(config) and not platforms:
@@ -322,6 +324,8 @@ async def serve(
     await runtime.start()
     log.info("%s", t("run-started"))
     try:
+        if started is not None:
+            await started(runtime)
         await stopping.wait()
     finally:
         log.info("%s", t("run-stopping"))

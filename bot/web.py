@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.app import Runtime
+    from bot.core.web_access import IssuedLink
     from handlers.web.context import WebDeps, WebSettings
     from handlers.web.platform import WebPlatform
 
@@ -122,3 +123,37 @@ def web_platform(config: Settings, deps: WebDeps) -> WebPlatform:
     return WebPlatform(
         app=build_app(deps), settings=deps.settings, notices=deps.notices, clock=deps.clock
     )
+
+
+async def sign_in_link(config: Settings, *, contact_id: int | None, at: datetime) -> IssuedLink:
+    """A one-time sign-in link from the CLI: for the contact `contact_id` (active) in their
+    role, or for office staff without a contact. Raises UserError for an unknown contact."""
+    from bot.core.errors import UserError
+    from bot.core.i18n import t
+    from bot.core.plan.model import Role
+    from bot.services import database
+    from storage.roster import SqlRoster
+
+    async with database(config) as engine:
+        access = web_access(config, engine, lambda: at)
+        if contact_id is None:
+            return await access.issue(
+                role=Role.OFFICE, display_name=t("signin-office-name"), created_by="cli"
+            )
+        contact = next(
+            (c for c in await SqlRoster(engine).contacts() if c.id == contact_id and c.active),
+            None,
+        )
+        if contact is None:
+            raise UserError("cli-web-no-contact", number=str(contact_id))
+        return await access.issue(
+            role=contact.role, display_name=contact.display_name, contact=contact, created_by="cli"
+        )
+
+
+async def sign_everyone_out(config: Settings, *, at: datetime) -> int:
+    """End every web session; how many were live."""
+    from bot.services import database
+
+    async with database(config) as engine:
+        return await web_access(config, engine, lambda: at).end_all()

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.core.model import Contact
+from bot.core.office import ContactView
 from bot.core.plan.model import Role
 
 if TYPE_CHECKING:  # the ports speak of the views below
@@ -150,7 +151,7 @@ class WebAccessDesk:
         role: Role,
         display_name: str,
         created_by: str,
-        contact: Contact | None = None,
+        contact: Contact | ContactView | None = None,
         now: datetime | None = None,
     ) -> IssuedLink:
         """A new one-time link for `contact` (in their role) or for office staff without one."""

@@ -29,3 +29,13 @@ cli-error-public-url = BAOCAO_PUBLIC_URL không đúng dạng. Hãy ghi địa c
 signin-notice-file = Tệp «{ $name }» xem và tải về trên trang web baocao (bảng theo dõi của Văn phòng, hoặc trang báo cáo của đơn vị).
 signin-port-busy = Cổng { $port } trên { $host } đang có chương trình khác dùng, nên chưa mở được trang web baocao. Hãy tắt chương trình đó (có thể là một baocao khác đang chạy), hoặc chọn cổng khác bằng dòng BAOCAO_WEB_PORT= trong tệp .env.
 signin-port-failed = Không mở được trang web baocao trên { $host }:{ $port } ({ $reason }). Hãy kiểm tra BAOCAO_WEB_HOST và BAOCAO_WEB_PORT trong tệp .env.
+run-web-address = Trang web baocao: { $address }
+run-web-office-link = Đường liên kết đăng nhập cho Văn phòng (dùng một lần, trong { $minutes } phút): { $link }
+run-web-add-token = Chưa có bot chat nào: baocao chỉ chạy trang web. Muốn dùng cả bot Telegram, hãy tạo bot bằng cách nhắn /newbot cho @BotFather, rồi chép mã bot vào tệp .env ở thư mục baocao, dòng BAOCAO_TELEGRAM_TOKEN=mã-bot, và chạy lại baocao.
+cli-web-help = Trang web baocao: đường liên kết đăng nhập, đăng xuất mọi người.
+cli-web-login-help = In một đường liên kết đăng nhập dùng một lần: không ghi số người liên hệ thì cho cán bộ Văn phòng (15 phút); ghi số (như lệnh baocao contacts liệt kê) thì cho người đó, theo vai trò của họ.
+cli-arg-web-contact = Số của người liên hệ, như lệnh baocao contacts liệt kê. Bỏ trống: cán bộ Văn phòng.
+cli-web-login-link = Đường liên kết đăng nhập cho { $name } ({ $role }), dùng một lần, đến { $expires }. Chỉ gửi cho đúng người đó:
+cli-web-no-contact = Không có người liên hệ số { $number } đang hoạt động. Xem số của từng người bằng lệnh baocao contacts.
+cli-web-logout-all-help = Đăng xuất mọi người khỏi trang web baocao (mọi phiên đăng nhập kết thúc).
+cli-web-logged-out = Đã đăng xuất { $count } phiên đăng nhập trên trang web.
