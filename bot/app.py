@@ -171,6 +171,7 @@ class Runtime:
             signatures=signature_reader(config),
             drafts=draft_desk(self.engine, self.files, repository),
             archives=archive_desk(self.engine, self.files, ZoneInfo(config.timezone)),
+            web=self.web_access,
         )
         # The web app first: a busy port stops the start before any chat platform polls.
         self.web: WebDeps | None = None

@@ -39,3 +39,7 @@ cli-web-login-link = Đường liên kết đăng nhập cho { $name } ({ $role 
 cli-web-no-contact = Không có người liên hệ số { $number } đang hoạt động. Xem số của từng người bằng lệnh baocao contacts.
 cli-web-logout-all-help = Đăng xuất mọi người khỏi trang web baocao (mọi phiên đăng nhập kết thúc).
 cli-web-logged-out = Đã đăng xuất { $count } phiên đăng nhập trên trang web.
+web-link = Đường liên kết đăng nhập trang web baocao của anh/chị (dùng một lần, đến { $until }): { $link }
+    Mở đường liên kết rồi bấm «Đăng nhập». Đừng chuyển đường liên kết này cho người khác.
+web-upload-instead = Nộp qua web: tệp lớn nộp được trên trang web baocao. Đường liên kết đăng nhập của anh/chị (dùng một lần, đến { $until }): { $link }
+web-link-off = Trang web baocao chưa được bật, nên chưa có đường liên kết đăng nhập. Hãy liên hệ Văn phòng.
