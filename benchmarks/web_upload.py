@@ -147,6 +147,8 @@ def serve(data: Path, port: int) -> None:
         archives=archives,
         drafts=None,  # type: ignore[arg-type]
         charts=None,  # type: ignore[arg-type]
+        access=None,  # type: ignore[arg-type]
+        notices=None,  # type: ignore[arg-type]
         outbox=SqlOutbox(engine),  # no platform runs here: receipts for chat are queued
     )
     app = build_app(deps)

@@ -21,6 +21,7 @@ from bot.core.usecases import BotSettings, ReportBot
 if TYPE_CHECKING:
     from bot.core.drafts import DraftDesk
     from bot.platforms import Platform, PlatformFactory
+    from handlers.web.context import WebDeps
     from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger("baocao")
@@ -157,6 +158,10 @@ class Runtime:
         self.engine = make_engine(config.resolved_database_url())
         self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
         repository = SqlRepository(self.engine, self.files)
+        from bot.web import web_access
+
+        # Sign-in links: made by the web pages, by /web in chat, and printed at start.
+        self.web_access = web_access(config, self.engine, self.clock)
         self.core = ReportBot(
             repository=repository,
             files=self.files,
@@ -166,8 +171,18 @@ class Runtime:
             signatures=signature_reader(config),
             drafts=draft_desk(self.engine, self.files, repository),
             archives=archive_desk(self.engine, self.files, ZoneInfo(config.timezone)),
+            web=self.web_access,
         )
+        # The web app first: a busy port stops the start before any chat platform polls.
+        self.web: WebDeps | None = None
+        web: list[Platform] = []
+        if config.web:
+            from bot.web import web_deps, web_platform
+
+            self.web = web_deps(config, self)
+            web.append(web_platform(config, self.web))
         self.platforms: list[Platform] = [
+            *web,
             *enabled_platforms(
                 config, self.core, on_token_rejected=on_token_rejected, poll_timeout=poll_timeout
             ),
@@ -192,8 +207,10 @@ class Runtime:
         except BaseException:
             await self.stop()
             raise
+        messengers = {platform.name: platform.messenger for platform in self.started}
+        if self.web is not None:  # a receipt on the portal goes to the contact's chat too
+            self.web.messengers = messengers
         if self.config.reminders:
-            messengers = {platform.name: platform.messenger for platform in self.started}
             self.dispatcher = reminder_dispatcher(self.config, self.engine, messengers, self.clock)
             if self.ticking:
                 self.dispatcher.start()
@@ -280,9 +297,11 @@ async def serve(
     *,
     clock: Callable[[], datetime] | None = None,
     platforms: Sequence[PlatformFactory] = (),
+    started: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> None:
     """Run the bot until `stopping` is set, or until SIGINT (Ctrl-C) or SIGTERM, on every
-    platform the settings enable and on those `platforms` make."""
+    platform the settings enable and on those `platforms` make; `started` is called once
+    every platform has started (to tell the terminal where the web app is)."""
     from bot.platforms import configured
 
     if not configured(config) and not platforms:
@@ -306,6 +325,8 @@ async def serve(
     await runtime.start()
     log.info("%s", t("run-started"))
     try:
+        if started is not None:
+            await started(runtime)
         await stopping.wait()
     finally:
         log.info("%s", t("run-stopping"))

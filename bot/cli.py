@@ -31,6 +31,7 @@ from bot.core.plan.model import Deadline, Plan, Role, UnitType
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from bot.app import Runtime
     from bot.core.usecases import ReportBot
     from storage.status import InstanceStatus, UnitStatus
 
@@ -51,9 +52,11 @@ app = typer.Typer(help=t("cli-help"), no_args_is_help=True, add_completion=False
 plan_app = typer.Typer(help=t("cli-plan-help"), no_args_is_help=True, **_METAVARS)
 db_app = typer.Typer(help=t("cli-db-help"), no_args_is_help=True, **_METAVARS)
 contact_app = typer.Typer(help=t("cli-contact-help"), no_args_is_help=True, **_METAVARS)
+web_app = typer.Typer(help=t("cli-web-help"), no_args_is_help=True, **_METAVARS)
 app.add_typer(plan_app, name="plan")
 app.add_typer(db_app, name="db")
 app.add_typer(contact_app, name="contact")
+app.add_typer(web_app, name="web")
 
 
 def fail(text: str) -> NoReturn:
@@ -69,6 +72,7 @@ _SETTING_ERRORS = {
     "baocao_api_url": "cli-error-telegram-api-url",
     "baocao_token": "cli-error-telegram-token",
     "baocao_bot_username": "cli-error-bot-username",
+    "baocao_public_url": "cli-error-public-url",
 }
 
 
@@ -1147,7 +1151,8 @@ def chat(
 
     # Telegram, when set, only sends: its people's reminders still go out from here, and the
     # bot that polls keeps polling.
-    chatting = config.model_copy(update={"telegram_polling": False})
+    # The web app stays with `baocao run`: a console chat opens no port.
+    chatting = config.model_copy(update={"telegram_polling": False, "web": False})
     run(lambda: serve(chatting, stopping, platforms=[console]))
 
 
@@ -1241,7 +1246,7 @@ def run_bot(
     apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
 ) -> None:
     from bot.app import configure_logging, secrets_of, serve
-    from bot.platforms import configured
+    from bot.platforms import configured, has_chat
     from bot.services import apply_plan_at_start, upgrade_database
 
     config = settings()
@@ -1255,8 +1260,23 @@ def run_bot(
         for line in run(lambda: apply_plan_at_start(config, plan, path=str(config.plan), at=at)):
             out.print(line, markup=False)
     configure_logging(secrets=secrets_of(config))
+
+    async def announce(runtime: Runtime) -> None:
+        """Where the web app is, and a way in for the Office, printed to this terminal only."""
+        if runtime.web is None:
+            return
+        issued = await runtime.web_access.issue(
+            role=Role.OFFICE, display_name=t("signin-office-name"), created_by="start"
+        )
+        out.print(t("run-web-address", address=runtime.web.settings.base_url), markup=False)
+        minutes = int((issued.expires_at - runtime.clock()).total_seconds() // 60)
+        out.print(t("run-web-office-link", link=issued.url, minutes=minutes), markup=False)
+        if not has_chat(config):
+            out.print(t("run-web-add-token"), markup=False)
+        sys.stdout.flush()  # to a log file or a pipe too, now rather than at exit
+
     try:
-        run(lambda: serve(config))
+        run(lambda: serve(config, started=announce))
     except typer.Exit:  # what `run` made of the user's mistakes: already said
         raise
     except Exception:
@@ -1280,6 +1300,50 @@ def db_upgrade() -> None:
     config = settings()
     revision = run(lambda: upgrade_database(config))
     out.print(t("cli-db-upgraded", revision=revision or "-"), markup=False)
+
+
+# ---- the web app ---------------------------------------------------------------------------------
+
+
+@web_app.command(
+    "login", help=t("cli-web-login-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def web_login(
+    contact_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar=t("cli-metavar-contact"), help=t("cli-arg-web-contact"), min=1, max=MAX_ID
+        ),
+    ] = None,
+) -> None:
+    from bot.web import sign_in_link
+
+    config = settings(data_needed=True)
+    tz = local_zone(config)
+    at = now()
+    issued = run(lambda: sign_in_link(config, contact_id=contact_id, at=at))
+    out.print(
+        t(
+            "cli-web-login-link",
+            name=issued.display_name,
+            role=t(f"role-{issued.role.value}"),
+            expires=fmt.moment(issued.expires_at, tz),
+        ),
+        markup=False,
+    )
+    out.print(issued.url, markup=False)
+
+
+@web_app.command(
+    "logout-all", help=t("cli-web-logout-all-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def web_logout_all() -> None:
+    from bot.web import sign_everyone_out
+
+    config = settings(data_needed=True)
+    at = now()
+    count = run(lambda: sign_everyone_out(config, at=at))
+    out.print(t("cli-web-logged-out", count=count), markup=False)
 
 
 # ---- the command line itself in Vietnamese -------------------------------------------------------

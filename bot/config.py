@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     # CA certificates (a PEM/DER file or a folder of them) that signers' certificates are
     # checked against; None: trust in a submitted PDF's signer is reported as not checked.
     trust_roots: Path | None = None
+    # The web app: where it listens, how its links are written behind a proxy (None:
+    # http://WEB_HOST:WEB_PORT), the largest file one upload may carry, and whether this process
+    # serves it at all (off for a second process on the same database).
+    web: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    public_url: str | None = None
+    web_max_mb: int = Field(default=200, ge=1, le=100_000)
 
     @field_validator(
         "telegram_token", "telegram_api_url", "telegram_bot_username", "database_url", mode="before"
@@ -91,6 +99,23 @@ class Settings(BaseSettings):
             value = value.get_secret_value()
         if isinstance(value, str):
             return value.strip() or None
+        return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _check_public_url(cls, value: object) -> object:
+        """An http(s) address without a query: sign-in links are written under it."""
+        if isinstance(value, str):
+            value = value.strip().rstrip("/") or None
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise PydanticCustomError("baocao_public_url", "not an http(s) URL")
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise PydanticCustomError("baocao_public_url", "not an http(s) URL")
+        if parts.query or parts.fragment or " " in value:
+            raise PydanticCustomError("baocao_public_url", "not an http(s) URL")
         return value
 
     @field_validator("telegram_token")

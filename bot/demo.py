@@ -67,6 +67,7 @@ def settings(folder: Path) -> Settings:
         telegram_token=None,
         plan=SEED,
         reminders=True,
+        web=False,  # a demo opens no port: it may run beside the Office's own baocao
     )
 
 

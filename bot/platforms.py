@@ -46,7 +46,12 @@ NOTICE_RETRY_BUDGET = 10.0
 
 
 def configured(config: Settings) -> bool:
-    """Whether the settings enable any platform at all."""
+    """Whether the settings enable any platform at all: a chat platform, or the web app."""
+    return config.web or has_chat(config)
+
+
+def has_chat(config: Settings) -> bool:
+    """Whether a chat platform is configured (the web app may run alone without one)."""
     return config.telegram_token is not None
 
 
@@ -78,9 +83,10 @@ def enabled_platforms(
 
 
 def invite_links(config: Settings) -> InviteLinks | None:
-    """The platform whose links invites carry, not started (making a link needs no polling)."""
+    """The platform whose links invites carry, not started (making a link needs no polling):
+    Telegram's when it is configured, else the web app's own invite page."""
     if config.telegram_token is None and config.telegram_bot_username is None:
-        return None
+        return WebInviteLinks(config) if config.web else None
     from handlers.telegram.platform import TelegramLinks
 
     return TelegramLinks(
@@ -105,3 +111,15 @@ async def outbound_messenger(config: Settings, platform: str) -> AsyncIterator[M
             yield messenger
         return
     yield None
+
+
+class WebInviteLinks:
+    """Invite links to the web app's invite page, when no chat platform makes links."""
+
+    def __init__(self, config: Settings) -> None:
+        self.config = config
+
+    async def invite_link(self, code: str) -> str | None:
+        from bot.web import base_url
+
+        return f"{base_url(self.config)}/moi/{code}"

@@ -37,6 +37,7 @@ from storage.instances import SqlReportInstances
 from storage.invites import SqlInvites
 from storage.migrate import current, upgrade
 from storage.roster import SqlRoster
+from storage.web_access import SqlWebAccess
 
 
 @asynccontextmanager
@@ -126,6 +127,7 @@ async def office_desk(config: Settings) -> AsyncIterator[OfficeDesk]:
             instances=SqlReportInstances(engine),
             plans=plan_store.SqlPlans(engine),
             notifier=PlatformNotifier(config),
+            web=SqlWebAccess(engine),
         )
 
 

@@ -22,6 +22,7 @@ from bot.core.ports import (
     ReminderPlanting,
     ReportInstances,
     Roster,
+    WebAccess,
 )
 
 # The audit's actor for a plan applied by `baocao run --apply-plan` (BAOCAO_PLAN), as opposed
@@ -40,12 +41,15 @@ class OfficeDesk:
         instances: ReportInstances,
         plans: PlanRecords,
         notifier: Notifier,
+        web: WebAccess | None = None,
     ) -> None:
         self.invites = invites
         self.roster = roster
         self.instances = instances
         self.plans = plans
         self.notifier = notifier
+        # A moved or removed contact's web sessions end: they spoke for the unit left.
+        self.web = web
 
     async def create_invite(
         self, *, unit_key: str, role: Role, ttl: timedelta, now: datetime
@@ -86,6 +90,7 @@ class OfficeDesk:
         """Take a contact off the bot; the person is told. Returns the contact, whether told,
         and how many of their waiting steps ended."""
         contact, ended = await self.roster.remove_contact(contact_id=contact_id, now=now)
+        await self._end_web_sessions(contact_id, now)
         text = _with_ended(t("contact-removed-notice", unit=contact.unit_name), ended)
         return contact, await self.notifier.notify(contact, text), ended
 
@@ -98,10 +103,15 @@ class OfficeDesk:
         contact, ended = await self.roster.move_contact(
             contact_id=contact_id, unit_key=unit_key, now=now
         )
+        await self._end_web_sessions(contact_id, now)
         text = t(
             "contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}")
         )
         return contact, await self.notifier.notify(contact, _with_ended(text, ended)), ended
+
+    async def _end_web_sessions(self, contact_id: int, now: datetime) -> None:
+        if self.web is not None:
+            await self.web.end_contact_sessions(contact_id=contact_id, now=now)
 
 
 class PlanDesk:

@@ -39,6 +39,7 @@ from bot.core.plan.changes import AppliedPlan, ApplyResult
 from bot.core.plan.model import Plan, Role
 from bot.core.rules.reminders import DueReminder, InstanceFacts, Kind, Outcome, PlannedRow
 from bot.core.statusbook import RegisterEntry, Workbook
+from bot.core.web_access import LinkView, Notice, SessionView
 
 
 class FileTooBigError(Exception):
@@ -533,3 +534,59 @@ class ChartRenderer(Protocol):
     def render(self, chart: ProgressChart, path: Path) -> None:
         """Write the picture to `path`, whole or not at all. It blocks for a tenth of a second
         or so: call it in a worker thread."""
+
+
+class WebAccess(Protocol):
+    """The web app's signing key, its one-time sign-in links and the sessions they open
+    (bot.core.web_access has the rules; only hashes of tokens are stored)."""
+
+    async def signing_key(self, *, now: datetime) -> bytes:
+        """The key links are signed with: made by the first process that asks, then shared."""
+
+    async def add_link(
+        self,
+        *,
+        token_hash: str,
+        role: Role,
+        contact_id: int | None,
+        display_name: str,
+        created_by: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+
+    async def find_link(self, *, token_hash: str) -> LinkView | None: ...
+
+    async def sign_in(
+        self, *, link_hash: str, session_hash: str, csrf: str, now: datetime, expires_at: datetime
+    ) -> SessionView | None:
+        """Use the link and open a session, in one transaction: the link is taken by one atomic
+        update that requires it unused and unexpired, so of two racing browsers one wins. None
+        when the link was not open (or its contact is no longer active)."""
+
+    async def find_session(
+        self, *, token_hash: str, now: datetime, idle: timedelta, touch: timedelta
+    ) -> SessionView | None:
+        """The live session (not ended, not expired, idle less than `idle`, its contact still
+        active); its last_seen_at is moved to `now` when older than `touch`."""
+
+    async def end_session(self, *, token_hash: str, now: datetime) -> bool: ...
+
+    async def end_contact_sessions(self, *, contact_id: int, now: datetime) -> int: ...
+
+    async def end_all_sessions(self, *, now: datetime) -> int: ...
+
+
+class WebNotices(Protocol):
+    """Messages to contacts who use only the web, kept until they read them on the portal."""
+
+    async def add_notice(self, *, chat_id: str, text: str, now: datetime) -> int:
+        """Keep a notice; its id."""
+
+    async def replace_notice(self, *, notice_id: int, text: str) -> bool: ...
+
+    async def notices(self, *, chat_id: str, limit: int) -> list[Notice]:
+        """The chat's notices, newest first."""
+
+    async def mark_read(self, *, chat_id: str, now: datetime) -> int:
+        """Mark every unread notice of the chat read; how many."""

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.core.model import Attachment, AttachmentKind, Keyboard, MessageRef
@@ -52,6 +52,10 @@ RETRY_AFTER_MARGIN = 0.1  # seconds added to a 429's retry_after, as PTB's rate 
 
 # BadRequest descriptions meaning the chat is gone for good (Telegram's wording, lower case).
 _GONE = ("chat not found", "peer_id_invalid")
+
+# No message of the bot is better with a preview, and sign-in links must not be fetched by one
+# (opening a link uses nothing, but a preview shows who it signs in to whoever sees the chat).
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @lru_cache(maxsize=1024)  # a fan-out sends one keyboard to many people; PTB objects are frozen
@@ -98,7 +102,10 @@ class TelegramMessenger:
         message = await self._deliver(
             "sendMessage",
             lambda: self.bot.send_message(
-                chat_id=int(chat_id), text=text, reply_markup=_markup(keyboard)
+                chat_id=int(chat_id),
+                text=text,
+                reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
             ),
         )
         return MessageRef(chat_id, str(message.message_id))

@@ -12,8 +12,9 @@ from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.model import Role
-from bot.core.ports import ChartRenderer, Messenger, Outbox, WorkbookWriter
+from bot.core.ports import ChartRenderer, Messenger, Outbox, WebNotices, WorkbookWriter
 from bot.core.usecases import ReportBot
+from bot.core.web_access import WebAccessDesk
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,8 @@ class WebDeps:
     archives: Archives  # a round's files in one zip
     drafts: DraftDesk  # the compiled Word draft
     charts: ChartRenderer  # the progress chart as PNG
+    access: WebAccessDesk  # sign-in links and sessions
+    notices: WebNotices  # what web contacts are told, read on the portal
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # The running platforms' messengers by name, to send a receipt to a contact's chat too;
     # filled in once the runtime has started them.

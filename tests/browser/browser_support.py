@@ -41,6 +41,7 @@ from bot.services import (
     signature_reader,
     status_export,
 )
+from bot.web import web_access
 from handlers.web.context import WebDeps, WebSettings
 from storage import plans as plan_store
 from storage.db import make_engine
@@ -49,8 +50,11 @@ from storage.files import LocalFileStore
 from storage.instances import SqlReportInstances
 from storage.invites import SqlInvites
 from storage.migrate import upgrade
+from storage.outbox import SqlOutbox
 from storage.repository import SqlRepository
 from storage.roster import SqlRoster
+from storage.web_access import SqlWebAccess
+from storage.web_notices import SqlWebNotices
 
 ROOT = Path(__file__).parents[2]
 SEED_PLAN = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
@@ -152,6 +156,7 @@ async def web_world(
                 instances=SqlReportInstances(engine),
                 plans=plan_store.SqlPlans(engine),
                 notifier=PlatformNotifier(config),
+                web=SqlWebAccess(engine),
             ),
             plans=plans,
             exports=exports,
@@ -159,7 +164,10 @@ async def web_world(
             archives=archives,
             drafts=drafts,
             charts=ChartsOnFirstSummary(),
+            access=web_access(config, engine, clock),
+            notices=SqlWebNotices(engine),
             clock=clock,
+            outbox=SqlOutbox(engine),
         )
         yield WebWorld(deps=deps, engine=engine, data=data, config=config)
     finally:

@@ -22,5 +22,7 @@ def office(
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+    # No port opened by `baocao run` unless a test asks for the web app (tests/cli/test_cli_web*).
+    monkeypatch.setenv("BAOCAO_WEB", "false")
     monkeypatch.setenv("COLUMNS", str(getattr(request.module, "COLUMNS", 200)))
     yield tmp_path

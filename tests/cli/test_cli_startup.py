@@ -253,7 +253,7 @@ def test_a_fault_while_running_is_logged_without_the_token_and_told_in_words(
     token = "555000111:AAsecretTokenThatMustNeverLeak_9x"
     monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", token)
 
-    async def faulty_serve(config: Settings) -> None:  # a bug that quotes the token
+    async def faulty_serve(config: Settings, **_: object) -> None:  # a bug quoting the token
         raise RuntimeError(f"could not reach https://api.telegram.org/bot{token}/getMe")
 
     monkeypatch.setattr("bot.app.serve", faulty_serve)

@@ -115,6 +115,7 @@ def bot_env(fake: FakeTelegram, url: str, data: Path, **extra: str) -> dict[str,
         "BAOCAO_REMINDER_TICK": "0.2",
         "BAOCAO_REMINDER_LEASE": "3",
         "BAOCAO_TELEGRAM_RATE_LIMIT": "false",
+        "BAOCAO_WEB": "false",  # several bots at once: none takes the web app's port
         **extra,
     }
 

@@ -38,6 +38,7 @@ async def test_sigterm_finishes_the_submission_in_progress(
         "BAOCAO_TELEGRAM_API_URL": fake.base_url,
         "BAOCAO_DATABASE_URL": office.url,
         "BAOCAO_DATA_DIR": str(office.data),
+        "BAOCAO_WEB": "false",  # Telegram alone: no port taken
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -97,6 +98,7 @@ def run_env(data: Path, **settings: str) -> dict[str, str]:
             "BAOCAO_TELEGRAM_TOKEN": SECRET,
             "BAOCAO_DATA_DIR": str(data),
             "BAOCAO_REMINDERS": "false",
+            "BAOCAO_WEB": "false",
             **{f"BAOCAO_{name.upper()}": value for name, value in settings.items()},
         }
     )
@@ -294,6 +296,7 @@ async def test_a_second_bot_on_the_same_token_is_told_in_words_not_tracebacks(
         "BAOCAO_TELEGRAM_API_URL": fake.base_url,
         "BAOCAO_DATA_DIR": str(tmp_path / "data"),
         "BAOCAO_REMINDERS": "false",
+        "BAOCAO_WEB": "false",  # two bots on one folder: the second would find the port taken
     }
     said = "Một baocao khác đang nhận tin nhắn bằng cùng mã bot"
     logs = [tmp_path / "first.log", tmp_path / "second.log"]

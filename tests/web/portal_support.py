@@ -271,6 +271,8 @@ def portal(
         archives=archives,
         drafts=None,  # type: ignore[arg-type]
         charts=None,  # type: ignore[arg-type]
+        access=None,  # type: ignore[arg-type]
+        notices=None,  # type: ignore[arg-type]
         clock=lambda: clock,
         messengers={"telegram": messenger} if messengers is None else messengers,
         outbox=SqlOutbox(engine),

@@ -7,7 +7,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.usecases import archive, asking, choices, compiling, exporting, office, registration
+from bot.core.usecases import (
+    archive,
+    asking,
+    choices,
+    compiling,
+    exporting,
+    office,
+    registration,
+    web,
+)
 from bot.core.usecases.context import Context, Request
 
 Handler = Callable[[Context, Request], Awaitable[None]]
@@ -85,6 +94,8 @@ COMMANDS = (
         None,
         refused="archive-not-allowed",
     ),
+    # A one-time sign-in link to the web app (the portal, the dashboard), in a private chat.
+    Command("web", ("dangnhap",), web.sign_in_link, Who.MEMBERS, None),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}
 # The command menu a platform shows, in the table's order: (command, catalog key of its line).

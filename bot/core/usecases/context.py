@@ -19,6 +19,7 @@ from bot.core.rules.deadlines import is_late
 if TYPE_CHECKING:
     from bot.core.archive import Archives
     from bot.core.export_desk import StatusExport
+    from bot.core.web_access import WebAccessDesk
 
 NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
 
@@ -84,6 +85,7 @@ class Context:
         signatures: SignatureReader | None = None,
         drafts: DraftDesk | None = None,
         archives: Archives | None = None,
+        web: WebAccessDesk | None = None,
     ) -> None:
         self.repo = repository
         self.files = files
@@ -94,6 +96,7 @@ class Context:
         self.strangers: dict[tuple[str, str], datetime] = {}
         self.drafts = drafts  # the Office's compiled draft; None where it is not wired
         self.archives = archives  # the zip of a round's files; None where exports are not wired
+        self.web = web  # sign-in links to the web app; None where it is not wired
 
     # ---- who is asking ------------------------------------------------------------------------
 

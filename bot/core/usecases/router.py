@@ -21,6 +21,7 @@ from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, ha
 from bot.core.usecases import choices, registration, submission
 from bot.core.usecases.commands import Where, Who, allowed, find
 from bot.core.usecases.context import BotSettings, Context, Request, utc_now
+from bot.core.web_access import WebAccessDesk
 
 # What the bot says it does not take, per kind of message.
 OTHER_CONTENT = {
@@ -52,6 +53,7 @@ class ReportBot:
         signatures: SignatureReader | None = None,
         drafts: DraftDesk | None = None,
         archives: Archives | None = None,
+        web: WebAccessDesk | None = None,
     ) -> None:
         self.context = Context(
             repository=repository,
@@ -62,6 +64,7 @@ class ReportBot:
             signatures=signatures,
             drafts=drafts,
             archives=archives,
+            web=web,
         )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:

@@ -25,7 +25,7 @@ from bot.core.model import (
 )
 from bot.core.ports import FileTooBigError, Messenger
 from bot.core.signatures import receipt_lines
-from bot.core.usecases import signatures
+from bot.core.usecases import signatures, web
 from bot.core.usecases.context import NAME_SHOWN, Context, Request, is_correction
 from bot.core.usecases.questions import choose
 
@@ -68,6 +68,8 @@ async def file(ctx: Context, request: Request, contact: Contact) -> None:
     assert attachment is not None
     problem = _file_problem(attachment, request.out)
     if problem is not None:
+        if attachment.size is not None and attachment.size > request.out.max_download:
+            problem += "\n\n" + await web.link_line(ctx, request, contact, key="web-upload-instead")
         await request.out.send(request.chat, problem)
         return
     note = clean_optional((request.incoming.text or "")[: ctx.settings.max_text])
@@ -149,7 +151,9 @@ async def accept_file(
             size = await out.download(attachment, staged)
         except FileTooBigError:
             limit = fmt.megabytes(out.max_download)
-            await out.send(chat, t("submit-file-too-big", size=f"> {limit}", limit=limit))
+            refusal = t("submit-file-too-big", size=f"> {limit}", limit=limit)
+            instead = await web.link_line(ctx, request, contact, key="web-upload-instead")
+            await out.send(chat, f"{refusal}\n\n{instead}")
             return
         if size == 0:
             await out.send(chat, t("submit-file-empty"))

@@ -23,6 +23,7 @@ help =
     • /baocao — báo cáo đơn vị cần nộp, hạn nộp, những gì đã gửi
     • /lich — các hạn nộp sắp tới
     • /huy — hủy bước đang làm
+    • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
     • /huongdan — xem hướng dẫn này
 help-office =
     baocao nhắc các đơn vị nộp báo cáo và cho Văn phòng biết tình hình.
@@ -34,6 +35,7 @@ help-office =
     • /baocao — báo cáo của chính đơn vị bạn
     • /huy — hủy bước đang làm
     • /xuat — tệp Excel tình hình nộp báo cáo (thêm mã báo cáo để xuất một báo cáo)
+    • /web — đường liên kết đăng nhập trang web baocao (bảng theo dõi)
     Đơn vị nộp báo cáo bằng cách gửi tệp, ảnh hoặc nội dung cho bot.
 
 menu-baocao = Báo cáo cần nộp và những gì đã gửi
@@ -148,6 +150,7 @@ help-numbered =
     • /baocao — báo cáo đơn vị cần nộp, hạn nộp, những gì đã gửi
     • /lich — các hạn nộp sắp tới
     • /huy — hủy bước đang làm
+    • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
     • /huongdan — xem hướng dẫn này
 submit-unsupported-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
 submit-unsupported-caption-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
