@@ -1,0 +1,32 @@
+## The web app: the Office's dashboard (/van-phong)
+
+dash-nav-label = Các mục của bảng theo dõi
+dash-nav-rounds = Các kỳ báo cáo
+dash-overview-title = Tình hình nộp báo cáo
+dash-overview-empty = Không có kỳ báo cáo nào đang theo dõi. Áp dụng kế hoạch báo cáo để bắt đầu.
+dash-round-line = Kỳ: { $round } · Hạn: { $deadline }
+dash-round-open = Xem từng đơn vị
+dash-chart-alt = Biểu đồ tiến độ nộp { $report }, kỳ { $round }
+dash-count-reported = Đã nộp { $done }/{ $total }
+dash-count-late = { $count } nộp trễ
+dash-count-overdue = { $count } quá hạn chưa nộp
+dash-count-waiting = { $count } chưa nộp, còn hạn
+dash-downloads = Tải về
+dash-download-excel = Bảng tình hình nộp (Excel)
+dash-download-zip = Các tệp đã nộp, bản mới nhất (zip)
+dash-download-zip-all = Các tệp đã nộp, mọi phiên bản (zip)
+dash-download-draft = Dự thảo tổng hợp (Word)
+dash-download-failed = Không tạo được tệp để tải về (máy chủ hết chỗ trống hoặc tệp quá lớn). Hãy thử lại sau hoặc báo người quản trị.
+dash-units-title = Các đơn vị ({ $count })
+dash-col-receipt = Mã biên nhận
+dash-col-contacts = Đầu mối
+dash-col-kind = Hình thức
+dash-col-file = Tên tệp
+dash-kind-text = văn bản gõ trực tiếp
+dash-kind-file = tệp
+dash-kind-photo = ảnh
+dash-round-unknown = Không có kỳ báo cáo này, hoặc kỳ đã kết thúc. Hãy quay lại bảng theo dõi để chọn kỳ đang theo dõi.
+dash-unit-unknown = Không có đơn vị mã «{ $unit }» trong kế hoạch đang áp dụng.
+dash-unit-key = Mã đơn vị: { $unit }
+dash-unit-contacts = Đầu mối của đơn vị
+dash-unit-no-contacts = Đơn vị chưa có ai đăng ký làm đầu mối.
