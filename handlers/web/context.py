@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -77,3 +77,12 @@ class WebDeps:
     # The running platforms' messengers by name, to send a receipt to a contact's chat too;
     # filled in once the runtime has started them.
     messengers: Mapping[str, Messenger] = field(default_factory=dict)
+    # The dashboard's: the chat link an invite code opens (the platforms' InviteLinks; None
+    # where no platform makes one), and how long a new invite stays open (BAOCAO_INVITE_DAYS).
+    invite_link: Callable[[str], Awaitable[str | None]] = field(default=lambda code: _no_link(code))
+    invite_days: int = 14
+
+
+async def _no_link(code: str) -> str | None:
+    """No platform makes invite links: the invitee types the code to the bot instead."""
+    return None

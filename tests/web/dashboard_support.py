@@ -211,8 +211,15 @@ def web_deps(
         drafts=drafts,
         charts=ChartsOnFirstSummary(),
         clock=clock,
+        invite_link=invite_link,
+        invite_days=14,
     )
     return deps, repository
+
+
+async def invite_link(code: str) -> str | None:
+    """The link the chat platform makes for an invite code."""
+    return f"https://t.me/baocao_thu_bot?start={code}"
 
 
 @asynccontextmanager

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.dashboard import rounds
+from handlers.web.dashboard import invites, rounds
 
 
 def routes() -> list[BaseRoute]:
-    return [*rounds.routes()]
+    return [*rounds.routes(), *invites.routes()]

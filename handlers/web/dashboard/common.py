@@ -10,12 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from bot.core.i18n import t
 from bot.core.model import InstanceStatus
-from bot.core.plan.model import Role
+from bot.core.plan.loader import plan_from_data
+from bot.core.plan.model import Role, UnitSpec
 from handlers.web.context import WebUser
 from handlers.web.pages import Refused, deps, require
 
@@ -84,3 +86,22 @@ def send_file(path: Path, *, name: str, media_type: str) -> StreamingResponse:
 
     headers = {"content-disposition": content_disposition(name), "content-length": str(size)}
     return StreamingResponse(chunks(), media_type=media_type, headers=headers)
+
+
+async def plan_units(request: Request) -> list[UnitSpec]:
+    """The units of the plan applied last, in its order ([] before any plan)."""
+    stored = await deps(request).plans.applied()
+    if stored is None:
+        return []
+    return list(plan_from_data(stored.data, stored.source, stored.path).units)
+
+
+def actor(signed_in: WebUser) -> str:
+    """Who did it, as the audit trail names a change made on the web."""
+    return f"web:{signed_in.display_name}"
+
+
+def field_text(fields: FormData, name: str) -> str:
+    """A form field as text, trimmed; "" when absent or a file."""
+    value = fields.get(name)
+    return value.strip() if isinstance(value, str) else ""
