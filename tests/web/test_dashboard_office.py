@@ -100,3 +100,60 @@ async def test_a_unit_head_is_refused_the_office_pages(world: World) -> None:
     async with world.client(HEAD) as browser:
         page = await browser.get("/van-phong/loi-moi")
     assert page.status_code == 403
+
+
+async def test_a_contact_is_moved_and_told(world: World) -> None:
+    head = await world.register("kh", Role.HEAD, "Nguyễn Văn An", "101")
+    async with world.client(OFFICE) as browser:
+        page = await browser.get(f"/van-phong/dau-moi/{head.id}")
+        moved = await browser.post(
+            f"/van-phong/dau-moi/{head.id}/chuyen", data=with_csrf(unit="ttbc")
+        )
+    assert page.status_code == 200 and 'value="ttbc"' in page.text
+    assert '<option value="kh">' not in page.text  # the unit they are in already
+    assert moved.status_code == 200
+    assert "Đã chuyển Nguyễn Văn An sang Phòng Thông tin - Báo chí" in moved.text
+    assert "Bot đã nhắn cho người đó biết" in moved.text
+    (after,) = await world.deps.office.list_contacts()
+    assert after.unit_key == "ttbc"
+    assert world.told.messages and world.told.messages[-1][0] == head.id
+
+
+async def test_removing_a_contact_asks_first_then_removes_and_tells(world: World) -> None:
+    head = await world.register("kh", Role.HEAD, "Nguyễn Văn An", "101")
+    async with world.client(OFFICE) as browser:
+        listed = await browser.get("/van-phong/dau-moi")
+        asked = await browser.post(f"/van-phong/dau-moi/{head.id}/go", data=with_csrf())
+        (still,) = await world.deps.office.list_contacts()
+        assert still.active
+        removed = await browser.post(
+            f"/van-phong/dau-moi/{head.id}/go", data=with_csrf(**{"xac-nhan": "1"})
+        )
+    assert "Nguyễn Văn An" in listed.text
+    assert asked.status_code == 200 and 'name="xac-nhan" value="1"' in asked.text
+    assert removed.status_code == 200
+    assert "Đã gỡ Nguyễn Văn An (Phòng Kế hoạch - Tài chính) khỏi bot" in removed.text
+    (after,) = await world.deps.office.list_contacts()
+    assert not after.active
+    assert len(world.told.messages) == 1
+
+
+async def test_contact_forms_refuse_leadership_missing_tokens_and_wrong_units(
+    world: World,
+) -> None:
+    head = await world.register("kh", Role.HEAD, "Nguyễn Văn An", "101")
+    move = f"/van-phong/dau-moi/{head.id}/chuyen"
+    remove = f"/van-phong/dau-moi/{head.id}/go"
+    async with world.client(LEADER) as browser:
+        leader_move = await browser.post(move, data={"csrf": LEADER.csrf, "unit": "ttbc"})
+        leader_remove = await browser.post(remove, data={"csrf": LEADER.csrf, "xac-nhan": "1"})
+    async with world.client(OFFICE) as browser:
+        bare = await browser.post(remove, data={"xac-nhan": "1"})
+        unknown_unit = await browser.post(move, data=with_csrf(unit="khong-co"))
+        nobody = await browser.post("/van-phong/dau-moi/999/go", data=with_csrf())
+    assert leader_move.status_code == leader_remove.status_code == bare.status_code == 403
+    assert unknown_unit.status_code == 400 and "«khong-co»" in unknown_unit.text
+    assert nobody.status_code == 404 and "999" in nobody.text
+    (after,) = await world.deps.office.list_contacts()
+    assert after.active and after.unit_key == "kh"
+    assert world.told.messages == []
