@@ -248,20 +248,21 @@ def changes(old: Plan | None, new: Plan) -> list[str]:
     lines: list[str] = []
     old_units = {unit.key: unit for unit in old.units}
     new_units = {unit.key: unit for unit in new.units}
-    _line(lines, "units-added", [k for k in new_units if k not in old_units])
-    _line(lines, "units-dropped", [k for k in old_units if k not in new_units])
+    _line(lines, "dash-plan-change-units-added", [k for k in new_units if k not in old_units])
+    _line(lines, "dash-plan-change-units-dropped", [k for k in old_units if k not in new_units])
     _line(
         lines,
-        "units-changed",
+        "dash-plan-change-units-changed",
         [k for k, unit in new_units.items() if k in old_units and old_units[k] != unit],
     )
     old_reports = {report.key: report for report in old.reports}
     new_reports = {report.key: report for report in new.reports}
-    _line(lines, "reports-added", [k for k in new_reports if k not in old_reports])
-    _line(lines, "reports-dropped", [k for k in old_reports if k not in new_reports])
+    _line(lines, "dash-plan-change-reports-added", [k for k in new_reports if k not in old_reports])
+    dropped_reports = [k for k in old_reports if k not in new_reports]
+    _line(lines, "dash-plan-change-reports-dropped", dropped_reports)
     _line(
         lines,
-        "reports-changed",
+        "dash-plan-change-reports-changed",
         [k for k, r in new_reports.items() if k in old_reports and _differs(old_reports[k], r)],
     )
     added, dropped, moved = [], [], []
@@ -276,9 +277,9 @@ def changes(old: Plan | None, new: Plan) -> list[str]:
                 for i, spec in after.items()
                 if i in before and before[i].deadline != spec.deadline
             ]
-    _line(lines, "instances-added", added)
-    _line(lines, "instances-dropped", dropped)
-    _line(lines, "instances-moved", moved)
+    _line(lines, "dash-plan-change-instances-added", added)
+    _line(lines, "dash-plan-change-instances-dropped", dropped)
+    _line(lines, "dash-plan-change-instances-moved", moved)
     return lines or [t("dash-plan-change-none")]
 
 
@@ -288,9 +289,9 @@ def _differs(old: ReportSpec, new: ReportSpec) -> bool:
     return any(getattr(old, name) != getattr(new, name) for name in fields)
 
 
-def _line(lines: list[str], change: str, keys: Sequence[str]) -> None:
+def _line(lines: list[str], key: str, keys: Sequence[str]) -> None:
     if keys:
-        lines.append(t(f"dash-plan-change-{change}", count=len(keys), keys=_some(keys)))
+        lines.append(t(key, count=len(keys), keys=_some(keys)))
 
 
 def _some(keys: Iterable[str]) -> str:
