@@ -533,3 +533,24 @@ class ChartRenderer(Protocol):
     def render(self, chart: ProgressChart, path: Path) -> None:
         """Write the picture to `path`, whole or not at all. It blocks for a tenth of a second
         or so: call it in a worker thread."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change in the audit trail: when, who (an actor such as "cli", "start",
+    "web:<name>", "<platform>:<user id>"), what (an action such as "invite.create") and its
+    details as written."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    detail: Mapping[str, object]
+
+
+class AuditTrail(Protocol):
+    """Reading the audit trail back, for the Office's dashboard."""
+
+    async def entries(self, *, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+        """Up to `limit` entries, newest first, after skipping `offset`; and how many
+        entries there are in all."""

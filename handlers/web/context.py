@@ -12,7 +12,7 @@ from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.model import Role
-from bot.core.ports import ChartRenderer, Messenger, WorkbookWriter
+from bot.core.ports import AuditTrail, ChartRenderer, Messenger, WorkbookWriter
 from bot.core.usecases import ReportBot
 
 
@@ -81,6 +81,8 @@ class WebDeps:
     # where no platform makes one), and how long a new invite stays open (BAOCAO_INVITE_DAYS).
     invite_link: Callable[[str], Awaitable[str | None]] = field(default=lambda code: _no_link(code))
     invite_days: int = 14
+    # The audit trail the dashboard shows (storage.audit.SqlAuditTrail); None: not shown.
+    audit: AuditTrail | None = None
 
 
 async def _no_link(code: str) -> str | None:

@@ -30,6 +30,7 @@ from bot.services import status_export as make_status_export
 from handlers.web.app import build_app
 from handlers.web.context import WebDeps, WebSettings, WebUser
 from storage import plans as plan_store
+from storage.audit import SqlAuditTrail
 from storage.db import make_engine
 from storage.exports.xlsx import XlsxWriter
 from storage.files import STAGING_DIR, LocalFileStore
@@ -213,6 +214,7 @@ def web_deps(
         clock=clock,
         invite_link=invite_link,
         invite_days=14,
+        audit=SqlAuditTrail(engine),
     )
     return deps, repository
 

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.dashboard import contacts, invites, plan, rounds
+from handlers.web.dashboard import audit, contacts, invites, plan, rounds
 
 
 def routes() -> list[BaseRoute]:
-    return [*rounds.routes(), *invites.routes(), *contacts.routes(), *plan.routes()]
+    return [
+        *rounds.routes(),
+        *invites.routes(),
+        *contacts.routes(),
+        *plan.routes(),
+        *audit.routes(),
+    ]
