@@ -7,9 +7,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from html import escape
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -72,12 +75,22 @@ def timeliness(state: SubmissionState, late_by: timedelta | None) -> str:
     return t(f"status-{state.value}", late=late)
 
 
+# The colour of each state on a round's page (classes of style.css).
+STATE_CLASS = {
+    SubmissionState.ON_TIME: "ok",
+    SubmissionState.LATE: "late",
+    SubmissionState.MISSING: "missing",
+    SubmissionState.PENDING: "muted",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class UnitRow:
     """One unit's line on a round's page."""
 
     unit: UnitStatus
     timeliness: str
+    css: str
     when: str
     receipt: str
     contacts: str
@@ -94,19 +107,49 @@ def unit_rows(
     latest: dict[str, RegisterEntry] = {}
     for entry in entries:  # oldest first: the last one seen is the latest
         latest[entry.unit_key] = entry
+    # Most units share their words (on time; not yet, in time; overdue by the same days):
+    # each is formatted once, not two thousand times.
+    words: dict[tuple[SubmissionState, timedelta | None], str] = {}
     rows = []
     for unit in status.units:
         found = latest.get(unit.unit_key)
+        said = (unit.state, _to_minute(unit.late_by))
+        if said not in words:
+            words[said] = timeliness(*said)
         rows.append(
             UnitRow(
                 unit=unit,
-                timeliness=timeliness(unit.state, unit.late_by),
+                timeliness=words[said],
+                css=STATE_CLASS[unit.state],
                 when=fmt.moment(unit.latest_at, tz) if unit.latest_at else "",
                 receipt=found.receipt_code if found else "",
                 contacts=", ".join(contacts.get(unit.unit_key, ())),
             )
         )
     return rows
+
+
+def rows_html(rows: Sequence[UnitRow]) -> Markup:
+    """The round's table body. Written here rather than in the template: Jinja's autoescape
+    wraps every value it prints, and for 2,000 units x 6 cells that was most of the page's
+    time; `html.escape` on the same values costs a few milliseconds."""
+    lines = []
+    for row in rows:
+        unit = row.unit
+        version = "" if unit.latest_version is None else str(unit.latest_version)
+        lines.append(
+            f'<tr><td><a href="/van-phong/don-vi/{quote(unit.unit_key)}">'
+            f"{escape(unit.unit_name)}</a></td>"
+            f'<td class="{row.css}">{escape(row.timeliness)}</td>'
+            f"<td>{escape(row.when)}</td><td>{version}</td>"
+            f"<td><code>{escape(row.receipt)}</code></td><td>{escape(row.contacts)}</td></tr>"
+        )
+    return Markup("\n".join(lines))
+
+
+def _to_minute(late_by: timedelta | None) -> timedelta | None:
+    """A delay as `fmt.duration` reads it: whole minutes."""
+    return None if late_by is None else timedelta(minutes=late_by // timedelta(minutes=1))
 
 
 async def overview(request: Request) -> Response:
@@ -126,7 +169,7 @@ async def round_page(request: Request) -> Response:
         request,
         "dashboard/round.html",
         round=summarise(status),
-        rows=unit_rows(status, entries, contacts, web.settings.timezone),
+        rows=rows_html(unit_rows(status, entries, contacts, web.settings.timezone)),
     )
 
 
