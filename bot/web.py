@@ -3,7 +3,7 @@ files, and the platform that serves it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -16,9 +16,12 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.app import Runtime
+    from bot.core.ports import Notifier
+    from bot.core.usecases import ReportBot
     from bot.core.web_access import IssuedLink
     from handlers.web.context import WebDeps, WebSettings
     from handlers.web.platform import WebPlatform
+    from storage.files import LocalFileStore
 
 
 def web_settings(config: Settings) -> WebSettings:
@@ -68,8 +71,50 @@ class RuntimeNotifier:
         return await notify(self.config, contact, text)
 
 
+class RuntimeInviteLinks:
+    """Implements bot.platforms.InviteLinks over the running platforms: a chat platform's link
+    when one makes links (the invitee opens the bot there), else the web app's invite page."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def invite_link(self, code: str) -> str | None:
+        started = sorted(self.runtime.started, key=lambda platform: platform.name == "web")
+        for platform in started:
+            link = await platform.invite_link(code)
+            if link is not None:
+                return link
+        return None
+
+
 def web_deps(config: Settings, runtime: Runtime) -> WebDeps:
     """Every use case the pages call, over the runtime's engine and file store."""
+    return build_web_deps(
+        config,
+        engine=runtime.engine,
+        files=runtime.files,
+        core=runtime.core,
+        clock=runtime.clock,
+        notifier=RuntimeNotifier(config, runtime),
+        invite_link=RuntimeInviteLinks(runtime).invite_link,
+        access=runtime.web_access,
+    )
+
+
+def build_web_deps(
+    config: Settings,
+    *,
+    engine: AsyncEngine,
+    files: LocalFileStore,
+    core: ReportBot,
+    clock: Callable[[], datetime],
+    notifier: Notifier,
+    invite_link: Callable[[str], Awaitable[str | None]],
+    access: WebAccessDesk | None = None,
+    settings: WebSettings | None = None,
+) -> WebDeps:
+    """WebDeps over `engine` and `files`, around `core`: what the runtime serves, and what
+    tests and benchmarks build without a runtime."""
     from bot.app import draft_desk
     from bot.core.office_desk import OfficeDesk, PlanDesk
     from bot.services import (
@@ -80,6 +125,7 @@ def web_deps(config: Settings, runtime: Runtime) -> WebDeps:
         status_export,
     )
     from handlers.web.context import WebDeps
+    from storage.audit import SqlAuditTrail
     from storage.exports.xlsx import XlsxWriter
     from storage.instances import SqlReportInstances
     from storage.invites import SqlInvites
@@ -89,17 +135,16 @@ def web_deps(config: Settings, runtime: Runtime) -> WebDeps:
     from storage.web_access import SqlWebAccess
     from storage.web_notices import SqlWebNotices
 
-    engine, files = runtime.engine, runtime.files
     instances = SqlReportInstances(engine)
     return WebDeps(
-        settings=web_settings(config),
-        core=runtime.core,
+        settings=settings or web_settings(config),
+        core=core,
         office=OfficeDesk(
             invites=SqlInvites(engine),
             roster=SqlRoster(engine),
             instances=instances,
             plans=SqlPlans(engine),
-            notifier=RuntimeNotifier(config, runtime),
+            notifier=notifier,
             web=SqlWebAccess(engine),
         ),
         plans=PlanDesk(
@@ -110,10 +155,13 @@ def web_deps(config: Settings, runtime: Runtime) -> WebDeps:
         archives=archive_desk(engine, files, ZoneInfo(config.timezone)),
         drafts=draft_desk(engine, files, instances),
         charts=ChartsOnFirstSummary(),
-        access=runtime.web_access,
+        access=access or web_access(config, engine, clock),
         notices=SqlWebNotices(engine),
-        clock=runtime.clock,
+        clock=clock,
         outbox=SqlOutbox(engine),
+        invite_link=invite_link,
+        invite_days=config.invite_days,
+        audit=SqlAuditTrail(engine),
     )
 
 

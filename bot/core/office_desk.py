@@ -52,21 +52,25 @@ class OfficeDesk:
         self.web = web
 
     async def create_invite(
-        self, *, unit_key: str, role: Role, ttl: timedelta, now: datetime
+        self, *, unit_key: str, role: Role, ttl: timedelta, now: datetime, actor: str = "cli"
     ) -> InviteView:
-        """A new invite for `unit_key` in `role`, open for `ttl`."""
+        """A new invite for `unit_key` in `role`, open for `ttl`; `actor` goes in the audit."""
         try:
-            return await self.invites.create_invite(unit_key=unit_key, role=role, now=now, ttl=ttl)
+            return await self.invites.create_invite(
+                unit_key=unit_key, role=role, now=now, ttl=ttl, actor=actor
+            )
         except UnknownUnitError:
             # Before any plan there is no unit at all: say what to do first.
             if not await self.plans.has_plan():
                 raise UserError("invite-error-no-plan", unit=unit_key) from None
             raise
 
-    async def revoke_invite(self, *, code: str, now: datetime) -> tuple[InviteView, bool]:
+    async def revoke_invite(
+        self, *, code: str, now: datetime, actor: str = "cli"
+    ) -> tuple[InviteView, bool]:
         """Revoke an unused invite. Returns it, and whether it was revoked now (not before)."""
         try:
-            view = await self.invites.revoke_invite(code=code, now=now)
+            view = await self.invites.revoke_invite(code=code, now=now, actor=actor)
         except UnknownInviteError:
             raise UserError("cli-invite-revoke-unknown", code=code) from None
         except InviteUsedError:
@@ -86,22 +90,26 @@ class OfficeDesk:
     async def list_contacts(self) -> list[ContactView]:
         return await self.roster.contacts()
 
-    async def remove_contact(self, *, contact_id: int, now: datetime) -> tuple[Contact, bool, int]:
+    async def remove_contact(
+        self, *, contact_id: int, now: datetime, actor: str = "cli"
+    ) -> tuple[Contact, bool, int]:
         """Take a contact off the bot; the person is told. Returns the contact, whether told,
         and how many of their waiting steps ended."""
-        contact, ended = await self.roster.remove_contact(contact_id=contact_id, now=now)
+        contact, ended = await self.roster.remove_contact(
+            contact_id=contact_id, now=now, actor=actor
+        )
         await self._end_web_sessions(contact_id, now)
         text = _with_ended(t("contact-removed-notice", unit=contact.unit_name), ended)
         return contact, await self.notifier.notify(contact, text), ended
 
     async def move_contact(
-        self, *, contact_id: int, unit_key: str, now: datetime
+        self, *, contact_id: int, unit_key: str, now: datetime, actor: str = "cli"
     ) -> tuple[Contact, bool, int]:
         """Move a contact to another unit; the person is told. Returns the contact, whether
         told, and how many of their waiting steps ended (they were started for the unit
         left)."""
         contact, ended = await self.roster.move_contact(
-            contact_id=contact_id, unit_key=unit_key, now=now
+            contact_id=contact_id, unit_key=unit_key, now=now, actor=actor
         )
         await self._end_web_sessions(contact_id, now)
         text = t(

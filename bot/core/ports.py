@@ -590,3 +590,24 @@ class WebNotices(Protocol):
 
     async def mark_read(self, *, chat_id: str, now: datetime) -> int:
         """Mark every unread notice of the chat read; how many."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change in the audit trail: when, who (an actor such as "cli", "start",
+    "web:<name>", "<platform>:<user id>"), what (an action such as "invite.create") and its
+    details as written."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    detail: Mapping[str, object]
+
+
+class AuditTrail(Protocol):
+    """Reading the audit trail back, for the Office's dashboard."""
+
+    async def entries(self, *, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+        """Up to `limit` entries, newest first, after skipping `offset`; and how many
+        entries there are in all."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -12,7 +12,14 @@ from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.model import Role
-from bot.core.ports import ChartRenderer, Messenger, Outbox, WebNotices, WorkbookWriter
+from bot.core.ports import (
+    AuditTrail,
+    ChartRenderer,
+    Messenger,
+    Outbox,
+    WebNotices,
+    WorkbookWriter,
+)
 from bot.core.usecases import ReportBot
 from bot.core.web_access import WebAccessDesk
 
@@ -83,3 +90,14 @@ class WebDeps:
     # Messages for chats no platform of this process reaches (a receipt for a contact on a
     # platform that runs elsewhere), sent by the process that runs it; None: not sent then.
     outbox: Outbox | None = None
+    # The dashboard's: the chat link an invite code opens (the platforms' InviteLinks; None
+    # where no platform makes one), and how long a new invite stays open (BAOCAO_INVITE_DAYS).
+    invite_link: Callable[[str], Awaitable[str | None]] = field(default=lambda code: _no_link(code))
+    invite_days: int = 14
+    # The audit trail the dashboard shows (storage.audit.SqlAuditTrail); None: not shown.
+    audit: AuditTrail | None = None
+
+
+async def _no_link(code: str) -> str | None:
+    """No platform makes invite links: the invitee types the code to the bot instead."""
+    return None

@@ -29,11 +29,11 @@ from starlette.types import ASGIApp
 
 from bot.app import bot_settings, draft_desk
 from bot.config import Settings
-from bot.core.office_desk import OfficeDesk, PlanDesk
+from bot.core.office_desk import PlanDesk
 from bot.core.plan.loader import load_plan
 from bot.core.usecases import ReportBot
+from bot.platforms import WebInviteLinks
 from bot.services import (
-    ChartsOnFirstSummary,
     PlanReminders,
     PlatformNotifier,
     archive_desk,
@@ -41,20 +41,13 @@ from bot.services import (
     signature_reader,
     status_export,
 )
-from bot.web import web_access
+from bot.web import build_web_deps
 from handlers.web.context import WebDeps, WebSettings
 from storage import plans as plan_store
 from storage.db import make_engine
-from storage.exports.xlsx import XlsxWriter
 from storage.files import LocalFileStore
-from storage.instances import SqlReportInstances
-from storage.invites import SqlInvites
 from storage.migrate import upgrade
-from storage.outbox import SqlOutbox
 from storage.repository import SqlRepository
-from storage.roster import SqlRoster
-from storage.web_access import SqlWebAccess
-from storage.web_notices import SqlWebNotices
 
 ROOT = Path(__file__).parents[2]
 SEED_PLAN = ROOT / "plans" / "ke-hoach-dan-chu-co-so-2024.yaml"
@@ -134,40 +127,25 @@ async def web_world(
         files = LocalFileStore(data)
         repository = SqlRepository(engine, files)
         timezone = ZoneInfo(config.timezone)
-        archives = archive_desk(engine, files, timezone)
-        drafts = draft_desk(engine, files, repository)
-        exports = status_export(engine, repository)
         core = ReportBot(
             repository=repository,
             files=files,
             settings=bot_settings(config),
             clock=clock,
-            exports=exports,
+            exports=status_export(engine, repository),
             signatures=signature_reader(config),
-            drafts=drafts,
-            archives=archives,
+            drafts=draft_desk(engine, files, repository),
+            archives=archive_desk(engine, files, timezone),
         )
-        deps = WebDeps(
-            settings=settings or WebSettings(),
+        deps = build_web_deps(
+            config,
+            engine=engine,
+            files=files,
             core=core,
-            office=OfficeDesk(
-                invites=SqlInvites(engine),
-                roster=SqlRoster(engine),
-                instances=SqlReportInstances(engine),
-                plans=plan_store.SqlPlans(engine),
-                notifier=PlatformNotifier(config),
-                web=SqlWebAccess(engine),
-            ),
-            plans=plans,
-            exports=exports,
-            workbooks=XlsxWriter(),
-            archives=archives,
-            drafts=drafts,
-            charts=ChartsOnFirstSummary(),
-            access=web_access(config, engine, clock),
-            notices=SqlWebNotices(engine),
             clock=clock,
-            outbox=SqlOutbox(engine),
+            notifier=PlatformNotifier(config),
+            invite_link=WebInviteLinks(config).invite_link,
+            settings=settings,
         )
         yield WebWorld(deps=deps, engine=engine, data=data, config=config)
     finally:

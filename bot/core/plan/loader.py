@@ -71,20 +71,29 @@ def load_plan(path: Path | str, *, now: datetime | None = None) -> Plan:
         raise PlanInvalidError(name, [PlanProblem("plan-error-is-directory")]) from None
     except OSError:
         raise PlanInvalidError(name, [PlanProblem("plan-error-unreadable")]) from None
-    if len(raw) > MAX_PLAN_BYTES:
-        size = path.stat().st_size
+    size = path.stat().st_size if len(raw) > MAX_PLAN_BYTES else len(raw)
+    return plan_from_bytes(raw, name, size=size, now=now)
+
+
+def plan_from_bytes(
+    raw: bytes, file: str, *, size: int | None = None, now: datetime | None = None
+) -> Plan:
+    """Check a plan file's bytes, as read from disk or uploaded; `size` is the whole file's
+    when only its first MAX_PLAN_BYTES + 1 bytes were read. The text is UTF-8 (a BOM is fine)."""
+    size = len(raw) if size is None else size
+    if size > MAX_PLAN_BYTES:
         problem = PlanProblem(
             "plan-error-too-big",
             {"size": f"{size / 1024 / 1024:.1f}", "limit": str(MAX_PLAN_BYTES // 1024 // 1024)},
             line=1,
         )
-        raise PlanInvalidError(name, [problem])
+        raise PlanInvalidError(file, [problem])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise PlanInvalidError(name, [PlanProblem("plan-error-encoding", line=line)]) from None
-    return parse_plan(text, name, now=now)
+        raise PlanInvalidError(file, [PlanProblem("plan-error-encoding", line=line)]) from None
+    return parse_plan(text, file, now=now)
 
 
 def parse_plan(text: str, file: str = "<plan>", *, now: datetime | None = None) -> Plan:

@@ -1,9 +1,0 @@
-"""(filled in by its part)"""
-
-from __future__ import annotations
-
-from starlette.routing import BaseRoute
-
-
-def routes() -> list[BaseRoute]:
-    return []
