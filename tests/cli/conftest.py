@@ -22,5 +22,12 @@ def office(
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", str(getattr(request.module, "COLUMNS", 200)))
+    columns = getattr(request.module, "COLUMNS", 200)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    # The CLI's consoles read COLUMNS once, when made: a runner that set it before importing
+    # the CLI (pytest-xdist's workers do) would fix their width for every test.
+    from bot import cli
+
+    for console in (cli.out, cli.err):
+        monkeypatch.setattr(console, "_width", None)
     yield tmp_path
