@@ -24,5 +24,12 @@ def office(
     monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
     # No port opened by `baocao run` unless a test asks for the web app (tests/cli/test_cli_web*).
     monkeypatch.setenv("BAOCAO_WEB", "false")
-    monkeypatch.setenv("COLUMNS", str(getattr(request.module, "COLUMNS", 200)))
+    columns = getattr(request.module, "COLUMNS", 200)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    # The CLI's consoles read COLUMNS once, when made: a runner that set it before importing
+    # the CLI (pytest-xdist's workers do) would fix their width for every test.
+    from bot import cli
+
+    for console in (cli.out, cli.err):
+        monkeypatch.setattr(console, "_width", None)
     yield tmp_path
