@@ -52,7 +52,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) services browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,9 @@
   var most = Number(words.maxFiles);
   var accepted = words.accept.split(",");
   var chosen = [];
+  /* The browser's own file button speaks the browser's language, not always Vietnamese: with
+     this script the zone and the list of chosen files take its place (CSS hides it). */
+  form.classList.add("enhanced");
 
   function named(template, name) {
     return template.split("{name}").join(name);

@@ -46,6 +46,7 @@ web-portal-kind-text = Văn bản nhập trực tiếp
 web-portal-kind-file = Tệp
 web-portal-upload-heading = Gửi tệp
 web-portal-drop = Kéo thả tệp vào đây, hoặc bấm để chọn tệp (chọn được nhiều tệp).
+web-portal-pick = Chọn tệp
 web-portal-upload-limits = PDF, Word, Excel, ODT, ODS, ZIP, ảnh JPG/PNG; mỗi tệp đến { $limit } MB, mỗi lần tối đa { $files } tệp. Mỗi tệp là một phiên bản, có mã biên nhận riêng.
 web-portal-note-label = Ghi chú kèm theo (không bắt buộc)
 web-portal-upload-button = Gửi tệp
