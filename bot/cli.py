@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -1269,7 +1270,8 @@ def run_bot(
             role=Role.OFFICE, display_name=t("signin-office-name"), created_by="start"
         )
         out.print(t("run-web-address", address=runtime.web.settings.base_url), markup=False)
-        minutes = int((issued.expires_at - runtime.clock()).total_seconds() // 60)
+        # Rounded up: a link made a moment ago for 15 minutes is said to last 15, not 14.
+        minutes = math.ceil((issued.expires_at - runtime.clock()).total_seconds() / 60)
         out.print(t("run-web-office-link", link=issued.url, minutes=minutes), markup=False)
         if not has_chat(config):
             out.print(t("run-web-add-token"), markup=False)

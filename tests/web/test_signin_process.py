@@ -63,6 +63,7 @@ async def test_run_without_a_token_serves_the_web_and_its_link_signs_in(tmp_path
         address = await read_until(process.stdout, r"Trang web baocao: (\S+)", seen)
         assert address.group(1) == f"http://127.0.0.1:{port}"
         link = (await read_until(process.stdout, r"(http://\S+/dang-nhap/\S+)", seen)).group(1)
+        assert "trong 15 phút" in seen[-1]  # a link made a moment ago lasts 15, not 14
         await read_until(process.stdout, r"BAOCAO_TELEGRAM_TOKEN", seen)
         async with httpx.AsyncClient(base_url=address.group(1)) as client:
             page = await client.get(link)
