@@ -4,13 +4,23 @@ which opens the web app as them."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 from fakes.messenger import FakeMessenger
 from web_support import UNIT, WebWorld
 
+from bot.core import buttons
 from bot.core.i18n import t
-from bot.core.model import Attachment, AttachmentKind, Chat, ChatKind, Incoming, Sender
+from bot.core.model import (
+    Attachment,
+    AttachmentKind,
+    Callback,
+    Chat,
+    ChatKind,
+    Incoming,
+    Sender,
+)
 from bot.core.plan.model import Role
 
 
@@ -60,4 +70,17 @@ def test_a_file_too_big_for_chat_comes_with_a_way_to_hand_it_in_on_the_web(web: 
     web.call(web.deps.core.handle, event(web, "502", attachment=big), out)
     (sent,) = out.texts("502")
     assert sent.startswith("Tệp quá lớn") and "Nộp qua web" in sent
+    assert web.client.get(link_in(sent)).status_code == 200
+
+
+def test_submit_now_under_a_reminder_also_gives_the_way_to_the_portal(web: WebWorld) -> None:
+    web.contact(UNIT, name="Lý Văn Hùng", user_id="503")
+    repo = web.deps.core.context.repo
+    (instance, *_) = web.call(partial(repo.open_instances, unit_key=UNIT, now=web.clock()))
+    out = FakeMessenger()
+    pressed = Callback("cb-1", buttons.submit_now(instance.instance_id), None)
+    web.call(web.deps.core.handle, event(web, "503", callback=pressed), out)
+    (sent,) = out.texts("503")
+    assert sent.startswith(t("reminder-submit-how", name=instance.report_name))
+    assert "Nộp qua web" in sent
     assert web.client.get(link_in(sent)).status_code == 200

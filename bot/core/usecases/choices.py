@@ -9,7 +9,7 @@ from dataclasses import replace
 from bot.core import buttons, steps
 from bot.core.i18n import t
 from bot.core.model import Callback, Contact, Keyboard
-from bot.core.usecases import exporting
+from bot.core.usecases import exporting, web
 from bot.core.usecases.context import Context, Request
 from bot.core.usecases.submission import accept_file, accept_text, receipt_to
 
@@ -123,7 +123,10 @@ async def _submit_now(ctx: Context, request: Request, contact: Contact, instance
         return
     await ctx.save_step(request, steps.SubmitTo(instance_id, contact.unit_key))
     await request.out.answer(callback.callback_id)
-    await request.out.send(request.chat, t("reminder-submit-how", name=instance.report_name))
+    text = t("reminder-submit-how", name=instance.report_name)
+    if ctx.web is not None:  # a file too big for chat goes on the portal: the way there, too
+        text += "\n\n" + await web.link_line(ctx, request, contact, key="web-upload-instead")
+    await request.out.send(request.chat, text)
 
 
 async def _close_prompt(request: Request, text: str) -> None:
