@@ -67,23 +67,22 @@ def serve(data: Path, port: int) -> None:
     from starlette.routing import Route
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from bot.config import Settings
     from bot.core.model import RedeemStatus
-    from bot.core.office_desk import OfficeDesk
     from bot.core.plan.loader import parse_plan
     from bot.core.plan.model import Role
     from bot.core.usecases import BotSettings, ReportBot
-    from bot.services import archive_desk
+    from bot.platforms import WebInviteLinks
+    from bot.services import PlatformNotifier, archive_desk
+    from bot.web import build_web_deps
     from handlers.web.app import build_app
-    from handlers.web.context import WebDeps, WebSettings, WebUser
+    from handlers.web.context import WebSettings, WebUser
     from storage.db import make_engine
     from storage.files import LocalFileStore
-    from storage.instances import SqlReportInstances
-    from storage.invites import SqlInvites, create_invite
+    from storage.invites import create_invite
     from storage.migrate import upgrade
-    from storage.outbox import SqlOutbox
-    from storage.plans import SqlPlans, apply_plan
+    from storage.plans import apply_plan
     from storage.repository import SqlRepository
-    from storage.roster import SqlRoster
 
     url = f"sqlite+aiosqlite:///{data / 'baocao.db'}"
 
@@ -129,27 +128,17 @@ def serve(data: Path, port: int) -> None:
         settings=BotSettings(),
         archives=archive_desk(engine, files, TZ),
     )
-    archives = core.context.archives
-    assert archives is not None
-    deps = WebDeps(
-        settings=WebSettings(port=port, max_upload=200 * 1024 * 1024),
+    config = Settings(_env_file=None, data_dir=data, database_url=url, admins=[])  # type: ignore[call-arg]
+    # No platform runs here: receipts for chat are queued in the outbox.
+    deps = build_web_deps(
+        config,
+        engine=engine,
+        files=files,
         core=core,
-        office=OfficeDesk(
-            invites=SqlInvites(engine),
-            roster=SqlRoster(engine),
-            instances=SqlReportInstances(engine),
-            plans=SqlPlans(engine),
-            notifier=None,  # type: ignore[arg-type]
-        ),
-        plans=None,  # type: ignore[arg-type]
-        exports=None,  # type: ignore[arg-type]
-        workbooks=None,  # type: ignore[arg-type]
-        archives=archives,
-        drafts=None,  # type: ignore[arg-type]
-        charts=None,  # type: ignore[arg-type]
-        access=None,  # type: ignore[arg-type]
-        notices=None,  # type: ignore[arg-type]
-        outbox=SqlOutbox(engine),  # no platform runs here: receipts for chat are queued
+        clock=lambda: datetime.now(UTC),
+        notifier=PlatformNotifier(config),
+        invite_link=WebInviteLinks(config).invite_link,
+        settings=WebSettings(port=port, max_upload=200 * 1024 * 1024),
     )
     app = build_app(deps)
 

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
+from bot.core import texts
 from bot.core.errors import UserError
 from bot.core.i18n import t
 from bot.core.plan.errors import PlanInvalidError
@@ -312,13 +313,7 @@ def show_plan(plan: Plan, source: str) -> None:
         ):
             table.add_column(t(header))
         for instance in report.instances:
-            reminders = [
-                fmt.day_with_weekday(r.at.date()) + " " + r.at.strftime("%H:%M")
-                for r in instance.reminders
-            ]
-            if instance.overdue_from is not None:
-                first = fmt.day_with_weekday(instance.overdue_from)
-                reminders.append(t("cli-show-overdue", first=first))
+            reminders = texts.planned_reminders(instance)
             table.add_row(
                 t("instance-once") if instance.key == "once" else instance.key,
                 fmt.deadline(instance.deadline),

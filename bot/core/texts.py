@@ -18,6 +18,7 @@ from bot.core.model import (
     SubmissionState,
     UnitStatus,
 )
+from bot.core.plan.model import InstanceSpec
 from bot.core.rules.deadlines import lateness
 
 
@@ -160,3 +161,14 @@ def status_text(instance: InstanceStatus, tz: ZoneInfo) -> str:
         lines.append(_unit_status_line(row, tz))
         lines.extend(signatures.status_line(check, tz) for check in row.signatures)
     return "\n".join(lines)
+
+
+def planned_reminders(instance: InstanceSpec) -> list[str]:
+    """When a round of the plan reminds, as `plan show` and the dashboard's plan list it:
+    each reminder's day and time, then the daily chase of the late, if the plan has one."""
+    lines = [
+        fmt.day_with_weekday(r.at.date()) + " " + r.at.strftime("%H:%M") for r in instance.reminders
+    ]
+    if instance.overdue_from is not None:
+        lines.append(t("cli-show-overdue", first=fmt.day_with_weekday(instance.overdue_from)))
+    return lines

@@ -21,27 +21,26 @@ from fakes.messenger import FakeMessenger
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.config import Settings
 from bot.core.archive import SubmittedVersion
 from bot.core.model import Contact, RedeemStatus, SubmissionKind
-from bot.core.office_desk import OfficeDesk
 from bot.core.plan.loader import parse_plan
 from bot.core.plan.model import Role
 from bot.core.ports import Messenger
 from bot.core.usecases import BotSettings, ReportBot
-from bot.services import archive_desk
+from bot.platforms import WebInviteLinks
+from bot.services import PlatformNotifier, archive_desk
+from bot.web import build_web_deps
 from handlers.web.app import build_app
-from handlers.web.context import WebDeps, WebSettings, WebUser
+from handlers.web.context import WebSettings, WebUser
 from storage.db import make_engine, read_session
 from storage.files import LocalFileStore
 from storage.history import SqlSubmissionHistory
-from storage.instances import SqlReportInstances
-from storage.invites import SqlInvites, create_invite
+from storage.invites import create_invite
 from storage.migrate import upgrade
 from storage.models import outbox_t
-from storage.outbox import SqlOutbox
-from storage.plans import SqlPlans, apply_plan
+from storage.plans import apply_plan
 from storage.repository import SqlRepository
-from storage.roster import SqlRoster
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2024, 5, 20, 3, 0, tzinfo=UTC)  # Monday 20/05/2024, 10:00 in Hà Nội
@@ -251,32 +250,24 @@ def portal(
         clock=lambda: clock,
         archives=archive_desk(engine, files, TZ),
     )
-    office = OfficeDesk(
-        invites=SqlInvites(engine),
-        roster=SqlRoster(engine),
-        instances=SqlReportInstances(engine),
-        plans=SqlPlans(engine),
-        notifier=None,  # type: ignore[arg-type]
-    )
     messenger = FakeMessenger()
-    archives = core.context.archives
-    assert archives is not None
-    deps = WebDeps(
-        settings=WebSettings(max_upload=max_upload),
-        core=core,
-        office=office,
-        plans=None,  # type: ignore[arg-type]
-        exports=None,  # type: ignore[arg-type]
-        workbooks=None,  # type: ignore[arg-type]
-        archives=archives,
-        drafts=None,  # type: ignore[arg-type]
-        charts=None,  # type: ignore[arg-type]
-        access=None,  # type: ignore[arg-type]
-        notices=None,  # type: ignore[arg-type]
-        clock=lambda: clock,
-        messengers={"telegram": messenger} if messengers is None else messengers,
-        outbox=SqlOutbox(engine),
+    config = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=department.data,
+        database_url=department.url,
+        admins=[],
     )
+    deps = build_web_deps(
+        config,
+        engine=engine,
+        files=files,
+        core=core,
+        clock=lambda: clock,
+        notifier=PlatformNotifier(config),
+        invite_link=WebInviteLinks(config).invite_link,
+        settings=WebSettings(max_upload=max_upload),
+    )
+    deps.messengers = {"telegram": messenger} if messengers is None else messengers
     signed: list[WebUser | None] = [department.user("phong-a")]
     app = AsUser(build_app(deps), signed)
     with TestClient(app, base_url="http://127.0.0.1:8080") as client:

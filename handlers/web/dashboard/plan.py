@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core import formatting as fmt
+from bot.core import texts
 from bot.core.errors import UserError
 from bot.core.i18n import t
 from bot.core.plan.errors import PlanInvalidError
@@ -73,13 +74,7 @@ def plan_view(plan: Plan, file: str) -> PlanView:
             submitters = t("cli-show-and-more", text=submitters, count=len(report.submitters) - 5)
         lines = []
         for instance in report.instances:
-            reminders = [
-                fmt.day_with_weekday(r.at.date()) + " " + r.at.strftime("%H:%M")
-                for r in instance.reminders
-            ]
-            if instance.overdue_from is not None:
-                first = fmt.day_with_weekday(instance.overdue_from)
-                reminders.append(t("cli-show-overdue", first=first))
+            reminders = texts.planned_reminders(instance)
             lines.append(
                 InstanceLine(
                     label=round_label(instance.key),
