@@ -55,11 +55,14 @@ async def test_the_trail_goes_fifty_a_page(world: World) -> None:
         second = await browser.get("/van-phong/nhat-ky?trang=2")
         odd = await browser.get("/van-phong/nhat-ky?trang=abc")
         beyond = await browser.get("/van-phong/nhat-ky?trang=9")
+        # Past what the database's integers hold: the same refusal, not an error page.
+        far = await browser.get("/van-phong/nhat-ky?trang=99999999999999999999")
     assert "MA059" in first.text and "MA010" in first.text and "MA009" not in first.text
     assert "MA009" in second.text and "MA000" in second.text and "ke-hoach.yaml" in second.text
     assert "Trang 2/2" in second.text
     assert odd.status_code == 200 and "MA059" in odd.text
     assert beyond.status_code == 404 and "chỉ có 2 trang" in beyond.text
+    assert far.status_code == 404 and "chỉ có 2 trang" in far.text
 
 
 async def test_leadership_does_not_read_the_trail(world: World) -> None:

@@ -283,3 +283,15 @@ def test_files_go_on_to_the_office_group_or_a_line_when_too_big(world: Departmen
     assert "Phòng A" in caption
     (line,) = messenger.texts("nhom-vp")
     assert "Bảng theo dõi" in line and "0,0 MB" in line
+
+
+def test_a_report_number_past_what_the_database_holds_is_not_found(world: Department) -> None:
+    huge = "99999999999999999999"
+    with portal(world) as web:
+        page = web.client.get(f"/don-vi/bao-cao/{huge}")
+        upload = web.client.post(f"/don-vi/bao-cao/{huge}/tai-len", content=b"", headers=JSON)
+        text = web.client.post(
+            f"/don-vi/bao-cao/{huge}/van-ban", data={"csrf": CSRF, "noi-dung": "Báo cáo"}
+        )
+    assert (page.status_code, upload.status_code) == (404, 404)
+    assert text.status_code == 400 and "Báo cáo" in text.text  # refused in words, not a 500

@@ -79,7 +79,10 @@ async def trail(request: Request) -> Response:
     if web.audit is None:
         raise Refused("dash-audit-unavailable", status=404)
     number = _page_number(request.query_params.get("trang"))
-    entries, total = await web.audit.entries(offset=(number - 1) * PAGE, limit=PAGE)
+    # A page number typed far past the end must still make a query the database takes (its
+    # integers stop at 2**63): the page is then simply not there.
+    offset = min((number - 1) * PAGE, LAST_OFFSET)
+    entries, total = await web.audit.entries(offset=offset, limit=PAGE)
     pages = max(1, -(-total // PAGE))
     if number > pages:
         raise Refused("dash-audit-no-page", status=404, page=number, pages=pages)
@@ -96,6 +99,9 @@ async def trail(request: Request) -> Response:
     return render(
         request, "dashboard/audit.html", lines=lines, page=number, pages=pages, total=total
     )
+
+
+LAST_OFFSET = 2**62
 
 
 def _page_number(typed: str | None) -> int:
