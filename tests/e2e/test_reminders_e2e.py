@@ -42,8 +42,9 @@ async def test_reminders_arrive_in_order_once_each_and_none_after_submitting(
     assert label == "Nộp ngay"
     await fake.press_button(binh, first, data)
     how = await fake.wait_for_message(1002, contains="Hãy gửi tệp")
-    assert how["text"] == (
+    assert how["text"].startswith(
         "Hãy gửi tệp (Word, PDF, Excel...), ảnh hoặc nội dung cho báo cáo «Báo cáo quý» vào đây."
+        "\n\nNộp qua web: tệp lớn nộp được trên trang web baocao."
     )
     report = fake.add_file(DOCX, file_name="quy.docx", mime_type=DOCX_MIME)
     await fake.send_document(binh, report)
