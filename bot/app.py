@@ -121,9 +121,15 @@ def configure_logging(*, secrets: Iterable[str] = ()) -> None:
         polling = logging.getLogger(name)
         if not any(isinstance(f, PollingTrouble) for f in polling.filters):
             polling.addFilter(PollingTrouble())
-    # The Application's start and stop chatter, in English, between our own lines in words.
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Libraries' routine chatter, in English, kept out of what people read."""
+    # The Application's start and stop chatter, between our own lines in words.
     logging.getLogger("telegram.ext.Application").setLevel(logging.WARNING)
-    # A tick still running when the next is due is normal for a long fan-out, not a warning.
+    # A tick still running when the next is due is normal for a long fan-out (or a busy
+    # machine), not a warning: without this, `baocao chat` printed it into the conversation.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 

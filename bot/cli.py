@@ -1098,7 +1098,7 @@ def chat(
         typer.Option("--as", metavar=t("cli-metavar-chat-as"), help=t("cli-opt-chat-as")),
     ],
 ) -> None:
-    from bot.app import serve
+    from bot.app import quiet_libraries, serve
     from bot.services import applied_plan, create_invite, list_contacts
     from handlers.console.messenger import PLATFORM as CONSOLE
     from handlers.console.platform import ConsolePlatform, Person
@@ -1149,6 +1149,7 @@ def chat(
     # bot that polls keeps polling.
     # The web app stays with `baocao run`: a console chat opens no port.
     chatting = config.model_copy(update={"telegram_polling": False, "web": False})
+    quiet_libraries()  # the terminal is the person's chat: no library chatter in it
     run(lambda: serve(chatting, stopping, platforms=[console]))
 
 

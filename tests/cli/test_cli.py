@@ -370,3 +370,25 @@ def test_run_without_a_token_says_how_to_get_one(capsys: pytest.CaptureFixture[s
         "--as MÃ-ĐƠN-VỊ. Xem bot làm việc trọn một mùa báo cáo trong chưa đầy một phút: "
         "baocao demo (hoặc make demo).\n",
     )
+
+
+def test_a_console_chat_keeps_library_chatter_out_of_the_conversation(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reminder tick still running when the next is due (a busy machine) made apscheduler
+    warn, in English, into the person's terminal: `baocao chat` silences such warnings."""
+    import logging
+
+    import bot.app
+
+    scheduler = logging.getLogger("apscheduler")
+    monkeypatch.setattr(scheduler, "level", logging.NOTSET)  # as a fresh process has it
+    heard: list[bool] = []
+
+    async def a_busy_tick(*args: object, **kwargs: object) -> None:
+        heard.append(logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.WARNING))
+
+    monkeypatch.setattr(bot.app, "serve", a_busy_tick)
+    assert run(capsys, "plan", "apply", str(SEED))[0] == 0
+    assert run(capsys, "chat", "--as", "phong-ttbcxb")[0] == 0
+    assert heard == [False]
