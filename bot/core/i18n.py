@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
@@ -18,8 +19,19 @@ class MessageError(LookupError):
     """A key is missing from the catalog or a variable it needs was not given."""
 
 
+# A message or term starts a line with its identifier and "=" (Fluent's syntax); what follows
+# on indented lines belongs to it.
+_ENTRY = re.compile(r"^(-?[A-Za-z][A-Za-z0-9_-]*)[ \t]*=", re.MULTILINE)
+
+
 class Catalog:
-    """One language's messages. `t(key, **args)` fails loudly instead of printing the key."""
+    """One language's messages. `t(key, **args)` fails loudly instead of printing the key.
+
+    Every process (each `baocao` command too) starts by asking for a message, and parsing the
+    whole catalog with fluent.syntax took a third of a command's start. So the files are only
+    scanned for their keys at first; a file is parsed when one of its messages is first
+    asked for, and every file when a message refers to another (rare).
+    """
 
     def __init__(self, locale: str = DEFAULT_LOCALE, directory: Path = LOCALE_DIR) -> None:
         self.locale = locale
@@ -27,19 +39,40 @@ class Catalog:
         self.files = sorted((directory / locale).glob("*.ftl"))
         if not self.files:
             raise MessageError(f"no catalog for locale {locale!r} in {directory}")
+        self._where: dict[str, Path] = {}
         for path in self.files:
+            for key in _ENTRY.findall(path.read_text(encoding="utf-8")):
+                self._where.setdefault(key, path)
+        self._parsed: set[Path] = set()
+
+    def _parse(self, path: Path) -> None:
+        if path not in self._parsed:
+            self._parsed.add(path)
             self._bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
 
+    def _parse_all(self) -> bool:
+        """Parse every file not parsed yet; whether there was any."""
+        rest = [path for path in self.files if path not in self._parsed]
+        for path in rest:
+            self._parse(path)
+        return bool(rest)
+
     def has(self, key: str) -> bool:
+        path = self._where.get(key)
+        if path is not None:
+            self._parse(path)
         return self._bundle.has_message(key)
 
     def t(self, key: str, /, **args: Any) -> str:
-        if not self._bundle.has_message(key):
+        if not self.has(key):
             raise MessageError(f"message {key!r} is missing from the {self.locale} catalog")
         message = self._bundle.get_message(key)
         if message.value is None:
             raise MessageError(f"message {key!r} has no value")
-        text, errors = self._bundle.format_pattern(message.value, _plain(args))
+        values = _plain(args)
+        text, errors = self._bundle.format_pattern(message.value, values)
+        if errors and self._parse_all():  # it may refer to a message of a file not parsed yet
+            text, errors = self._bundle.format_pattern(message.value, values)
         if errors:
             raise MessageError(f"message {key!r}: {errors[0]}")
         return str(text)

@@ -203,3 +203,15 @@ def test_no_vietnamese_text_in_templates_or_scripts() -> None:
         if vietnamese.search(line)
     ]
     assert offenders == []
+
+
+def test_a_catalog_parses_only_the_files_it_is_asked_from() -> None:
+    """Each process starts quicker: the files are scanned for their keys, and parsed when one
+    of their messages is first asked for (all of them for a message that refers to another)."""
+    fresh = Catalog()
+    assert fresh.t("web-title") and len(fresh._parsed) == 1
+    assert fresh.has("reminder-how") and not fresh.has("khong-co-khoa-nay")
+    assert len(fresh._parsed) == 2
+    with pytest.raises(MessageError):
+        fresh.t("cli-invite-qr-written")  # a variable missing: every file parsed, then the error
+    assert len(fresh._parsed) == len(fresh.files)
