@@ -51,7 +51,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Bytecode compiled once: where PYTHONDONTWRITEBYTECODE is set, each of the hundreds of
+# processes the tests start would otherwise compile every module again. Four workers on the
+# machine's cores: many tests wait on real processes and sockets.
 test: $(STAMP) services browser lint
+	$(BIN)/python -m compileall -q bot handlers scheduler storage tests >/dev/null
 	$(BIN)/pytest -n 4
 
 clean:
