@@ -27,6 +27,7 @@ import httpx  # noqa: E402
 from dashboard_support import OFFICE, SignedIn, Told, web_deps  # noqa: E402
 from department import plan_text, register_heads, unit_key  # noqa: E402
 
+from bot.app import settle_memory  # noqa: E402
 from bot.core.model import SubmissionKind  # noqa: E402
 from bot.core.plan.loader import parse_plan  # noqa: E402
 from handlers.web.app import build_app  # noqa: E402
@@ -80,6 +81,7 @@ async def main(units: int, runs: int) -> None:
             )
             instance = status.instance_id
             app = SignedIn(build_app(deps), lambda: OFFICE)
+            settle_memory()  # as `baocao run` does once it has started
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
 

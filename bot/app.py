@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -329,6 +330,7 @@ async def serve(
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stopping.set)
     await runtime.start()
+    settle_memory()
     log.info("%s", t("run-started"))
     try:
         if started is not None:
@@ -339,6 +341,20 @@ async def serve(
         await runtime.stop()
     if rejected:
         raise UserError("run-token-revoked")
+
+
+def settle_memory() -> None:
+    """Tune the garbage collector for a long-running server, once everything is started.
+
+    What start made (modules, the plan, templates, the catalog) lives as long as the process:
+    frozen, the collector no longer walks it. Young objects are collected after 50,000
+    allocations rather than 700: a dashboard page of 2,000 units makes tens of thousands, and
+    at the default every such page paid for several full passes (its p99 fell from 272 to
+    161 ms in benchmarks/web_dashboard.py, its p50 unchanged).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def secrets_of(config: Settings) -> list[str]:

@@ -33,3 +33,18 @@ def test_an_invite_link_needs_the_bot_username_or_a_token() -> None:
     assert links is not None
     link = asyncio.run(links.invite_link("AbC-123"))
     assert link == "https://t.me/baocao_so_bot?start=AbC-123"
+
+
+def test_settling_memory_freezes_what_start_made_and_collects_in_bigger_batches() -> None:
+    import gc
+
+    from bot.app import settle_memory
+
+    before = gc.get_threshold()
+    try:
+        settle_memory()
+        assert gc.get_threshold()[0] == 50_000
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
