@@ -24,8 +24,8 @@ from python_multipart.multipart import parse_options_header
 from bot.core import filetypes
 from bot.core import formatting as fmt
 from bot.core.errors import UserError
+from bot.core.model import StagedFile
 from bot.core.ports import FileStore
-from bot.core.usecases.web_submission import ReceivedFile
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -54,7 +54,7 @@ class Upload:
     """What an upload carried: its files, staged (the caller stores or discards them), and its
     small fields."""
 
-    files: list[ReceivedFile] = field(default_factory=list)
+    files: list[StagedFile] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
 
 
@@ -186,7 +186,7 @@ class _Receiver:
             raise UploadRefused("web-portal-file-empty", name=part.name)
         self._check(part)
         self.upload.files.append(
-            ReceivedFile(part.path, part.name, part.size, part.digest.hexdigest(), part.mime_type)
+            StagedFile(part.path, part.name, part.size, part.digest.hexdigest(), part.mime_type)
         )
 
     def end(self) -> None:

@@ -57,7 +57,7 @@ async def take(
         authorized=authorized,
         csrf_ok=lambda token: token == CSRF,
     )
-    return [(f.name, f.size, f.sha256, f.path.read_bytes()) for f in upload.files]
+    return [(f.original_name, f.size, f.sha256, f.path.read_bytes()) for f in upload.files]
 
 
 async def refused(store: LocalFileStore, data: bytes, **options: object) -> UploadRefused:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from bot.core import formatting as fmt
 from bot.core import texts
@@ -33,18 +33,6 @@ from bot.core.usecases.context import Context, is_correction
 log = logging.getLogger(__name__)
 
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
-
-
-@dataclass(frozen=True, slots=True)
-class ReceivedFile:
-    """A file that came whole over the web, waiting in the store's staging area: its cleaned
-    name, size and sha256, read as it arrived."""
-
-    path: Path
-    name: str
-    size: int
-    sha256: str
-    mime_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +153,7 @@ class WebSubmissions:
         contact_id: int,
         unit_key: str,
         instance_id: int,
-        files: Sequence[ReceivedFile],
+        files: Sequence[StagedFile],
         upload_ref: str,
         note: str | None = None,
     ) -> list[WebReceipt]:
@@ -187,18 +175,12 @@ class WebSubmissions:
                     unit_key=unit_key,
                     contact_id=contact.id,
                     kind=SubmissionKind.PHOTO
-                    if PurePath(received.name).suffix.lower() in PHOTO_SUFFIXES
+                    if PurePath(received.original_name).suffix.lower() in PHOTO_SUFFIXES
                     else SubmissionKind.FILE,
                     source_ref=f"{upload_ref}:{index}",
                     now=ctx.now(),
                     note=note,
-                    file=StagedFile(
-                        received.path,
-                        received.name,
-                        received.size,
-                        received.sha256,
-                        received.mime_type,
-                    ),
+                    file=received,
                 )
                 stored.append((receipt, await signatures.check(ctx, receipt)))
         finally:
@@ -291,7 +273,7 @@ class WebSubmissions:
         self,
         receipt: Receipt,
         checks: Sequence[SignatureCheck],
-        received: ReceivedFile,
+        received: StagedFile,
         *,
         forward: bool,
     ) -> None:
@@ -320,7 +302,9 @@ class WebSubmissions:
                     if received.size <= messenger.max_upload:
                         path = await ctx.repo.stored_file(submission_id=receipt.submission_id)
                         if path is not None:
-                            await messenger.upload(group, path, name=received.name, caption=caption)
+                            await messenger.upload(
+                                group, path, name=received.original_name, caption=caption
+                            )
                     else:
                         size = fmt.megabytes(received.size)
                         await ctx.say(
