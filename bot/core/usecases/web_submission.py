@@ -36,25 +36,12 @@ PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 
 
 @dataclass(frozen=True, slots=True)
-class SentVersion:
-    """One version the unit sent, as its portal lists it."""
-
-    version: int
-    kind: SubmissionKind
-    submitted_at: datetime
-    receipt_code: str
-    name: str | None
-    size: int | None
-    text: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class UnitReport:
     """A report instance as the unit's portal shows it: the instance, what the unit sent, and
     how it stands (late by how much, judged by the first version; None: on time or not sent)."""
 
     instance: OpenInstance
-    versions: tuple[SentVersion, ...]
+    versions: tuple[SubmittedVersion, ...]  # oldest first
     late_by: timedelta | None
     correction: bool  # past the deadline and sent: what comes now corrects it
 
@@ -136,7 +123,7 @@ class WebSubmissions:
             for row in await self.history.versions(instance_id=instance.instance_id)
             if row.unit_key == unit_key
         ]
-        versions = tuple(_sent(row) for row in sorted(rows, key=lambda row: row.version))
+        versions = tuple(sorted(rows, key=lambda row: row.version))
         first = versions[0].submitted_at if versions else None
         return UnitReport(
             instance=instance,
@@ -320,18 +307,6 @@ class WebSubmissions:
                     receipt.receipt_code,
                     platform,
                 )
-
-
-def _sent(row: SubmittedVersion) -> SentVersion:
-    return SentVersion(
-        version=row.version,
-        kind=row.kind,
-        submitted_at=row.submitted_at,
-        receipt_code=row.receipt_code,
-        name=row.original_name,
-        size=row.size,
-        text=row.text,
-    )
 
 
 def _note(note: str | None, limit: int) -> str | None:
