@@ -125,6 +125,17 @@ def receipt_text(receipt: Receipt, tz: ZoneInfo) -> str:
     )
 
 
+def forward_caption(receipt: Receipt) -> str:
+    """The line under a unit's file passed on to the office group: whose, for what, which."""
+    return t(
+        "forward-caption",
+        unit=receipt.unit_name,
+        report=receipt.report_name,
+        version=receipt.version,
+        code=receipt.receipt_code,
+    )
+
+
 def _unit_status_line(row: UnitStatus, tz: ZoneInfo) -> str:
     late = fmt.duration(row.late_by) if row.late_by is not None else ""
     if row.latest_at is None:

@@ -212,13 +212,7 @@ async def _forward(
     group = await ctx.repo.office_group(platform=request.platform)
     if group is None:
         return
-    caption = t(
-        "forward-caption",
-        unit=receipt.unit_name,
-        report=receipt.report_name,
-        version=receipt.version,
-        code=receipt.receipt_code,
-    )
+    caption = texts.forward_caption(receipt)
     try:
         await request.out.send_file(group, attachment, caption)
     except Exception:  # the unit's submission stands even if the group cannot be reached

@@ -279,13 +279,7 @@ class WebSubmissions:
                 if group is None:
                     continue
                 if forward:
-                    caption = t(
-                        "forward-caption",
-                        unit=receipt.unit_name,
-                        report=receipt.report_name,
-                        version=receipt.version,
-                        code=receipt.receipt_code,
-                    )
+                    caption = texts.forward_caption(receipt)
                     if received.size <= messenger.max_upload:
                         path = await ctx.repo.stored_file(submission_id=receipt.submission_id)
                         if path is not None:
