@@ -94,3 +94,23 @@ class Leases:
                 .values(status=self.waiting, claimed_by=None, lease_until=None)
             )
         return rowcount(result)
+
+
+class LeasedRows:
+    """The claims a table's store answers for, by its `Leases`: a worker's heartbeat, who holds
+    claims, and taking back the claims of dead workers. Shared by the reminder rows and the
+    outbox, whose dispatcher treats both alike."""
+
+    _leases: Leases
+
+    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
+        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
+        return await self._leases.renew(worker=worker, now=now, lease=lease)
+
+    async def holders(self) -> list[str]:
+        """The workers holding claims now."""
+        return await self._leases.holders()
+
+    async def take_back(self, workers: Sequence[str]) -> int:
+        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
+        return await self._leases.take_back(workers)

@@ -22,7 +22,7 @@ from bot.core.model import Button, Contact, Keyboard
 from bot.core.ports import Outgoing, Queued
 from bot.core.rules.reminders import UNIT_KINDS, Kind
 from storage.db import is_sqlite, read_connection, write_connection, write_session
-from storage.leases import Leases
+from storage.leases import LeasedRows, Leases
 from storage.models import OutboxStatus, contact_t, outbox_t, reminder_t, submission_t
 from storage.queries import contact_from_row, contact_select, rowcount
 
@@ -45,7 +45,7 @@ def keyboard_from_json(rows: Any) -> Keyboard:
     )
 
 
-class SqlOutbox:
+class SqlOutbox(LeasedRows):
     """The outbox port (bot.core.ports.Outbox) on this database."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -53,18 +53,6 @@ class SqlOutbox:
         self._leases = Leases(
             engine, outbox_t, OutboxStatus.CLAIMED.value, OutboxStatus.QUEUED.value
         )
-
-    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
-        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
-        return await self._leases.renew(worker=worker, now=now, lease=lease)
-
-    async def holders(self) -> list[str]:
-        """The workers holding claims now."""
-        return await self._leases.holders()
-
-    async def take_back(self, workers: Sequence[str]) -> int:
-        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
-        return await self._leases.take_back(workers)
 
     async def put(self, messages: Sequence[Outgoing], *, now: datetime) -> int:
         """Queue `messages`, due at once. A reminder's message to a chat that is queued already

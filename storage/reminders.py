@@ -40,7 +40,7 @@ from storage.db import (
     write_connection,
     write_session,
 )
-from storage.leases import Leases
+from storage.leases import LeasedRows, Leases
 from storage.models import (
     ChatPurpose,
     ReminderStatus,
@@ -95,7 +95,7 @@ class ReminderOverview:
     unreachable: list[Unreachable]
 
 
-class ReminderStore:
+class ReminderStore(LeasedRows):
     """The dispatcher's records: reminder rows, the facts they speak of, and their recipients."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -104,18 +104,6 @@ class ReminderStore:
             engine, reminder_t, ReminderStatus.CLAIMED.value, ReminderStatus.PENDING.value
         )
         self._direct: DirectWriter | None = None
-
-    async def renew(self, *, worker: str, now: datetime, lease: timedelta) -> int:
-        """Extend every claim `worker` holds to `now + lease` (its heartbeat); returns how many."""
-        return await self._leases.renew(worker=worker, now=now, lease=lease)
-
-    async def holders(self) -> list[str]:
-        """The workers holding claims now."""
-        return await self._leases.holders()
-
-    async def take_back(self, workers: Sequence[str]) -> int:
-        """Make the rows claimed by `workers` (processes known dead) due again as they were."""
-        return await self._leases.take_back(workers)
 
     @asynccontextmanager
     async def marking(self) -> AsyncIterator[None]:
