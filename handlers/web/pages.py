@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -26,7 +26,6 @@ def _environment() -> Environment:
         enable_async=False,
     )
     env.globals["t"] = t
-    env.filters["day"] = fmt.day
     env.filters["megabytes"] = fmt.megabytes
     return env
 
@@ -59,7 +58,6 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         user=signed_in,
         csrf=signed_in.csrf if signed_in else context.pop("csrf", ""),
         moment=lambda value: moment(request, value),
-        today=date.today,
         **context,
     )
     return HTMLResponse(page, status_code=status)
