@@ -186,6 +186,20 @@ class PendingSteps(Protocol):
     async def drop_pending(self, *, platform: str, user_id: str) -> bool: ...
 
 
+class SeenMessages(Protocol):
+    """Incoming messages already taken in, for a platform that may deliver one twice and gives
+    no update id to resume from (Zalo): of every delivery of one message, only the first is
+    handled, whichever process receives it."""
+
+    async def first_time(self, *, platform: str, message_id: str, now: datetime) -> bool:
+        """True for the first delivery of `message_id` on `platform`, False for any later one;
+        checked and recorded in one statement."""
+
+    async def forget(self, *, before: datetime) -> int:
+        """Drop what was recorded before `before` (no platform redelivers that late); the
+        number dropped."""
+
+
 class AuditLog(Protocol):
     """The trail of changes an operator or the bot made."""
 
