@@ -1,0 +1,1 @@
+"""Zalo, through its Bot API: translate updates in, send replies out."""
