@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.core.errors import UserError
 from bot.core.i18n import t
 from bot.core.plan.model import Plan
-from bot.core.ports import Messenger
+from bot.core.ports import Messenger, SeenMessages
 from bot.core.usecases import BotSettings, ReportBot
 
 if TYPE_CHECKING:
@@ -180,21 +180,28 @@ class Runtime:
             archives=archive_desk(self.engine, self.files, ZoneInfo(config.timezone)),
             web=self.web_access,
         )
-        # The web app first: a busy port stops the start before any chat platform polls.
-        self.web: WebDeps | None = None
-        web: list[Platform] = []
-        if config.web:
-            from bot.web import web_deps, web_platform
-
-            self.web = web_deps(config, self)
-            web.append(web_platform(config, self.web))
-        self.platforms: list[Platform] = [
-            *web,
+        chat: list[Platform] = [
             *enabled_platforms(
-                config, self.core, on_token_rejected=on_token_rejected, poll_timeout=poll_timeout
+                config,
+                self.core,
+                on_token_rejected=on_token_rejected,
+                poll_timeout=poll_timeout,
+                seen=seen_messages(self.engine),
+                clock=self.clock,
             ),
             *(make(self.core) for make in platforms),
         ]
+        # The web app starts first: a busy port stops the start before any chat platform
+        # polls. It serves the routes chat platforms add (a webhook, files they fetch).
+        self.web: WebDeps | None = None
+        web: list[Platform] = []
+        if config.web:
+            from bot.platforms import web_routes
+            from bot.web import web_deps, web_platform
+
+            self.web = web_deps(config, self)
+            web.append(web_platform(config, self.web, routes=web_routes(chat)))
+        self.platforms: list[Platform] = [*web, *chat]
         self.started: list[Platform] = []
         self.dispatcher: Dispatcher | None = None
         # Off for a caller that drives the clock itself (the demo) and calls
@@ -232,6 +239,17 @@ class Runtime:
                 await self.started.pop().stop()
         finally:
             await self.engine.dispose()
+
+
+def seen_messages(engine: Any) -> SeenMessages | None:
+    """The shared record of messages already taken in, when storage has one (a platform
+    without update ids keeps its own in memory otherwise)."""
+    try:
+        from storage.seen import SqlSeenMessages  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    seen: SeenMessages = SqlSeenMessages(engine)
+    return seen
 
 
 def draft_desk(engine: Any, files: Any, instances: Any) -> DraftDesk:
@@ -359,7 +377,8 @@ def settle_memory() -> None:
 
 def secrets_of(config: Settings) -> list[str]:
     """What no log line may show."""
-    return [config.telegram_token.get_secret_value()] if config.telegram_token else []
+    secrets = (config.telegram_token, config.zalo_token, config.zalo_webhook_secret)
+    return [secret.get_secret_value() for secret in secrets if secret is not None]
 
 
 def run(config: Settings) -> None:

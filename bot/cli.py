@@ -75,6 +75,10 @@ _SETTING_ERRORS = {
     "baocao_token": "cli-error-telegram-token",
     "baocao_bot_username": "cli-error-bot-username",
     "baocao_public_url": "cli-error-public-url",
+    "baocao_zalo_token": "cli-error-zalo-token",
+    "baocao_zalo_api_url": "cli-error-zalo-api-url",
+    "baocao_zalo_webhook_secret": "cli-error-zalo-webhook-secret",
+    "baocao_zalo_bot_link": "cli-error-zalo-bot-link",
 }
 
 

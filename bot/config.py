@@ -45,6 +45,11 @@ OTHER_NAMES = frozenset({"BAOCAO_DEBUG", "BAOCAO_TEST_POSTGRES_URL"})
 
 _TOKEN_FORM = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _USERNAME_FORM = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")  # Telegram's: 5 to 32 characters
+# Zalo's bot tokens are digits, a colon and a long key; any visible ASCII without spaces or
+# quotes is accepted, so that a copying mistake (a space, quotes) is said before Zalo is asked.
+_ZALO_TOKEN_FORM = re.compile(r"[A-Za-z0-9:_\-.]{10,300}")
+_WEBHOOK_SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{8,256}")  # what Zalo accepts as secret_token
+ZALO_API_URL = "https://bot-api.zaloplatforms.com"
 
 
 class Settings(BaseSettings):
@@ -88,9 +93,24 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
     web_max_mb: int = Field(default=200, ge=1, le=100_000)
+    # Zalo: the bot's token, its Bot API server, and, to receive by webhook through the web
+    # app rather than by polling, the secret Zalo sends with every call. The bot's public
+    # link (https://zalo.me/...), when known, is what invite QR codes open.
+    zalo_token: SecretStr | None = None
+    zalo_api_url: str = ZALO_API_URL
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_bot_link: str | None = None
+    zalo_polling: bool = True  # receive messages here (without a webhook); one process per token
 
     @field_validator(
-        "telegram_token", "telegram_api_url", "telegram_bot_username", "database_url", mode="before"
+        "telegram_token",
+        "telegram_api_url",
+        "telegram_bot_username",
+        "database_url",
+        "zalo_token",
+        "zalo_webhook_secret",
+        "zalo_bot_link",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -125,6 +145,43 @@ class Settings(BaseSettings):
         mistake (a quote, a space, half of it), said before Telegram is asked."""
         if value is not None and not _TOKEN_FORM.fullmatch(value.get_secret_value()):
             raise PydanticCustomError("baocao_token", "not a bot token")
+        return value
+
+    @field_validator("zalo_token")
+    @classmethod
+    def _check_zalo_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _ZALO_TOKEN_FORM.fullmatch(value.get_secret_value()):
+            raise PydanticCustomError("baocao_zalo_token", "not a Zalo bot token")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET_FORM.fullmatch(value.get_secret_value()):
+            raise PydanticCustomError("baocao_zalo_webhook_secret", "not a webhook secret")
+        return value
+
+    @field_validator("zalo_api_url", mode="before")
+    @classmethod
+    def _check_zalo_api_url(cls, value: object) -> object:
+        """The server only (its methods live under /bot<TOKEN>/), http(s); blank: Zalo's."""
+        if isinstance(value, str):
+            value = value.strip().rstrip("/") or ZALO_API_URL
+            parts = urlsplit(value)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise PydanticCustomError("baocao_zalo_api_url", "not an http(s) URL")
+            if parts.query or parts.fragment or " " in value:
+                raise PydanticCustomError("baocao_zalo_api_url", "not an http(s) URL")
+        return value
+
+    @field_validator("zalo_bot_link")
+    @classmethod
+    def _check_bot_link(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in value:
+            raise PydanticCustomError("baocao_zalo_bot_link", "not an http(s) URL")
         return value
 
     @field_validator("telegram_api_url")

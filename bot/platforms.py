@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+from datetime import UTC, datetime
+from ipaddress import ip_address
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.core.ports import Messenger
+from bot.core.errors import UserError
+from bot.core.ports import Messenger, SeenMessages
 from bot.core.usecases import ReportBot
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 
 class InviteLinks(Protocol):
@@ -52,7 +59,37 @@ def configured(config: Settings) -> bool:
 
 def has_chat(config: Settings) -> bool:
     """Whether a chat platform is configured (the web app may run alone without one)."""
-    return config.telegram_token is not None
+    return config.telegram_token is not None or config.zalo_token is not None
+
+
+def web_routes(platforms: Sequence[object]) -> list[BaseRoute]:
+    """The routes platforms add to the web app (a webhook, files fetched by the platform's
+    servers): each platform may offer them as a `routes` attribute."""
+    return [route for platform in platforms for route in getattr(platform, "routes", ())]
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def zalo_webhook_url(config: Settings) -> str:
+    """Where Zalo posts updates: the web app's webhook under BAOCAO_PUBLIC_URL. A UserError
+    when it cannot be served: the web app off, or an address Zalo would not post to (http is
+    accepted only on this machine, for a local test server)."""
+    from bot.web import base_url
+
+    if not config.web:
+        raise UserError("zalo-webhook-needs-web")
+    url = f"{base_url(config)}/zalo/webhook"
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not _loopback(parts.hostname):
+        raise UserError("zalo-webhook-needs-https", url=url)
+    return url
 
 
 def enabled_platforms(
@@ -61,6 +98,8 @@ def enabled_platforms(
     *,
     on_token_rejected: Callable[[], None] | None = None,
     poll_timeout: float = 10,
+    seen: SeenMessages | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[Platform]:
     """The platforms the settings enable, built around `core`, not started."""
     platforms: list[Platform] = []
@@ -79,7 +118,43 @@ def enabled_platforms(
                 on_token_rejected=on_token_rejected,
             )
         )
+    if config.zalo_token is not None:
+        platforms.append(
+            zalo_platform(config, core, poll_timeout=poll_timeout, seen=seen, clock=clock)
+        )
     return platforms
+
+
+def zalo_platform(
+    config: Settings,
+    core: ReportBot,
+    *,
+    poll_timeout: float = 30,
+    seen: SeenMessages | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Platform:
+    """Zalo, receiving by webhook when a secret is set, else by polling."""
+    from bot.web import base_url
+    from handlers.zalo.files import FOLDER, OneTimeFiles
+    from handlers.zalo.platform import Webhook, ZaloPlatform
+
+    assert config.zalo_token is not None
+    webhook = None
+    if config.zalo_webhook_secret is not None:
+        secret = config.zalo_webhook_secret.get_secret_value()
+        webhook = Webhook(url=zalo_webhook_url(config), secret=secret)
+    files = OneTimeFiles(config.data_dir / FOLDER, base_url(config))
+    return ZaloPlatform(
+        token=config.zalo_token.get_secret_value(),
+        api_url=config.zalo_api_url,
+        core=core,
+        seen=seen,
+        files=files,
+        webhook=webhook,
+        polling=config.zalo_polling,
+        poll_timeout=poll_timeout,
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
 
 
 def invite_links(config: Settings) -> InviteLinks | None:
@@ -106,6 +181,16 @@ async def outbound_messenger(config: Settings, platform: str) -> AsyncIterator[M
         async with sending_messenger(
             token=config.telegram_token.get_secret_value(),
             api_url=config.telegram_api_url,
+            retry_budget=NOTICE_RETRY_BUDGET,
+        ) as messenger:
+            yield messenger
+        return
+    if platform == "zalo" and config.zalo_token is not None:
+        from handlers.zalo.platform import sending_messenger as zalo_sending
+
+        async with zalo_sending(
+            token=config.zalo_token.get_secret_value(),
+            api_url=config.zalo_api_url,
             retry_budget=NOTICE_RETRY_BUDGET,
         ) as messenger:
             yield messenger

@@ -3,7 +3,7 @@ files, and the platform that serves it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from bot.core.web_access import WebAccessDesk
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+    from starlette.routing import BaseRoute
 
     from bot.app import Runtime
     from bot.core.ports import Notifier
@@ -165,13 +166,19 @@ def build_web_deps(
     )
 
 
-def web_platform(config: Settings, deps: WebDeps) -> WebPlatform:
-    """The web app over `deps`, served by uvicorn once started."""
+def web_platform(
+    config: Settings, deps: WebDeps, *, routes: Sequence[BaseRoute] = ()
+) -> WebPlatform:
+    """The web app over `deps`, with the `routes` chat platforms add, served by uvicorn once
+    started."""
     from handlers.web.app import build_app
     from handlers.web.platform import WebPlatform
 
     return WebPlatform(
-        app=build_app(deps), settings=deps.settings, notices=deps.notices, clock=deps.clock
+        app=build_app(deps, routes=routes),
+        settings=deps.settings,
+        notices=deps.notices,
+        clock=deps.clock,
     )
 
 

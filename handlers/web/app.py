@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -18,9 +19,11 @@ from handlers.web.pages import Refused, problem
 STATIC = Path(__file__).with_name("static")
 
 
-def build_app(deps: WebDeps) -> Starlette:
-    """The app over `deps`; `signin` adds the session, CSRF and security-header middleware."""
-    routes: list[BaseRoute] = [
+def build_app(deps: WebDeps, *, routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The app over `deps`, with `routes` other platforms add (a webhook, files they fetch);
+    `signin` adds the session, CSRF and security-header middleware."""
+    served: list[BaseRoute] = [
+        *routes,
         *signin.routes(),
         *portal.routes(),
         *dashboard.routes(),
@@ -28,7 +31,7 @@ def build_app(deps: WebDeps) -> Starlette:
         Mount("/tinh", app=StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(
-        routes=routes,
+        routes=served,
         middleware=signin.middleware(deps),
         exception_handlers={Refused: refused, HTTPException: http_error},
     )
