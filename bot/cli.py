@@ -410,8 +410,8 @@ def invite(
     ] = None,
     qr: Annotated[Path | None, typer.Option("--qr", help=t("cli-opt-qr"))] = None,
 ) -> None:
-    from bot.platforms import invite_links
-    from bot.services import create_invite, qr_problem, write_qr
+    from bot.platforms import invite_links, zalo_invites
+    from bot.services import create_invite, qr_problem
 
     config = settings()
     tz = local_zone(config)
@@ -434,6 +434,7 @@ def invite(
         fail(t(key, **args))
     need_data(config)  # after the arguments' own mistakes, before asking Telegram
     links = invite_links(config)
+    zalo = zalo_invites(config)
 
     def link_for(code: str) -> str | None:
         return None if links is None else run(lambda: links.invite_link(code))
@@ -441,7 +442,8 @@ def invite(
     # Asked before the invite is made (getMe, when the username is not set), so that a bot
     # that cannot be reached leaves no code behind; the platform remembers the answer.
     sample = link_for(INVITE_SAMPLE)
-    if sample is None and qr is not None:
+    zalo_name = None if zalo is None else run(zalo.bot_name)
+    if sample is None and qr is not None and zalo is None:
         fail(t("cli-error-qr-needs-username"))
     ttl = timedelta(days=days or config.invite_days)
     key = plan_id(unit)
@@ -457,16 +459,32 @@ def invite(
         markup=False,
     )
     link = None if sample is None else link_for(created.code)
-    if link is None:
+    if link is None and (zalo is None or config.telegram_token is not None):
         out.print(t("cli-invite-no-username", code=created.code), markup=False)
-        return
-    out.print(t("cli-invite-link", link=link), markup=False)
-    if qr is not None:
-        try:
-            write_qr(link, qr)
-        except OSError:  # the folder changed since it was checked (full, removed)
-            fail(t("cli-error-qr-write-failed", file=str(qr)))
-        out.print(t("cli-invite-qr-written", file=str(qr)), markup=False)
+    if link is not None:
+        out.print(t("cli-invite-link", link=link), markup=False)
+        if qr is not None:
+            write_invite_qr(link, qr)
+            out.print(t("cli-invite-qr-written", file=str(qr)), markup=False)
+    if zalo is not None:
+        # Zalo has no link that carries a code: the person finds the bot and sends the code.
+        out.print(t("cli-invite-zalo", name=zalo_name or "baocao", code=created.code), markup=False)
+        if zalo.link is not None:
+            out.print(t("cli-invite-zalo-link", link=zalo.link), markup=False)
+        if qr is not None:
+            target = qr if link is None else qr.with_name(f"{qr.stem}-zalo{qr.suffix}")
+            write_invite_qr(zalo.link or created.code, target)
+            key = "cli-invite-zalo-qr-link" if zalo.link else "cli-invite-zalo-qr-code"
+            out.print(t(key, file=str(target)), markup=False)
+
+
+def write_invite_qr(content: str, path: Path) -> None:
+    from bot.services import write_qr
+
+    try:
+        write_qr(content, path)
+    except OSError:  # the folder changed since it was checked (full, removed)
+        fail(t("cli-error-qr-write-failed", file=str(path)))
 
 
 def revoke(config: Settings, code: str, tz: ZoneInfo) -> None:

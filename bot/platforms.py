@@ -208,3 +208,30 @@ class WebInviteLinks:
         from bot.web import base_url
 
         return f"{base_url(self.config)}/moi/{code}"
+
+
+class ZaloInvites:
+    """What a Zalo contact is told to do with an invite: find the bot (by its name from getMe,
+    or its link when the settings give one) and send it the code."""
+
+    def __init__(self, config: Settings) -> None:
+        assert config.zalo_token is not None
+        self.config = config
+        self.link = config.zalo_bot_link
+        self._name: str | None = None
+
+    async def bot_name(self) -> str | None:
+        """The bot's name from getMe (asked once); a UserError when Zalo cannot be asked."""
+        if self._name is None:
+            from handlers.zalo.platform import ask_bot_name
+
+            assert self.config.zalo_token is not None
+            self._name = await ask_bot_name(
+                token=self.config.zalo_token.get_secret_value(), api_url=self.config.zalo_api_url
+            )
+        return self._name
+
+
+def zalo_invites(config: Settings) -> ZaloInvites | None:
+    """Zalo's part of an invite, when Zalo is configured."""
+    return None if config.zalo_token is None else ZaloInvites(config)

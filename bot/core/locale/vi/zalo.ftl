@@ -20,3 +20,9 @@ cli-error-zalo-token = BAOCAO_ZALO_TOKEN không đúng dạng mã bot Zalo (ch�
 cli-error-zalo-api-url = BAOCAO_ZALO_API_URL phải là địa chỉ http:// hoặc https:// của máy chủ Zalo Bot API, ví dụ https://bot-api.zaloplatforms.com. Bỏ trống để dùng máy chủ của Zalo.
 cli-error-zalo-webhook-secret = BAOCAO_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự, chỉ gồm chữ cái không dấu (A-Z, a-z), chữ số, dấu _ và dấu -. Bỏ trống để nhận tin Zalo bằng cách hỏi định kỳ, không cần webhook.
 cli-error-zalo-bot-link = BAOCAO_ZALO_BOT_LINK phải là một địa chỉ http:// hoặc https:// (liên kết tới bot trên Zalo, ví dụ https://zalo.me/...). Bỏ trống nếu không có.
+
+## Lời mời cho người dùng Zalo
+cli-invite-zalo = Trên Zalo: tìm bot «{ $name }» và gửi cho bot đúng mã này: { $code }
+cli-invite-zalo-link = Đường dẫn tới bot trên Zalo: { $link }
+cli-invite-zalo-qr-link = Đã ghi mã QR mở bot trên Zalo vào { $file } (quét bằng Zalo, rồi gửi mã mời cho bot).
+cli-invite-zalo-qr-code = Đã ghi mã QR chứa mã mời vào { $file } (chưa biết đường dẫn tới bot trên Zalo: đặt BAOCAO_ZALO_BOT_LINK trong tệp .env để mã QR mở thẳng bot).
