@@ -138,6 +138,7 @@ def _incoming(event: str, update: Mapping[str, Any]) -> Incoming | None:
     name = (
         _string(sender.get("display_name"), "from.display_name", required=False)
         or _string(sender.get("name"), "from.name", required=False)
+        or _string(sender.get("first_name"), "from.first_name", required=False)
         or user_id
     )
     chat_type = str(chat.get("chat_type") or "PRIVATE").upper()
