@@ -289,3 +289,56 @@ async def test_reminders_reach_zalo_contacts_with_numbered_choices(
     clock[0] = quarterly.reminders[0].at + timedelta(minutes=1)
     reminder = await fake.wait_for_message(binh.id, contains="«Báo cáo quý» của Phòng B")
     assert "1" in reminder["text"]
+
+
+async def test_a_send_refused_with_ok_false_is_raised_by_its_kind(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    from bot.core.ports import DeliveryError
+
+    runtime = await department.start()
+    binh = fake.user("b1b2c3d4e5f6", "Bình")
+    await department.register(binh, "phong-b")
+    (zalo,) = [p for p in runtime.started if p.name == "zalo"]
+    zalo.messenger.retry_budget = 0.5  # type: ignore[attr-defined]
+    fake.fail_next("sendMessage", error_code=500, description="Internal error", times=100)
+    with pytest.raises(DeliveryError):
+        await zalo.messenger.send(binh.id, "thử lại rồi thôi")
+
+
+async def test_baocao_run_with_an_expired_zalo_token_stops_with_one_line_and_status_2(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    import os
+    import sys
+
+    fake.expire_token()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")}
+    env.update(
+        {
+            "BAOCAO_ZALO_TOKEN": fake.token,
+            "BAOCAO_ZALO_API_URL": fake.api_url,
+            "BAOCAO_DATA_DIR": str(department.data),
+            "BAOCAO_DATABASE_URL": department.url,
+            "BAOCAO_REMINDERS": "false",
+            "BAOCAO_WEB": "false",
+        }
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=department.data,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    err = stderr.decode()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "BAOCAO_ZALO_TOKEN" in lines[0], err
+    assert "Traceback" not in err and fake.token not in err + stdout.decode()
