@@ -80,6 +80,11 @@ class SqlReportInstances:
         """See storage.status.report_status."""
         return await report_status(self.engine, report_key=report_key, now=now)
 
+    async def round_status(self, *, instance_id: int, now: datetime) -> InstanceStatus | None:
+        """See storage.status.report_status: one active instance, or None."""
+        found = await report_status(self.engine, report_key=None, now=now, instance_id=instance_id)
+        return found[0] if found else None
+
 
 async def _unit_id(session: AsyncSession, unit_key: str) -> int:
     unit_id: int | None = await session.scalar(

@@ -409,17 +409,9 @@ class ReminderStore(LeasedRows):
         return {fact.instance_id: fact for fact in facts}, people
 
     async def instance_status(self, instance_id: int, *, now: datetime) -> InstanceStatus | None:
-        """One instance's status as the Office's summaries show it."""
-        async with read_session(self.engine) as session:
-            report_key = await session.scalar(
-                sa.select(report_t.c.key)
-                .join(report_instance_t, report_instance_t.c.report_id == report_t.c.id)
-                .where(report_instance_t.c.id == instance_id)
-            )
-        if report_key is None:
-            return None
-        statuses = await report_status(self.engine, report_key=report_key, now=now)
-        return next((s for s in statuses if s.instance_id == instance_id), None)
+        """One instance's status as the Office's summaries show it; None once it is archived."""
+        found = await report_status(self.engine, report_key=None, now=now, instance_id=instance_id)
+        return found[0] if found else None
 
     async def plan_digest(self) -> str | None:
         """The digest of the plan applied last: a changed digest means the plan changed."""

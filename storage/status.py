@@ -49,9 +49,15 @@ RECEIPT_LENGTH = 8
 
 
 async def report_status(
-    engine: AsyncEngine, *, report_key: str | None, now: datetime
+    engine: AsyncEngine,
+    *,
+    report_key: str | None,
+    now: datetime,
+    instance_id: int | None = None,
 ) -> list[InstanceStatus]:
-    """Status of every active instance (of one report, or of all), by due_end then report key.
+    """Status of every active instance (of one report, or of all), by due_end then report key;
+    with `instance_id`, of that one active instance only (none when it is not active), which
+    reads one round's rows instead of every open round's.
 
     Units appear in the order they were first added (the plan's order). Raises
     UnknownReportError when `report_key` names no active report.
@@ -76,6 +82,8 @@ async def report_status(
             if exists is None:
                 raise UnknownReportError(report_key)
             statement = statement.where(report_t.c.key == report_key)
+        if instance_id is not None:
+            statement = statement.where(report_instance_t.c.id == instance_id)
         instances = (await session.execute(statement)).mappings().all()
         submitters = await submitting_units(session, {row["report_id"] for row in instances})
         totals = await submission_totals(session, [row["id"] for row in instances])

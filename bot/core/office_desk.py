@@ -87,6 +87,10 @@ class OfficeDesk:
         """Who has reported, per active instance (of one report, or of all)."""
         return await self.instances.status(report_key=report_key, now=now)
 
+    async def round_status(self, *, instance_id: int, now: datetime) -> InstanceStatus | None:
+        """Who has reported to one active instance; None when it is not one."""
+        return await self.instances.round_status(instance_id=instance_id, now=now)
+
     async def list_contacts(self) -> list[ContactView]:
         return await self.roster.contacts()
 

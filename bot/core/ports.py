@@ -140,6 +140,10 @@ class ReportInstances(Protocol):
         """Every active instance, or one report's; LookupError when no active report has
         `report_key`."""
 
+    async def round_status(self, *, instance_id: int, now: datetime) -> InstanceStatus | None:
+        """One active instance with every unit's status; None when no active instance has
+        `instance_id`."""
+
 
 class Submissions(Protocol):
     """The versions units send, each with its receipt."""

@@ -16,6 +16,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from bot.core.errors import UserError
+from bot.core.i18n import t
 from bot.core.ports import Messenger, WebNotices
 from handlers.web.context import WebSettings
 from handlers.web.messenger import PLATFORM, WebMessenger
@@ -31,6 +32,13 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+_BIND_REASONS = {
+    errno.EADDRNOTAVAIL: "signin-bind-not-here",
+    errno.EACCES: "signin-bind-denied",
+    errno.EPERM: "signin-bind-denied",
+}
 
 
 class WebPlatform:
@@ -69,9 +77,12 @@ class WebPlatform:
             sock.close()
             if error.errno == errno.EADDRINUSE:
                 raise UserError("signin-port-busy", host=host, port=str(port)) from None
-            reason = error.strerror or type(error).__name__
+            # The operating system's own reason is in English: say the usual ones in words.
+            reason = _BIND_REASONS.get(error.errno or 0, "signin-bind-other")
+            if isinstance(error, socket.gaierror):
+                reason = "signin-bind-unknown-host"
             raise UserError(
-                "signin-port-failed", host=host, port=str(port), reason=reason
+                "signin-port-failed", host=host, port=str(port), reason=t(reason)
             ) from None
         return sock
 

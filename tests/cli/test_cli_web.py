@@ -129,6 +129,25 @@ def test_a_busy_port_stops_run_with_one_line(
     assert "Traceback" not in err and "dang-nhap" not in out + err
 
 
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        ("10.255.255.254", "signin-bind-not-here"),  # an address no interface here has
+        ("khong-co-may-nay.invalid", "signin-bind-unknown-host"),
+    ],
+)
+def test_an_address_that_cannot_be_opened_is_said_in_words(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, host: str, reason: str
+) -> None:
+    seeded(capsys)
+    monkeypatch.setenv("BAOCAO_WEB", "true")
+    monkeypatch.setenv("BAOCAO_WEB_HOST", host)
+    code, out, err = run(capsys, "run")
+    assert code == 2
+    assert err.strip() == t("signin-port-failed", host=host, port="8080", reason=t(reason))
+    assert "Traceback" not in err and "dang-nhap" not in out + err
+
+
 def test_without_web_or_token_run_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "run")  # BAOCAO_WEB=false here, and no token
     assert code == 2 and err.startswith("Chưa có mã bot Telegram.")

@@ -118,6 +118,9 @@ class FakeInstances:
             raise UnknownReportError(report_key)
         return []
 
+    async def round_status(self, *, instance_id: int, now: datetime) -> InstanceStatus | None:
+        return None
+
 
 @dataclass
 class FakePlanRecords:

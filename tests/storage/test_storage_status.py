@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW, submit_as_unit
@@ -15,6 +16,8 @@ from bot.core.model import StagedFile, SubmissionKind
 from bot.core.plan.model import DueKind
 from storage.errors import UnknownReportError
 from storage.files import LocalFileStore
+from storage.instances import SqlReportInstances
+from storage.models import report_instance_t
 from storage.plans import apply_plan
 from storage.status import (
     RECEIPT_ALPHABET,
@@ -118,3 +121,33 @@ async def test_unknown_report(planned: AsyncEngine) -> None:
 
 async def test_no_plan_no_status(engine: AsyncEngine) -> None:
     assert await report_status(engine, report_key=None, now=NOW) == []
+
+
+async def test_one_round_alone(planned: AsyncEngine, tmp_path: Path) -> None:
+    """A round's page reads its own round: the same status as among all, and nothing for a
+    round that is not open (unknown, or archived with its plan)."""
+    instance = await h1(planned)
+    await submit_as_unit(
+        planned,
+        tmp_path / "store",
+        instance_id=instance.instance_id,
+        unit_key="kh",
+        text="Báo cáo 6 tháng",
+        now=instance.due_end - timedelta(days=1),
+    )
+    every = await report_status(planned, report_key=None, now=NOW)
+    assert len(every) > 1
+    (alone,) = await report_status(
+        planned, report_key=None, now=NOW, instance_id=instance.instance_id
+    )
+    assert alone == next(s for s in every if s.instance_id == instance.instance_id)
+    records = SqlReportInstances(planned)
+    assert await records.round_status(instance_id=instance.instance_id, now=NOW) == alone
+    assert await records.round_status(instance_id=10_000, now=NOW) is None
+    async with planned.begin() as connection:
+        await connection.execute(
+            sa.update(report_instance_t)
+            .where(report_instance_t.c.id == instance.instance_id)
+            .values(archived_at=NOW)
+        )
+    assert await records.round_status(instance_id=instance.instance_id, now=NOW) is None

@@ -47,11 +47,10 @@ def round_label(instance_key: str) -> str:
 
 async def find_round(request: Request, instance_id: int) -> InstanceStatus:
     """The open round `instance_id` with every unit's status, or a 404 page."""
-    statuses = await deps(request).office.status(report_key=None, now=now(request))
-    for status in statuses:
-        if status.instance_id == instance_id:
-            return status
-    raise Refused("dash-round-unknown", status=404)
+    status = await deps(request).office.round_status(instance_id=instance_id, now=now(request))
+    if status is None:
+        raise Refused("dash-round-unknown", status=404)
+    return status
 
 
 def content_disposition(name: str) -> str:

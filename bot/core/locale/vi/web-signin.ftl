@@ -28,7 +28,11 @@ signin-office-name = Văn phòng
 cli-error-public-url = BAOCAO_PUBLIC_URL không đúng dạng. Hãy ghi địa chỉ bắt đầu bằng http:// hoặc https://, ví dụ https://baocao.so.gov.vn
 signin-notice-file = Tệp «{ $name }» xem và tải về trên trang web baocao (bảng theo dõi của Văn phòng, hoặc trang báo cáo của đơn vị).
 signin-port-busy = Cổng { $port } trên { $host } đang có chương trình khác dùng, nên chưa mở được trang web baocao. Hãy tắt chương trình đó (có thể là một baocao khác đang chạy), hoặc chọn cổng khác bằng dòng BAOCAO_WEB_PORT= trong tệp .env.
-signin-port-failed = Không mở được trang web baocao trên { $host }:{ $port } ({ $reason }). Hãy kiểm tra BAOCAO_WEB_HOST và BAOCAO_WEB_PORT trong tệp .env.
+signin-port-failed = Không mở được trang web baocao trên { $host }:{ $port }: { $reason }. Hãy kiểm tra BAOCAO_WEB_HOST và BAOCAO_WEB_PORT trong tệp .env.
+signin-bind-not-here = địa chỉ này không thuộc máy này
+signin-bind-unknown-host = không tìm thấy máy có tên này
+signin-bind-denied = cổng dưới 1024 chỉ quản trị viên hệ thống mới được mở, hãy chọn cổng khác (ví dụ 8080)
+signin-bind-other = hệ điều hành không cho mở cổng này
 run-web-address = Trang web baocao: { $address }
 run-web-office-link = Đường liên kết đăng nhập cho Văn phòng (dùng một lần, trong { $minutes } phút): { $link }
 run-web-add-token = Chưa có bot chat nào: baocao chỉ chạy trang web. Muốn dùng cả bot Telegram, hãy tạo bot bằng cách nhắn /newbot cho @BotFather, rồi chép mã bot vào tệp .env ở thư mục baocao, dòng BAOCAO_TELEGRAM_TOKEN=mã-bot, và chạy lại baocao.
