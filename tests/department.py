@@ -46,15 +46,17 @@ def plan_text(units: int, *, due_before: date, reminders: str | None = None) -> 
     return "\n".join(lines) + "\n"
 
 
-async def register_heads(engine: AsyncEngine, data: Path, units: int, *, now: datetime) -> None:
-    """Every unit's head redeems an invite (the plan must be applied)."""
+async def register_heads(
+    engine: AsyncEngine, data: Path, units: int, *, now: datetime, platform: str = "telegram"
+) -> None:
+    """Every unit's head redeems an invite on `platform` (the plan must be applied)."""
     repository = SqlRepository(engine, LocalFileStore(data))
     for n in range(units):
         invite = await create_invite(engine, unit_key=unit_key(n), role=Role.HEAD, now=now)
         person = str(user_id(n))
         await repository.redeem_invite(
             code=invite.code,
-            platform="telegram",
+            platform=platform,
             user_id=person,
             chat_id=person,
             display_name=person_name(n),
