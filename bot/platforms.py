@@ -154,6 +154,7 @@ def zalo_platform(
         polling=config.zalo_polling,
         poll_timeout=poll_timeout,
         clock=clock or (lambda: datetime.now(UTC)),
+        bot_link=config.zalo_bot_link,
     )
 
 

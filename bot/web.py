@@ -87,9 +87,19 @@ class RuntimeInviteLinks:
                 return link
         return None
 
+    async def invite_hints(self, code: str) -> list[str]:
+        """Each running platform's words for the invitee, where it has some (`invite_hint`)."""
+        hints = []
+        for platform in self.runtime.started:
+            hint = getattr(platform, "invite_hint", None)
+            if hint is not None and (words := await hint(code)) is not None:
+                hints.append(words)
+        return hints
+
 
 def web_deps(config: Settings, runtime: Runtime) -> WebDeps:
     """Every use case the pages call, over the runtime's engine and file store."""
+    links = RuntimeInviteLinks(runtime)
     return build_web_deps(
         config,
         engine=runtime.engine,
@@ -97,7 +107,8 @@ def web_deps(config: Settings, runtime: Runtime) -> WebDeps:
         core=runtime.core,
         clock=runtime.clock,
         notifier=RuntimeNotifier(config, runtime),
-        invite_link=RuntimeInviteLinks(runtime).invite_link,
+        invite_link=links.invite_link,
+        invite_hints=links.invite_hints,
         access=runtime.web_access,
     )
 
@@ -111,6 +122,7 @@ def build_web_deps(
     clock: Callable[[], datetime],
     notifier: Notifier,
     invite_link: Callable[[str], Awaitable[str | None]],
+    invite_hints: Callable[[str], Awaitable[list[str]]] | None = None,
     access: WebAccessDesk | None = None,
     settings: WebSettings | None = None,
 ) -> WebDeps:
@@ -137,7 +149,7 @@ def build_web_deps(
     from storage.web_notices import SqlWebNotices
 
     instances = SqlReportInstances(engine)
-    return WebDeps(
+    deps = WebDeps(
         settings=settings or web_settings(config),
         core=core,
         office=OfficeDesk(
@@ -164,6 +176,9 @@ def build_web_deps(
         invite_days=config.invite_days,
         audit=SqlAuditTrail(engine),
     )
+    if invite_hints is not None:
+        deps.invite_hints = invite_hints
+    return deps
 
 
 def web_platform(

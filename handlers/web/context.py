@@ -94,8 +94,18 @@ class WebDeps:
     # where no platform makes one), and how long a new invite stays open (BAOCAO_INVITE_DAYS).
     invite_link: Callable[[str], Awaitable[str | None]] = field(default=lambda code: _no_link(code))
     invite_days: int = 14
+    # What to do with a code on platforms where no link carries it (Zalo: find the bot, send
+    # the code), one line per such platform; shown beside the link.
+    invite_hints: Callable[[str], Awaitable[list[str]]] = field(
+        default=lambda code: _no_hints(code)
+    )
     # The audit trail the dashboard shows (storage.audit.SqlAuditTrail); None: not shown.
     audit: AuditTrail | None = None
+
+
+async def _no_hints(code: str) -> list[str]:
+    """No platform has words of its own for an invite."""
+    return []
 
 
 async def _no_link(code: str) -> str | None:

@@ -109,8 +109,10 @@ class ZaloPlatform:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
+        bot_link: str | None = None,
     ) -> None:
         self._core = core
+        self.bot_link = bot_link
         self._seen: SeenMessages = seen or RecentMessages()
         self.files = files
         self.webhook = webhook
@@ -152,6 +154,13 @@ class ZaloPlatform:
     async def invite_link(self, code: str) -> str | None:
         """Zalo has no deep link that carries a code: the person types it to the bot."""
         return None
+
+    async def invite_hint(self, code: str) -> str | None:
+        """What a Zalo contact does with `code`: find the bot by its name and send it."""
+        hint = t("cli-invite-zalo", name=self.bot_name or "baocao", code=code)
+        if self.bot_link:
+            hint += "\n" + t("cli-invite-zalo-link", link=self.bot_link)
+        return hint
 
     # ---- start and stop -----------------------------------------------------------------------
 

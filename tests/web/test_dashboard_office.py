@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from dashboard_support import HEAD, LEADER, NOW, OFFICE, World, department, migrated
 
+from bot.core.i18n import t
 from bot.core.office import InviteStatus
 from bot.core.plan.model import Role
 
@@ -157,3 +158,30 @@ async def test_contact_forms_refuse_leadership_missing_tokens_and_wrong_units(
     (after,) = await world.deps.office.list_contacts()
     assert after.active and after.unit_key == "kh"
     assert world.told.messages == []
+
+
+async def test_an_invite_says_what_a_zalo_contact_sends(world: World) -> None:
+    """Zalo has no link that carries a code: the page says to find the bot and send it."""
+    from handlers.zalo.platform import ZaloPlatform
+
+    zalo = ZaloPlatform(
+        token="1:x", api_url=None, core=world.deps.core, bot_link="https://zalo.me/123"
+    )
+    zalo.bot_name = "Báo cáo Sở"
+
+    async def hints(code: str) -> list[str]:
+        hint = await zalo.invite_hint(code)
+        return [] if hint is None else [hint]
+
+    world.deps.invite_hints = hints
+    try:
+        async with world.client(OFFICE) as browser:
+            made = await browser.post(
+                "/van-phong/loi-moi/tao", data=with_csrf(unit="ttbc", role="head", days="3")
+            )
+    finally:
+        await zalo.stop()  # never started: only its HTTP clients to close
+    (invite,) = await world.deps.office.list_invites(now=NOW)
+    assert made.status_code == 200
+    assert t("cli-invite-zalo", name="Báo cáo Sở", code=invite.code) in made.text
+    assert "https://zalo.me/123" in made.text

@@ -41,6 +41,7 @@ class Created:
     expires: str
     link: str | None
     qr: Markup | None  # an inline SVG of the link
+    hints: list[str]  # what to do with the code where no link carries it (Zalo)
 
 
 def qr_svg(link: str) -> Markup:
@@ -142,6 +143,7 @@ async def create(request: Request) -> Response:
         expires=fmt.moment(made.expires_at, web.settings.timezone),
         link=link,
         qr=qr_svg(link) if link else None,
+        hints=await web.invite_hints(made.code),
     )
     return await page(request, created=created)
 
