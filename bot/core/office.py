@@ -6,6 +6,7 @@ the row it guards are read and written together.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -26,6 +27,23 @@ def role_fits(role: Role, unit_type: UnitType | str) -> bool:
     the Office, leaders only in leadership, unit heads anywhere."""
     needed = ROLE_NEEDS[role]
     return needed is None or UnitType(unit_type) is needed
+
+
+# What an invite code looks like: a deep-link payload (up to 64 characters of A-Z a-z 0-9 _ -);
+# the codes made today are 22 characters long (storage.invites). Codes are case-sensitive.
+_CODE = r"[A-Za-z0-9_-]{16,64}"
+_TYPED_CODE = re.compile(rf"(?:/?start\s+)?({_CODE})", re.IGNORECASE)
+
+
+def typed_invite_code(text: str) -> str | None:
+    """The invite code a person typed as a message, or None when the text is no code.
+
+    A platform without deep links (or a person who copied the code alone) sends the code as
+    plain text: with spaces around it, or after "/start " or "start " as the Telegram link
+    would have it. The code itself keeps its case: codes are case-sensitive.
+    """
+    match = _TYPED_CODE.fullmatch(text.strip())
+    return None if match is None else match.group(1)
 
 
 class InviteStatus(StrEnum):

@@ -91,7 +91,7 @@ class ReportBot:
         elif incoming.command is not None:
             await self._command(request)
         elif contact is None:
-            await registration.stranger(ctx, request)
+            await registration.typed_code(ctx, request)
         elif incoming.edited and (incoming.attachment is not None or incoming.other is not None):
             await out.send(request.chat, t("submit-edit-file"))
         elif incoming.other is not None:

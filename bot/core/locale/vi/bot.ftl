@@ -1,9 +1,9 @@
 ## Tin nhắn của bot trong cuộc trò chuyện
 
-stranger = Xin chào! baocao là trợ lý nhận báo cáo của Văn phòng Sở, chỉ làm việc với đầu mối các đơn vị đã được mời. Nếu bạn là đầu mối, hãy mở đường dẫn mời mà Văn phòng gửi cho bạn.
+stranger = Xin chào! baocao là trợ lý nhận báo cáo của Văn phòng Sở, chỉ làm việc với đầu mối các đơn vị đã được mời. Nếu bạn là đầu mối, hãy mở đường dẫn mời mà Văn phòng gửi cho bạn, hoặc gửi mã mời vào đây.
 
-start-no-code = Xin chào! Bạn chưa đăng ký. Hãy mở đường dẫn mời mà Văn phòng Sở gửi cho bạn (đường dẫn có dạng https://t.me/...?start=...), hoặc gõ /start kèm mã mời.
-start-unknown = Mã mời không đúng. Hãy mở lại đúng đường dẫn Văn phòng gửi, hoặc xin Văn phòng mã mới.
+start-no-code = Xin chào! Bạn chưa đăng ký. Hãy mở đường dẫn mời mà Văn phòng Sở gửi cho bạn, hoặc gửi mã mời vào đây (chỉ gõ mã, hoặc /start kèm mã mời).
+start-unknown = Mã mời không đúng. Hãy mở lại đúng đường dẫn Văn phòng gửi (hoặc chép đúng mã mời, phân biệt chữ hoa chữ thường), hoặc xin Văn phòng mã mới.
 start-used = Mã mời này đã được dùng để đăng ký cho người khác. Mỗi mã chỉ dùng được một lần: hãy xin Văn phòng một mã mới cho bạn.
 start-expired = Mã mời này đã hết hạn. Hãy xin Văn phòng một mã mới.
 start-revoked = Mã mời này đã bị Văn phòng hủy. Hãy liên hệ Văn phòng để được mời lại.
