@@ -39,7 +39,7 @@ def typed_invite_code(text: str) -> str | None:
     """The invite code a person typed as a message, or None when the text is no code.
 
     A platform without deep links (or a person who copied the code alone) sends the code as
-    plain text: with spaces around it, or after "/start " or "start " as the Telegram link
+    plain text: with spaces around it, or after "/start " or "start " as a deep link
     would have it. The code itself keeps its case: codes are case-sensitive.
     """
     match = _TYPED_CODE.fullmatch(text.strip())

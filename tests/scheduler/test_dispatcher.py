@@ -30,6 +30,7 @@ from storage.models import reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
 from storage.repository import SqlRepository
+from storage.seen import SqlSeenMessages
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -434,3 +435,19 @@ async def rows_where(d: Department, *, status: str) -> list[Any]:
             .order_by(reminder_t.c.due_at, reminder_t.c.id)
         )
         return list(rows.mappings())
+
+
+async def test_incoming_messages_seen_are_forgotten_after_a_week(department: Department) -> None:
+    d = department
+    seen = SqlSeenMessages(d.engine)  # type: ignore[arg-type]
+    d.dispatcher.seen = seen
+    start = d.clock[0]
+    await seen.first_time(platform="zalo", message_id="old", now=start - timedelta(days=8))
+    await seen.first_time(platform="zalo", message_id="new", now=start - timedelta(days=1))
+    await d.tick(start)
+    assert await seen.first_time(platform="zalo", message_id="old", now=start)
+    assert not await seen.first_time(platform="zalo", message_id="new", now=start)
+    # Pruned every few hours, not every tick.
+    await seen.first_time(platform="zalo", message_id="later", now=start - timedelta(days=9))
+    await d.tick(start + timedelta(minutes=1))
+    assert not await seen.first_time(platform="zalo", message_id="later", now=start)
