@@ -61,6 +61,7 @@ class OtherContent(StrEnum):
     LOCATION = "location"  # a place, a venue or a live location
     POLL = "poll"
     DICE = "dice"  # an animated emoji with a random value
+    FILE = "file"  # a file this platform cannot pass to the bot
     OTHER = "other"  # anything else a person sent that the bot does not take
 
 

@@ -124,6 +124,8 @@ unsupported-location = vị trí
 unsupported-poll = cuộc bình chọn
 unsupported-dice = biểu tượng động
 unsupported-other = loại tin nhắn này
+unsupported-file = tệp gửi qua ứng dụng này
+submit-unsupported-file = Bot không nhận được tệp gửi qua ứng dụng này, nên chưa lưu gì. Hãy nộp tệp trên trang web baocao; nội dung ngắn thì gõ trực tiếp vào đây rồi bấm «Nộp».
 receipt-short = Biên nhận: bot đã lưu phiên bản { $version }. Mã biên nhận: { $code }
 receipt-correction-on-time = bản sửa; lần nộp đầu lúc { $first } đúng hạn
 receipt-correction-late = bản sửa; lần nộp đầu lúc { $first } trễ hạn { $late }
@@ -154,4 +156,5 @@ help-numbered =
     • /huongdan — xem hướng dẫn này
 submit-unsupported-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
 submit-unsupported-caption-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
+submit-unsupported-file-numbered = Bot không nhận được tệp gửi qua ứng dụng này, nên chưa lưu gì. Hãy nộp tệp trên trang web baocao; nội dung ngắn thì gõ trực tiếp vào đây rồi gõ số của lựa chọn «Nộp».
 button-stale-numbered = Lựa chọn này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần.
