@@ -125,6 +125,11 @@ class ContactRecord(Base, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The same person on several platforms: their accounts share the id of the first one;
+    # NULL for a person with one account. Of those accounts, the one that `reaches` gets the
+    # reminders and summaries (bot.core.office.one_per_person).
+    person_id: int | None = Field(default=None, index=True)
+    reaches: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class InviteRecord(Base, table=True):
@@ -141,6 +146,9 @@ class InviteRecord(Base, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The contact whose person redeems this invite on another platform: the account made is
+    # linked to theirs. No foreign key: SQLite cannot add one without rebuilding the table.
+    same_as_contact_id: int | None = None
 
 
 class ReportRecord(Base, table=True):

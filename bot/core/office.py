@@ -7,11 +7,13 @@ the row it guards are read and written together.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.core.errors import InviteUsedError
+from bot.core.model import Contact
 from bot.core.plan.model import Role, UnitType
 
 # The unit type a role needs; None means any (active) unit.
@@ -44,6 +46,23 @@ def typed_invite_code(text: str) -> str | None:
     """
     match = _TYPED_CODE.fullmatch(text.strip())
     return None if match is None else match.group(1)
+
+
+def one_per_person(contacts: Sequence[Contact]) -> list[Contact]:
+    """`contacts` with one account per person, in their order: of a person's accounts, the one
+    that reaches them, or when it is not among `contacts` (removed, unreachable), the first.
+
+    Every list of recipients goes through this, so that a person with accounts on two
+    platforms gets each reminder and summary once, where they chose.
+    """
+    chosen: dict[int, Contact] = {}
+    for contact in contacts:
+        if contact.person_id is None:
+            continue
+        current = chosen.get(contact.person_id)
+        if current is None or (contact.reaches and not current.reaches):
+            chosen[contact.person_id] = contact
+    return [c for c in contacts if c.person_id is None or chosen[c.person_id] is c]
 
 
 class InviteStatus(StrEnum):
@@ -79,6 +98,7 @@ class InviteView:
     used_by_contact_id: int | None = None
     used_by_name: str | None = None
     revoked_at: datetime | None = None
+    same_as_contact_id: int | None = None  # the person's account this invite links to
 
 
 def needs_revoking(invite: InviteView) -> bool:
@@ -108,3 +128,5 @@ class ContactView:
     created_at: datetime
     removed_at: datetime | None
     unreachable_at: datetime | None
+    person_id: int | None = None  # shared by one person's accounts on several platforms
+    reaches: bool = True  # of those accounts, the one reminders go to

@@ -22,7 +22,7 @@ from storage.models import metadata
 from storage.repository import SqlRepository
 
 NOW = datetime(2024, 5, 20, 3, 0, tzinfo=UTC)
-HEAD = "0007"  # the newest migration
+HEAD = "0008"  # the newest migration
 POSTGRES_URL = os.environ.get(
     "BAOCAO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )

@@ -9,6 +9,7 @@ from bot.core.model import Contact, RedeemStatus
 from bot.core.office import typed_invite_code
 from bot.core.plan.model import Role
 from bot.core.ports import Messenger
+from bot.core.usecases import reaching
 from bot.core.usecases.context import Context, Request
 
 
@@ -55,6 +56,9 @@ async def redeem(ctx: Context, request: Request, code: str) -> None:
         await greet(
             ctx, request.out, chat, result.contact, again=result.status is RedeemStatus.ALREADY
         )
+        if result.status is RedeemStatus.REGISTERED and result.contact.person_id is not None:
+            # A second account of someone already registered: where should reminders go?
+            await reaching.ask(ctx, request, result.contact)
     elif request.contact is None and not _may_tell_wrong_code(ctx, request):
         await stranger(ctx, request)
     else:

@@ -24,6 +24,7 @@ help =
     • /lich — các hạn nộp sắp tới
     • /huy — hủy bước đang làm
     • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
     • /huongdan — xem hướng dẫn này
 help-office =
     baocao nhắc các đơn vị nộp báo cáo và cho Văn phòng biết tình hình.
@@ -36,6 +37,7 @@ help-office =
     • /huy — hủy bước đang làm
     • /xuat — tệp Excel tình hình nộp báo cáo (thêm mã báo cáo để xuất một báo cáo)
     • /web — đường liên kết đăng nhập trang web baocao (bảng theo dõi)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
     Đơn vị nộp báo cáo bằng cách gửi tệp, ảnh hoặc nội dung cho bot.
 
 menu-baocao = Báo cáo cần nộp và những gì đã gửi
@@ -153,8 +155,23 @@ help-numbered =
     • /lich — các hạn nộp sắp tới
     • /huy — hủy bước đang làm
     • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
     • /huongdan — xem hướng dẫn này
 submit-unsupported-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
 submit-unsupported-caption-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
 submit-unsupported-file-numbered = Bot không nhận được tệp gửi qua ứng dụng này, nên chưa lưu gì. Hãy nộp tệp trên trang web baocao; nội dung ngắn thì gõ trực tiếp vào đây rồi gõ số của lựa chọn «Nộp».
 button-stale-numbered = Lựa chọn này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần.
+
+## Một người dùng hai ứng dụng chat: tin nhắc đến ứng dụng nào
+
+platform-telegram = Telegram
+platform-zalo = Zalo
+platform-web = trang web
+platform-console = cửa sổ dòng lệnh
+reach-which = Anh/chị đã đăng ký trên { $count } ứng dụng. Tin nhắc hạn và tóm tắt gửi qua ứng dụng nào? Hiện đang gửi qua { $current }. Trả lời tin nhắn vẫn đến đúng nơi anh/chị nhắn.
+reach-button = { $platform }
+reach-button-current = { $platform } (đang nhận)
+reach-chosen = Từ nay tin nhắc hạn và tóm tắt gửi qua { $platform }.
+reach-kept = Giữ nguyên: tin nhắc hạn và tóm tắt vẫn gửi qua { $platform }.
+reach-only-one = Anh/chị chỉ dùng một ứng dụng chat với baocao, nên tin nhắc hạn gửi đến đây. Muốn nhận qua ứng dụng khác, hãy xin Văn phòng mã mời cho ứng dụng đó.
+reach-stale = Lựa chọn này không còn hiệu lực. Gõ /nhacqua để chọn lại.
