@@ -98,7 +98,7 @@ async def create_invite(
                 role=str(role),
                 created_at=now,
                 expires_at=expires_at,
-                same_as_contact_id=same_as,
+                **({} if same_as is None else {"same_as_contact_id": same_as}),
             )
         )
         await record_audit(

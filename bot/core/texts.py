@@ -186,7 +186,7 @@ def planned_reminders(instance: InstanceSpec) -> list[str]:
 
 
 def platform_name(platform: str) -> str:
-    """A platform's name in words ("Telegram", "trang web"), or its own name when the catalog
+    """A platform's name in words (for the web, "trang web"), or its own name when the catalog
     has none for it."""
     key = f"platform-{platform}"
     return t(key) if catalog().has(key) else platform
