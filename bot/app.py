@@ -275,6 +275,7 @@ def reminder_dispatcher(
     from scheduler.dispatcher import Dispatcher, DispatchSettings
     from storage.outbox import SqlOutbox
     from storage.reminders import ReminderStore
+    from storage.seen import SqlSeenMessages
 
     store = ReminderStore(engine)
     settings = DispatchSettings(
@@ -289,6 +290,7 @@ def reminder_dispatcher(
         clock=clock or (lambda: datetime.now(UTC)),
         outbox=SqlOutbox(engine),
         charts=ChartsOnFirstSummary(),
+        seen=SqlSeenMessages(engine),
     )
 
 

@@ -397,7 +397,9 @@ ROLE_CHOICES = "|".join(role.value for role in Role)
 
 @app.command("invite", help=t("cli-invite-help"), options_metavar=_METAVARS["options_metavar"])
 def invite(
-    unit: Annotated[str, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))],
+    unit: Annotated[
+        str | None, typer.Argument(metavar=t("cli-metavar-unit"), help=t("cli-arg-unit"))
+    ] = None,
     code: Annotated[
         str | None,
         typer.Argument(metavar=t("cli-metavar-invite-code"), help=t("cli-arg-invite-code")),
@@ -409,6 +411,16 @@ def invite(
         int | None, typer.Option("--days", min=1, max=365, help=t("cli-opt-days"))
     ] = None,
     qr: Annotated[Path | None, typer.Option("--qr", help=t("cli-opt-qr"))] = None,
+    same_as: Annotated[
+        int | None,
+        typer.Option(
+            "--same-as",
+            metavar=t("cli-metavar-contact"),
+            help=t("cli-opt-same-as"),
+            min=1,
+            max=MAX_ID,
+        ),
+    ] = None,
 ) -> None:
     from bot.platforms import invite_links, zalo_invites
     from bot.services import create_invite, qr_problem
@@ -423,6 +435,10 @@ def invite(
         return
     if code is not None:
         fail(t("cli-invite-extra-argument", value=code))
+    if unit is None and same_as is None:
+        fail(t("cli-invite-no-unit"))
+    if unit is not None and same_as is not None:
+        fail(t("cli-invite-same-as-unit", contact=str(same_as), value=unit))
     try:
         chosen = Role(role.strip().lower())
     except ValueError:
@@ -446,8 +462,10 @@ def invite(
     if sample is None and qr is not None and zalo is None:
         fail(t("cli-error-qr-needs-username"))
     ttl = timedelta(days=days or config.invite_days)
-    key = plan_id(unit)
-    created = run(lambda: create_invite(config, unit_key=key, role=chosen, ttl=ttl, at=now()))
+    key = "" if unit is None else plan_id(unit)
+    created = run(
+        lambda: create_invite(config, unit_key=key, role=chosen, ttl=ttl, at=now(), same_as=same_as)
+    )
     out.print(
         t(
             "cli-invite-created",
@@ -895,6 +913,37 @@ def contact_move(
     if ended:
         out.print(t("cli-contact-steps-ended"), markup=False)
     out.print(t("cli-contact-told" if told else "cli-contact-not-told"), markup=False)
+
+
+@contact_app.command(
+    "reach", help=t("cli-contact-reach-help"), options_metavar=_METAVARS["options_metavar"]
+)
+def contact_reach(
+    contact_id: Annotated[
+        int,
+        typer.Argument(
+            metavar=t("cli-metavar-contact"), help=t("cli-arg-contact"), min=1, max=MAX_ID
+        ),
+    ],
+    platform: Annotated[
+        str,
+        typer.Argument(metavar=t("cli-metavar-platform"), help=t("cli-arg-platform")),
+    ],
+) -> None:
+    from bot.core.texts import platform_name
+    from bot.services import reach_on
+
+    config = settings(data_needed=True)
+    name = platform.strip().lower()
+    contact = run(lambda: reach_on(config, contact_id=contact_id, platform=name, at=now()))
+    out.print(
+        t(
+            "cli-contact-reached",
+            name=contact.display_name,
+            platform=platform_name(contact.platform),
+        ),
+        markup=False,
+    )
 
 
 # ---- reminders ----------------------------------------------------------------------------------

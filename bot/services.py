@@ -132,10 +132,18 @@ async def office_desk(config: Settings) -> AsyncIterator[OfficeDesk]:
 
 
 async def create_invite(
-    config: Settings, *, unit_key: str, role: Role, ttl: timedelta, at: datetime
+    config: Settings,
+    *,
+    unit_key: str,
+    role: Role,
+    ttl: timedelta,
+    at: datetime,
+    same_as: int | None = None,
 ) -> InviteView:
     async with office_desk(config) as desk:
-        return await desk.create_invite(unit_key=unit_key, role=role, ttl=ttl, now=at)
+        return await desk.create_invite(
+            unit_key=unit_key, role=role, ttl=ttl, now=at, same_as=same_as
+        )
 
 
 async def revoke_invite(config: Settings, *, code: str, at: datetime) -> tuple[InviteView, bool]:
@@ -209,6 +217,12 @@ async def move_contact(
     and how many of their waiting steps ended (they were started for the unit left)."""
     async with office_desk(config) as desk:
         return await desk.move_contact(contact_id=contact_id, unit_key=unit_key, now=at)
+
+
+async def reach_on(config: Settings, *, contact_id: int, platform: str, at: datetime) -> Contact:
+    """Have reminders reach the contact's person on `platform`; their account there."""
+    async with office_desk(config) as desk:
+        return await desk.reach_on(contact_id=contact_id, platform=platform, now=at)
 
 
 class PlatformNotifier:

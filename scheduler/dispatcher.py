@@ -50,6 +50,7 @@ from bot.core.ports import (
     Outgoing,
     Queued,
     ReminderStore,
+    SeenMessages,
     UnreachableError,
     reach,
 )
@@ -100,6 +101,9 @@ class DispatchSettings:
     retry_first: timedelta = timedelta(seconds=30)  # a failed row waits, doubling, up to:
     retry_cap: timedelta = timedelta(minutes=30)
     keep_sent: timedelta = timedelta(days=30)  # sent outbox messages are deleted after this
+    # Incoming messages already taken in are forgotten after this: no platform redelivers a
+    # message a week old.
+    keep_seen: timedelta = timedelta(days=7)
 
     def retry_after(self, attempts: int) -> timedelta:
         """How long a row that failed on its `attempts`-th try waits before the next."""
@@ -226,6 +230,7 @@ class Dispatcher:
         worker: str | None = None,
         outbox: Outbox | None = None,
         charts: ChartRenderer | None = None,
+        seen: SeenMessages | None = None,
     ) -> None:
         self.store = store
         self.plans = plans
@@ -235,6 +240,8 @@ class Dispatcher:
         self._reach = {platform: reach(messenger) for platform, messenger in messengers.items()}
         self._queued: list[Outgoing] = []  # for the outbox, written before a row is marked
         self._pruned_at: datetime | None = None
+        self.seen = seen  # pruned with the outbox, if given
+        self._forgot_at: datetime | None = None
         self.settings = settings or DispatchSettings()
         self.clock = clock
         self._me = this_worker()
@@ -367,6 +374,11 @@ class Dispatcher:
             if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
                 await self.outbox.prune(before=now - self.settings.keep_sent)
                 self._pruned_at = now
+        if self.seen is not None:
+            now = self.clock()
+            if self._forgot_at is None or now - self._forgot_at >= PRUNE_EVERY:
+                await self.seen.forget(before=now - self.settings.keep_seen)
+                self._forgot_at = now
         return sent
 
     async def _remind(self) -> int:

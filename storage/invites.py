@@ -16,8 +16,14 @@ from bot.core.office import InviteStatus, InviteView, invite_status, needs_revok
 from bot.core.plan.model import Role
 from storage.audit import record_audit
 from storage.db import read_session, write_session
-from storage.errors import InviteRoleError, UnknownInviteError, UnknownUnitError
+from storage.errors import (
+    InviteRoleError,
+    UnknownContactError,
+    UnknownInviteError,
+    UnknownUnitError,
+)
 from storage.models import contact_t, invite_t, unit_t
+from storage.queries import contact_by_id
 
 __all__ = [
     "DEFAULT_TTL",
@@ -51,13 +57,23 @@ async def create_invite(
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
     actor: str = "cli",
+    same_as: int | None = None,
 ) -> InviteView:
     """A new open invite for `unit_key` in `role`.
+
+    With `same_as`, an invite for that contact's person on another platform: the account that
+    redeems it is linked to theirs, in their unit and role (`unit_key` and `role` are not
+    read). Raises UnknownContactError when that contact is unknown or no longer active.
 
     Raises UnknownUnitError for an unknown or archived unit and InviteRoleError when the role
     does not fit the unit (office staff only for the Office, leaders only for leadership).
     """
     async with write_session(engine) as session:
+        if same_as is not None:
+            person = await contact_by_id(session, same_as)
+            if person is None or not person["active"]:
+                raise UnknownContactError(same_as)
+            unit_key, role = person["unit_key"], Role(person["role"])
         unit = (
             (
                 await session.execute(
@@ -77,7 +93,12 @@ async def create_invite(
         expires_at = now + ttl
         await session.execute(
             sa.insert(invite_t).values(
-                code=code, unit_id=unit["id"], role=str(role), created_at=now, expires_at=expires_at
+                code=code,
+                unit_id=unit["id"],
+                role=str(role),
+                created_at=now,
+                expires_at=expires_at,
+                **({} if same_as is None else {"same_as_contact_id": same_as}),
             )
         )
         await record_audit(
@@ -85,7 +106,12 @@ async def create_invite(
             at=now,
             actor=actor,
             action="invite.create",
-            detail={"code": code, "unit": unit_key, "role": str(role)},
+            detail={
+                "code": code,
+                "unit": unit_key,
+                "role": str(role),
+                **({} if same_as is None else {"same_as": same_as}),
+            },
         )
     return InviteView(
         code=code,
@@ -95,6 +121,7 @@ async def create_invite(
         status=InviteStatus.OPEN,
         created_at=now,
         expires_at=expires_at,
+        same_as_contact_id=same_as,
     )
 
 
@@ -166,6 +193,7 @@ async def _views(
             used_by_contact_id=row["used_by_contact_id"],
             used_by_name=row["used_by_name"],
             revoked_at=row["revoked_at"],
+            same_as_contact_id=row["same_as_contact_id"],
         )
         for row in rows
     ]
@@ -178,10 +206,23 @@ class SqlInvites:
         self.engine = engine
 
     async def create_invite(
-        self, *, unit_key: str, role: Role, now: datetime, ttl: timedelta, actor: str = "cli"
+        self,
+        *,
+        unit_key: str,
+        role: Role,
+        now: datetime,
+        ttl: timedelta,
+        actor: str = "cli",
+        same_as: int | None = None,
     ) -> InviteView:
         return await create_invite(
-            self.engine, unit_key=unit_key, role=role, now=now, ttl=ttl, actor=actor
+            self.engine,
+            unit_key=unit_key,
+            role=role,
+            now=now,
+            ttl=ttl,
+            actor=actor,
+            same_as=same_as,
         )
 
     async def revoke_invite(self, *, code: str, now: datetime, actor: str = "cli") -> InviteView:

@@ -1,4 +1,5 @@
-"""SQLModel tables: plan, contacts, invites, submissions, reminders, outbox, chat bindings, steps.
+"""SQLModel tables: plan, contacts, invites, submissions, reminders, outbox, chat bindings, steps,
+the web app's, and the incoming messages already seen.
 
 Choices that keep SQLite and PostgreSQL alike (see docs/DESIGN.md):
 - every datetime goes through `UTCDateTime`: stored in UTC, naive datetimes refused, aware UTC
@@ -124,6 +125,11 @@ class ContactRecord(Base, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The same person on several platforms: their accounts share the id of the first one;
+    # NULL for a person with one account. Of those accounts, the one that `reaches` gets the
+    # reminders and summaries (bot.core.office.one_per_person).
+    person_id: int | None = Field(default=None, index=True)
+    reaches: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class InviteRecord(Base, table=True):
@@ -140,6 +146,9 @@ class InviteRecord(Base, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The contact whose person redeems this invite on another platform: the account made is
+    # linked to theirs. No foreign key: SQLite cannot add one without rebuilding the table.
+    same_as_contact_id: int | None = None
 
 
 class ReportRecord(Base, table=True):
@@ -396,6 +405,17 @@ class WebNoticeRecord(Base, table=True):
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class SeenMessageRecord(Base, table=True):
+    """An incoming message already taken in, on a platform that may deliver one twice without
+    an update id to resume from: the first delivery inserts the row, any later one finds it."""
+
+    __tablename__ = "seen_message"
+
+    platform: str = Field(primary_key=True)
+    message_id: str = Field(primary_key=True)
+    seen_at: datetime = Field(sa_type=UTCDateTime, index=True)  # pruned by this
+
+
 def table(model: type[Base]) -> sa.Table:
     """The Core table of a model, for bulk statements."""
     result = model.__table__  # type: ignore[attr-defined]
@@ -422,3 +442,4 @@ web_secret_t = table(WebSecretRecord)
 web_link_t = table(WebLinkRecord)
 web_session_t = table(WebSessionRecord)
 web_notice_t = table(WebNoticeRecord)
+seen_message_t = table(SeenMessageRecord)

@@ -14,7 +14,17 @@ from bot.core.plan.model import Role, UnitType
 from storage.db import is_sqlite
 from storage.models import contact_t, unit_t
 
-CONTACT_FIELDS = ("id", "platform", "user_id", "chat_id", "display_name", "role", "active")
+CONTACT_FIELDS = (
+    "id",
+    "platform",
+    "user_id",
+    "chat_id",
+    "display_name",
+    "role",
+    "active",
+    "person_id",
+    "reaches",
+)
 
 
 def contact_select(*, everything: bool = True) -> sa.Select[Any]:
@@ -44,6 +54,8 @@ def contact_from_row(row: Mapping[str, Any]) -> Contact:
         unit_type=UnitType(row["unit_type"]),
         role=Role(row["role"]),
         active=row["active"],
+        person_id=row["person_id"],
+        reaches=bool(row["reaches"]),
     )
 
 
@@ -82,3 +94,24 @@ def rowcount(result: Any) -> int:
     SQLAlchemy, and -1 where a driver cannot tell)."""
     count: int = result.rowcount
     return max(count, 0)
+
+
+async def settle_reach(session: AsyncSession, person_id: int | None) -> None:
+    """Keep one active account of the person reaching them: when none of their active accounts
+    does (the one that did was removed), the oldest active one does from now on."""
+    if person_id is None:
+        return
+    rows = (
+        await session.execute(
+            sa.select(contact_t.c.id, contact_t.c.reaches)
+            .where(contact_t.c.person_id == person_id, contact_t.c.active.is_(True))
+            .order_by(contact_t.c.id)
+        )
+    ).all()
+    if not rows or any(reaches for _, reaches in rows):
+        return
+    await session.execute(
+        sa.update(contact_t)
+        .where(contact_t.c.person_id == person_id)
+        .values(reaches=contact_t.c.id == rows[0][0])
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.core.model import Contact, InstanceStatus
+from bot.core.office import one_per_person
 from bot.core.plan.model import Deadline, DueKind, Role, UnitType
 from bot.core.rules.reminders import (
     UNIT_KINDS,
@@ -578,7 +579,8 @@ async def _lines(
 
 
 async def _recipients(connection: AsyncConnection, *conditions: Any) -> list[Contact]:
-    """Active, reachable contacts of units still in the plan, meeting `conditions`."""
+    """Active, reachable contacts of units still in the plan, meeting `conditions`: one account
+    per person (bot.core.office.one_per_person)."""
     rows = await connection.execute(
         contact_select(everything=False)
         .where(
@@ -589,7 +591,7 @@ async def _recipients(connection: AsyncConnection, *conditions: Any) -> list[Con
         )
         .order_by(contact_t.c.id)
     )
-    return [contact_from_row(row) for row in rows.mappings()]
+    return one_per_person([contact_from_row(row) for row in rows.mappings()])
 
 
 async def _unit_contacts(connection: AsyncConnection, keys: set[str]) -> dict[str, list[Contact]]:

@@ -9,14 +9,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.core.errors import NoAccountError
 from bot.core.model import Contact
 from bot.core.office import ContactView, role_fits
 from bot.core.plan.model import Role
+from bot.core.texts import platform_name
 from storage.audit import record_audit
+from storage.contacts import SqlContactBook
 from storage.db import read_session, write_session
 from storage.errors import ContactRoleError, UnknownContactError, UnknownUnitError
 from storage.models import contact_t, pending_step_t, unit_t
-from storage.queries import contact_by_id, contact_from_row, contact_select
+from storage.queries import contact_by_id, contact_from_row, contact_select, settle_reach
 
 
 class SqlRoster:
@@ -57,6 +60,8 @@ class SqlRoster:
                 created_at=row["created_at"],
                 removed_at=row["removed_at"],
                 unreachable_at=row["unreachable_at"],
+                person_id=row["person_id"],
+                reaches=row["reaches"],
             )
             for row in rows
         ]
@@ -79,6 +84,8 @@ class SqlRoster:
                     .values(active=False, removed_at=now)
                 )
                 ended = await _end_steps(session, row)
+                # The person's other account, if any, reaches them from now on.
+                await settle_reach(session, row["person_id"])
                 await record_audit(
                     session,
                     at=now,
@@ -94,6 +101,8 @@ class SqlRoster:
         self, *, contact_id: int, unit_key: str, now: datetime, actor: str = "cli"
     ) -> tuple[Contact, int]:
         """Move a contact to another active unit, keeping their role; their waiting steps end.
+        The person's other active accounts (on other platforms) move with it: one person acts
+        for one unit.
 
         Returns the contact and how many waiting steps ended (none when the unit is the same).
 
@@ -127,12 +136,14 @@ class SqlRoster:
                 )
             ended = 0
             if unit["id"] != row["unit_id"]:
+                accounts = [row, *await _other_accounts(session, row)]
                 await session.execute(
                     sa.update(contact_t)
-                    .where(contact_t.c.id == contact_id)
+                    .where(contact_t.c.id.in_([account["id"] for account in accounts]))
                     .values(unit_id=unit["id"])
                 )
-                ended = await _end_steps(session, row)
+                for account in accounts:
+                    ended += await _end_steps(session, account)
                 await record_audit(
                     session,
                     at=now,
@@ -143,11 +154,45 @@ class SqlRoster:
                         "from": row["unit_key"],
                         "to": unit_key,
                         "ended": ended,
+                        "linked": [account["id"] for account in accounts[1:]],
                     },
                 )
             updated = await contact_by_id(session, contact_id)
             assert updated is not None
             return contact_from_row(updated), ended
+
+    async def reach_on(
+        self, *, contact_id: int, platform: str, now: datetime, actor: str = "cli"
+    ) -> Contact:
+        """Make the contact's person reached on `platform`; their account there. Raises
+        UnknownContactError and NoAccountError."""
+        book = SqlContactBook(self.engine)
+        accounts = await book.linked(contact_id=contact_id)
+        if not accounts:
+            raise UnknownContactError(contact_id)
+        account = next((a for a in accounts if a.platform == platform), None)
+        if account is None:
+            raise NoAccountError(contact=contact_id, platform=platform_name(platform))
+        return await book.set_reach(contact_id=account.id, now=now, actor=actor)
+
+
+async def _other_accounts(
+    session: AsyncSession, contact: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
+    """The person's other active accounts, locked, oldest first."""
+    if contact["person_id"] is None:
+        return []
+    rows = await session.execute(
+        contact_select()
+        .where(
+            contact_t.c.person_id == contact["person_id"],
+            contact_t.c.id != contact["id"],
+            contact_t.c.active.is_(True),
+        )
+        .order_by(contact_t.c.id)
+        .with_for_update(of=contact_t)
+    )
+    return list(rows.mappings().all())
 
 
 async def _locked_contact(session: AsyncSession, contact_id: int) -> Mapping[str, Any]:

@@ -17,6 +17,7 @@ NUMBERED_WORDING = {
     "help": "help-numbered",
     "submit-unsupported": "submit-unsupported-numbered",
     "submit-unsupported-caption": "submit-unsupported-caption-numbered",
+    "submit-unsupported-file": "submit-unsupported-file-numbered",
     "button-stale": "button-stale-numbered",
 }
 # Words inside a message sent with buttons from outside the use cases (a reminder's, worded

@@ -129,6 +129,17 @@ class UnknownContactError(RecordError, LookupError):
         self.contact = contact
 
 
+class NoAccountError(RecordError, LookupError):
+    """The contact's person has no active account on that platform. Params: contact, platform
+    (the platform's name in words)."""
+
+    key = "storage-no-account"
+
+    def __init__(self, *, contact: int, platform: str) -> None:
+        super().__init__(contact=str(contact), platform=platform)
+        self.contact = contact
+
+
 class ContactRoleError(RecordError, ValueError):
     """A contact cannot move to a unit whose type does not fit their role.
 

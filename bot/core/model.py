@@ -61,6 +61,7 @@ class OtherContent(StrEnum):
     LOCATION = "location"  # a place, a venue or a live location
     POLL = "poll"
     DICE = "dice"  # an animated emoji with a random value
+    FILE = "file"  # a file this platform cannot pass to the bot
     OTHER = "other"  # anything else a person sent that the bot does not take
 
 
@@ -120,6 +121,11 @@ class Contact:
     unit_type: UnitType
     role: Role
     active: bool = True
+    # One person with accounts on several platforms: the accounts share `person_id` (the id
+    # of the person's first account; None for a person with one account), and the one that
+    # `reaches` is where reminders and summaries go.
+    person_id: int | None = None
+    reaches: bool = True
 
 
 class RedeemStatus(StrEnum):

@@ -6,11 +6,14 @@ the row it guards are read and written together.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.core.errors import InviteUsedError
+from bot.core.model import Contact
 from bot.core.plan.model import Role, UnitType
 
 # The unit type a role needs; None means any (active) unit.
@@ -26,6 +29,40 @@ def role_fits(role: Role, unit_type: UnitType | str) -> bool:
     the Office, leaders only in leadership, unit heads anywhere."""
     needed = ROLE_NEEDS[role]
     return needed is None or UnitType(unit_type) is needed
+
+
+# What an invite code looks like: a deep-link payload (up to 64 characters of A-Z a-z 0-9 _ -);
+# the codes made today are 22 characters long (storage.invites). Codes are case-sensitive.
+_CODE = r"[A-Za-z0-9_-]{16,64}"
+_TYPED_CODE = re.compile(rf"(?:/?start\s+)?({_CODE})", re.IGNORECASE)
+
+
+def typed_invite_code(text: str) -> str | None:
+    """The invite code a person typed as a message, or None when the text is no code.
+
+    A platform without deep links (or a person who copied the code alone) sends the code as
+    plain text: with spaces around it, or after "/start " or "start " as a deep link
+    would have it. The code itself keeps its case: codes are case-sensitive.
+    """
+    match = _TYPED_CODE.fullmatch(text.strip())
+    return None if match is None else match.group(1)
+
+
+def one_per_person(contacts: Sequence[Contact]) -> list[Contact]:
+    """`contacts` with one account per person, in their order: of a person's accounts, the one
+    that reaches them, or when it is not among `contacts` (removed, unreachable), the first.
+
+    Every list of recipients goes through this, so that a person with accounts on two
+    platforms gets each reminder and summary once, where they chose.
+    """
+    chosen: dict[int, Contact] = {}
+    for contact in contacts:
+        if contact.person_id is None:
+            continue
+        current = chosen.get(contact.person_id)
+        if current is None or (contact.reaches and not current.reaches):
+            chosen[contact.person_id] = contact
+    return [c for c in contacts if c.person_id is None or chosen[c.person_id] is c]
 
 
 class InviteStatus(StrEnum):
@@ -61,6 +98,7 @@ class InviteView:
     used_by_contact_id: int | None = None
     used_by_name: str | None = None
     revoked_at: datetime | None = None
+    same_as_contact_id: int | None = None  # the person's account this invite links to
 
 
 def needs_revoking(invite: InviteView) -> bool:
@@ -90,3 +128,5 @@ class ContactView:
     created_at: datetime
     removed_at: datetime | None
     unreachable_at: datetime | None
+    person_id: int | None = None  # shared by one person's accounts on several platforms
+    reaches: bool = True  # of those accounts, the one reminders go to

@@ -52,10 +52,22 @@ class OfficeDesk:
         self.web = web
 
     async def create_invite(
-        self, *, unit_key: str, role: Role, ttl: timedelta, now: datetime, actor: str = "cli"
+        self,
+        *,
+        unit_key: str,
+        role: Role,
+        ttl: timedelta,
+        now: datetime,
+        actor: str = "cli",
+        same_as: int | None = None,
     ) -> InviteView:
-        """A new invite for `unit_key` in `role`, open for `ttl`; `actor` goes in the audit."""
+        """A new invite for `unit_key` in `role`, open for `ttl`; `actor` goes in the audit.
+        With `same_as`, for that contact's person on another platform (their unit and role)."""
         try:
+            if same_as is not None:
+                return await self.invites.create_invite(
+                    unit_key=unit_key, role=role, now=now, ttl=ttl, actor=actor, same_as=same_as
+                )
             return await self.invites.create_invite(
                 unit_key=unit_key, role=role, now=now, ttl=ttl, actor=actor
             )
@@ -120,6 +132,15 @@ class OfficeDesk:
             "contact-moved-notice", unit=contact.unit_name, role=t(f"role-{contact.role.value}")
         )
         return contact, await self.notifier.notify(contact, _with_ended(text, ended)), ended
+
+    async def reach_on(
+        self, *, contact_id: int, platform: str, now: datetime, actor: str = "cli"
+    ) -> Contact:
+        """Have reminders and summaries reach the contact's person on `platform`; their
+        account there. Raises UnknownContactError and NoAccountError."""
+        return await self.roster.reach_on(
+            contact_id=contact_id, platform=platform, now=now, actor=actor
+        )
 
     async def _end_web_sessions(self, contact_id: int, now: datetime) -> None:
         if self.web is not None:

@@ -103,7 +103,15 @@ class ContactBook(Protocol):
         username: str | None = None,
     ) -> Redemption:
         """Bind the account to the invite's unit and role, if the invite is open: the invite
-        is used and the contact written together, or neither."""
+        is used and the contact written together, or neither. An invite made "same as" a
+        contact links the account to that contact's person."""
+
+    async def linked(self, *, contact_id: int) -> list[Contact]:
+        """The person's active accounts on every platform, this one included, oldest first."""
+
+    async def set_reach(self, *, contact_id: int, now: datetime, actor: str) -> Contact:
+        """Make this account the one reminders and summaries reach its person on. Raises
+        UnknownContactError for an unknown or inactive contact."""
 
 
 class OfficeGroups(Protocol):
@@ -416,10 +424,19 @@ class Invites(Protocol):
     bot.core.office to the rows it reads."""
 
     async def create_invite(
-        self, *, unit_key: str, role: Role, now: datetime, ttl: timedelta, actor: str = "cli"
+        self,
+        *,
+        unit_key: str,
+        role: Role,
+        now: datetime,
+        ttl: timedelta,
+        actor: str = "cli",
+        same_as: int | None = None,
     ) -> InviteView:
         """A new open invite. Raises UnknownUnitError (unknown or archived unit) and
-        InviteRoleError (the role does not fit the unit)."""
+        InviteRoleError (the role does not fit the unit). With `same_as`, an invite for that
+        contact's person on another platform, in their unit and role (`unit_key` and `role`
+        are not read); UnknownContactError when that contact is not active."""
 
     async def revoke_invite(self, *, code: str, now: datetime, actor: str = "cli") -> InviteView:
         """Revoke an invite not used; revoking twice is harmless. Raises UnknownInviteError
@@ -443,8 +460,15 @@ class Roster(Protocol):
     async def move_contact(
         self, *, contact_id: int, unit_key: str, now: datetime, actor: str = "cli"
     ) -> tuple[Contact, int]:
-        """Move the contact to another unit and end their waiting steps, together. Raises
-        UnknownContactError, UnknownUnitError and ContactRoleError."""
+        """Move the contact to another unit and end their waiting steps, together (the
+        person's accounts on other platforms move too). Raises UnknownContactError,
+        UnknownUnitError and ContactRoleError."""
+
+    async def reach_on(
+        self, *, contact_id: int, platform: str, now: datetime, actor: str = "cli"
+    ) -> Contact:
+        """Make the contact's person reached on `platform` (their account there); that account.
+        Raises UnknownContactError and NoAccountError (no active account there)."""
 
 
 class PlanRecords(Protocol):

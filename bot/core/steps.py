@@ -78,7 +78,18 @@ class ExportChoice:
         return positions(len(self.instances))
 
 
-Step = TextChoice | FileChoice | SubmitTo | Offer | ExportChoice
+@dataclass(frozen=True, slots=True)
+class ReachChoice:
+    """A person with accounts on several platforms was asked which one reminders reach."""
+
+    contacts: tuple[int, ...]  # their accounts offered, in the buttons' order
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return positions(len(self.contacts))
+
+
+Step = TextChoice | FileChoice | SubmitTo | Offer | ExportChoice | ReachChoice
 Choosing = TextChoice | FileChoice  # the steps that ask which report
 
 
@@ -90,6 +101,7 @@ def positions(count: int) -> tuple[str, ...]:
 # The kinds as stored: rows written before steps were typed use the same names.
 TEXT, FILE, TARGET, OFFER = "text", "file", "target", "offer"
 EXPORT = "export"
+REACH = "reach"
 
 
 def encode(step: Step) -> tuple[str, dict[str, object]]:
@@ -114,6 +126,8 @@ def encode(step: Step) -> tuple[str, dict[str, object]]:
         return TARGET, {"instance": step.instance, "unit": step.unit}
     if isinstance(step, ExportChoice):
         return EXPORT, {"instances": list(step.instances), "choices": list(step.choices)}
+    if isinstance(step, ReachChoice):
+        return REACH, {"contacts": list(step.contacts), "choices": list(step.choices)}
     return OFFER, {"choices": list(step.choices)}
 
 
@@ -135,6 +149,11 @@ def decode(kind: str, payload: Mapping[str, object]) -> Step | None:
         instance, unit = payload.get("instance"), payload.get("unit")
         if _is_int(instance) and isinstance(unit, str):
             return SubmitTo(instance, unit)
+        return None
+    if kind == REACH:
+        contacts = payload.get("contacts")
+        if isinstance(contacts, list) and contacts and all(_is_int(i) for i in contacts):
+            return ReachChoice(tuple(contacts))
         return None
     if kind == EXPORT:
         offered = payload.get("instances")

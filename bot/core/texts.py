@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.core import formatting as fmt
 from bot.core import signatures
 from bot.core.cleaning import shorten_name
-from bot.core.i18n import t
+from bot.core.i18n import catalog, t
 from bot.core.model import (
     InstanceStatus,
     OpenInstance,
@@ -183,3 +183,10 @@ def planned_reminders(instance: InstanceSpec) -> list[str]:
     if instance.overdue_from is not None:
         lines.append(t("cli-show-overdue", first=fmt.day_with_weekday(instance.overdue_from)))
     return lines
+
+
+def platform_name(platform: str) -> str:
+    """A platform's name in words (for the web, "trang web"), or its own name when the catalog
+    has none for it."""
+    key = f"platform-{platform}"
+    return t(key) if catalog().has(key) else platform

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -392,3 +393,45 @@ def test_a_console_chat_keeps_library_chatter_out_of_the_conversation(
     assert run(capsys, "plan", "apply", str(SEED))[0] == 0
     assert run(capsys, "chat", "--as", "phong-ttbcxb")[0] == 0
     assert heard == [False]
+
+
+def test_an_invite_same_as_a_contact_and_where_reminders_reach(
+    capsys: pytest.CaptureFixture[str], office: Path
+) -> None:
+    run(capsys, "plan", "apply", str(seed_copy(office)))
+    register(office, "phong-ttbcxb", "5550001", "Nguyễn Văn A")
+    code, out, _ = run(capsys, "invite", "--same-as", "1")
+    assert code == 0 and "Phòng Thông tin Báo chí và Xuất bản" in out, out
+    invite_code = re.search(r"Mã: (\S+)\.", out)
+    assert invite_code is not None, out
+
+    async def redeem() -> None:
+        from storage.files import LocalFileStore
+        from storage.repository import SqlRepository
+
+        engine = make_engine(f"sqlite+aiosqlite:///{office / 'data' / 'baocao.db'}")
+        try:
+            result = await SqlRepository(engine, LocalFileStore(office / "data")).redeem_invite(
+                code=invite_code.group(1),
+                platform="zalo",
+                user_id="z1",
+                chat_id="z1",
+                display_name="Nguyễn Văn A",
+                now=datetime.now(UTC),
+            )
+            assert result.contact is not None and result.contact.person_id == 1
+        finally:
+            await engine.dispose()
+
+    asyncio.run(redeem())
+    assert run(capsys, "contact", "reach", "1", "Zalo") == (
+        0,
+        "Từ nay tin nhắc hạn và tóm tắt của Nguyễn Văn A gửi qua Zalo.\n",
+        "",
+    )
+    code, _, err = run(capsys, "contact", "reach", "1", "web")
+    assert code != 0 and "không có tài khoản đang dùng trên trang web" in err, err
+    code, _, err = run(capsys, "invite", "phong-ttbcxb", "--same-as", "1")
+    assert code != 0 and "--same-as" in err
+    code, _, err = run(capsys, "invite")
+    assert code != 0 and "Cần mã đơn vị" in err

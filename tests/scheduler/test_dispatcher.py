@@ -30,6 +30,8 @@ from storage.models import reminder_t
 from storage.plans import apply_plan
 from storage.reminders import ReminderStore
 from storage.repository import SqlRepository
+from storage.roster import SqlRoster
+from storage.seen import SqlSeenMessages
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -434,3 +436,94 @@ async def rows_where(d: Department, *, status: str) -> list[Any]:
             .order_by(reminder_t.c.due_at, reminder_t.c.id)
         )
         return list(rows.mappings())
+
+
+async def test_incoming_messages_seen_are_forgotten_after_a_week(department: Department) -> None:
+    d = department
+    seen = SqlSeenMessages(d.engine)  # type: ignore[arg-type]
+    d.dispatcher.seen = seen
+    start = d.clock[0]
+    await seen.first_time(platform="zalo", message_id="old", now=start - timedelta(days=8))
+    await seen.first_time(platform="zalo", message_id="new", now=start - timedelta(days=1))
+    await d.tick(start)
+    assert await seen.first_time(platform="zalo", message_id="old", now=start)
+    assert not await seen.first_time(platform="zalo", message_id="new", now=start)
+    # Pruned every few hours, not every tick.
+    await seen.first_time(platform="zalo", message_id="later", now=start - timedelta(days=9))
+    await d.tick(start + timedelta(minutes=1))
+    assert not await seen.first_time(platform="zalo", message_id="later", now=start)
+
+
+async def test_a_person_on_two_platforms_is_reminded_once_where_they_chose(
+    department: Department, tmp_path: Path
+) -> None:
+    from bot.core.model import Chat, ChatKind, Incoming, Sender
+    from bot.core.usecases import BotSettings, ReportBot
+
+    d = department
+    zalo = FakeMessenger(platform="zalo")
+    zalo.buttons = False  # type: ignore[attr-defined]  # numbered choices, as on Zalo
+    d.dispatcher = Dispatcher(
+        store=d.store,
+        plans=applied_plans(d.engine),
+        messengers={"telegram": d.out, "zalo": zalo},
+        settings=DispatchSettings(batch=3),
+        clock=lambda: d.clock[0],
+        worker="test",
+    )
+    bot = ReportBot(
+        repository=d.repo,
+        files=LocalFileStore(tmp_path),
+        settings=BotSettings(timezone=TZ),
+        clock=lambda: d.clock[0],
+    )
+    events = iter(range(1, 100))
+
+    async def on_zalo(text: str) -> None:
+        event = Incoming(
+            chat=Chat("zalo", "z2", ChatKind.PRIVATE),
+            sender=Sender("z2", "Người 2"),
+            received_at=d.clock[0],
+            source_ref=f"zalo:z2:{next(events)}",
+            text=None if text.startswith("/") else text,
+            command=text[1:] if text.startswith("/") else None,
+        )
+        await bot.handle(event, zalo)
+
+    # The Office invites person 2 (Phòng B, on Telegram) to Zalo too; they send the code there.
+    telegram_account = await d.repo.contact(platform="telegram", user_id="2")
+    assert telegram_account is not None
+    invite = await create_invite(
+        d.engine,  # type: ignore[arg-type]
+        unit_key="",
+        role=Role.HEAD,
+        now=d.clock[0],
+        same_as=telegram_account.id,
+    )
+    await on_zalo(invite.code)
+    greeting, question = zalo.texts("z2")
+    assert greeting.startswith("Chào Người 2! Bạn đã đăng ký là đầu mối đơn vị của Phòng B.")
+    assert "Hiện đang gửi qua Telegram" in question
+    assert question.endswith("1. Telegram (đang nhận)\n2. Zalo\n3. Hủy")
+
+    # Until they choose, reminders reach them on Telegram only, once.
+    await d.tick(local(30, 8, 0, month=5))
+    assert len(d.out.texts("2")) == 1 and len(zalo.texts("z2")) == 2
+
+    # Days later the question has expired: /nhacqua asks again; they choose Zalo, and the
+    # next reminder goes there only.
+    await on_zalo("/nhacqua")
+    assert zalo.texts("z2")[-1].endswith("1. Telegram (đang nhận)\n2. Zalo\n3. Hủy")
+    await on_zalo("2")
+    assert zalo.texts("z2")[-1] == "Từ nay tin nhắc hạn và tóm tắt gửi qua Zalo."
+    await d.tick(local(3, 8))
+    assert len(d.out.texts("2")) == 1
+    assert zalo.texts("z2")[-1].startswith("Nhắc hạn: báo cáo «Báo cáo 6 tháng» của Phòng B")
+
+    # The Office sets Telegram back.
+    roster = SqlRoster(d.engine)  # type: ignore[arg-type]
+    await roster.reach_on(contact_id=telegram_account.id, platform="telegram", now=d.clock[0])
+    before = len(zalo.texts("z2"))
+    await d.tick(local(4, 8))
+    assert len(zalo.texts("z2")) == before
+    assert d.out.texts("2")[-1].startswith("Nhắc hạn: báo cáo «Báo cáo 6 tháng» của Phòng B")

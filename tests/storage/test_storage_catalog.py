@@ -9,6 +9,7 @@ from storage.errors import (
     ContactRoleError,
     InviteRoleError,
     InviteUsedError,
+    NoAccountError,
     PlanConflictError,
     StorageError,
     UnknownContactError,
@@ -31,6 +32,7 @@ EXAMPLES: list[StorageError] = [
     PlanConflictError(units=["kh"], reports=[], instances=["dan-chu/2024-H1"]),
     PlanConflictError(units=[], reports=["dan-chu"], instances=[]),
     UnknownContactError(12),
+    NoAccountError(contact=12, platform="Zalo"),
     ContactRoleError(contact=3, name="Trần Thị B", unit="kh", role="office", unit_type="unit"),
     ContactRoleError(contact=4, name="Lê Văn C", unit="vp", role="leader", unit_type="office"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import HEAD, NOW, row_counts
+from storage_helpers import HEAD, LATER_TABLES, NOW, row_counts
 
 from bot.core.ports import Outgoing
 from storage.db import write_session
@@ -62,7 +62,7 @@ async def row_counts_at_0003(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as connection:
         counts = {}
         later = {"alembic_version", "outbox", "submission_signature"}
-        later |= {"web_secret", "web_link", "web_session", "web_notice"}
+        later |= {"web_secret", "web_link", "web_session", "web_notice"} | LATER_TABLES
         for name in sorted(await tables(engine) - later):
             counts[name] = int(
                 await connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"')) or 0

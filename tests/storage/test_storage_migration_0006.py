@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import HEAD, NOW, row_counts
+from storage_helpers import HEAD, LATER_TABLES, NOW, row_counts
 
 from bot.core.plan.model import Role
 from bot.core.web_access import WebAccessDesk
@@ -26,7 +26,7 @@ async def older_rows(engine: AsyncEngine) -> dict[str, int]:
     """Rows in every table 0005 has."""
     async with engine.connect() as connection:
         counts = {}
-        for name in sorted(await tables(engine) - WEB_TABLES - {"alembic_version"}):
+        for name in sorted(await tables(engine) - WEB_TABLES - LATER_TABLES - {"alembic_version"}):
             counts[name] = int(
                 await connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"')) or 0
             )

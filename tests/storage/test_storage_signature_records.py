@@ -48,10 +48,25 @@ async def h1(engine: AsyncEngine) -> InstanceStatus:
     return next(s for s in statuses if s.instance_key == "2024-H1")
 
 
-async def send_pdf(engine: AsyncEngine, files: Path, instance_id: int, unit: str) -> Receipt:
+async def send_pdf(
+    engine: AsyncEngine, files: Path, instance_id: int, unit: str, *, by_head: bool = True
+) -> Receipt:
+    """The unit's PDF, sent by its head (registered the first time); `by_head=False` sends it
+    with no contact, as on a schema older than today's contact table."""
     data = b"%PDF-1.7 bao cao"
     staged = LocalFileStore(files).staging_path(".pdf")
     staged.write_bytes(data)
+    file = StagedFile(staged, "bao-cao.pdf", len(data), hashlib.sha256(data).hexdigest())
+    if not by_head:
+        return await SqlRepository(engine, LocalFileStore(files)).submit(
+            instance_id=instance_id,
+            unit_key=unit,
+            contact_id=None,
+            kind=SubmissionKind.FILE,
+            source_ref=f"test:{unit}:{instance_id}",
+            now=NOW,
+            file=file,
+        )
     return await submit_as_unit(
         engine,
         files,
@@ -59,7 +74,7 @@ async def send_pdf(engine: AsyncEngine, files: Path, instance_id: int, unit: str
         unit_key=unit,
         kind=SubmissionKind.FILE,
         now=NOW,
-        file=StagedFile(staged, "bao-cao.pdf", len(data), hashlib.sha256(data).hexdigest()),
+        file=file,
     )
 
 
@@ -125,7 +140,7 @@ async def test_0005_up_down_up(empty_engine: AsyncEngine, tmp_path: Path) -> Non
         instance = await connection.scalar(
             sa.text("SELECT id FROM report_instance WHERE key = '2024-H1'")
         )
-    await send_pdf(engine, files, instance, "kh")
+    await send_pdf(engine, files, instance, "kh", by_head=False)
     assert "submission_signature" not in await tables(engine)
 
     await upgrade(engine)

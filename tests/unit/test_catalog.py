@@ -28,6 +28,7 @@ DYNAMIC = {
     "period-half-": ["1", "2"],
     "start-": ["unknown", "used", "expired", "revoked"],
     "status-line-": ["on_time", "late", "missing", "pending"],
+    "platform-": ["telegram", "zalo", "web", "console"],
 }
 KEY = re.compile(r"^[a-z]+(?:-[a-z0-9_]+)+$")
 

@@ -19,6 +19,7 @@ from bot.core.model import (
     Chat,
     ChatKind,
     Incoming,
+    OtherContent,
     Sender,
 )
 from bot.core.plan.model import Role
@@ -84,3 +85,26 @@ def test_submit_now_under_a_reminder_also_gives_the_way_to_the_portal(web: WebWo
     assert sent.startswith(t("reminder-submit-how", name=instance.report_name))
     assert "Nộp qua web" in sent
     assert web.client.get(link_in(sent)).status_code == 200
+
+
+def test_what_chat_cannot_take_comes_with_the_way_to_the_portal(web: WebWorld) -> None:
+    web.contact(UNIT, name="Trần Thị Lan", user_id="504")
+    out = FakeMessenger()
+    web.call(web.deps.core.handle, event(web, "504", other=OtherContent.FILE), out)
+    web.call(web.deps.core.handle, event(web, "504", other=OtherContent.STICKER), out)
+    file_answer, sticker_answer = out.texts("504")
+    assert file_answer.startswith(t("submit-unsupported-file"))
+    assert sticker_answer.startswith(t("submit-unsupported", what=t("unsupported-sticker")))
+    for sent in (file_answer, sticker_answer):
+        assert "Nộp tệp, ảnh trên trang web baocao" in sent
+        assert web.client.get(link_in(sent)).status_code == 200
+    assert link_in(file_answer) != link_in(sticker_answer)  # each link works once
+
+
+def test_leadership_and_strangers_get_no_link_for_what_is_not_taken(web: WebWorld) -> None:
+    web.contact("ban-giam-doc", role=Role.LEADER, name="Võ Văn Minh", user_id="505")
+    out = FakeMessenger()
+    web.call(web.deps.core.handle, event(web, "505", other=OtherContent.LOCATION), out)
+    web.call(web.deps.core.handle, event(web, "506", other=OtherContent.FILE), out)
+    assert out.texts("505") == [t("submit-unsupported", what=t("unsupported-location"))]
+    assert out.texts("506") == [t("stranger")]

@@ -9,7 +9,7 @@ from dataclasses import replace
 from bot.core import buttons, steps
 from bot.core.i18n import t
 from bot.core.model import Callback, Contact, Keyboard
-from bot.core.usecases import exporting, web
+from bot.core.usecases import exporting, reaching, web
 from bot.core.usecases.context import Context, Request
 from bot.core.usecases.submission import accept_file, accept_text, receipt_to
 
@@ -61,6 +61,8 @@ async def press_button(ctx: Context, request: Request) -> None:
         await out.answer(callback.callback_id, t("button-invalid"))
         return
     if isinstance(pressed, buttons.Choice) and await exporting.pressed(ctx, request, pressed):
+        return
+    if isinstance(pressed, buttons.Choice) and await reaching.pressed(ctx, request, pressed):
         return
     contact = await ctx.repo.contact(platform=request.platform, user_id=request.user_id)
     if contact is None:

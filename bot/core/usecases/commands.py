@@ -14,6 +14,7 @@ from bot.core.usecases import (
     compiling,
     exporting,
     office,
+    reaching,
     registration,
     web,
 )
@@ -96,6 +97,8 @@ COMMANDS = (
     ),
     # A one-time sign-in link to the web app (the portal, the dashboard), in a private chat.
     Command("web", ("dangnhap",), web.sign_in_link, Who.MEMBERS, None),
+    # Which of a person's chats (on several platforms) reminders and summaries reach.
+    Command("nhacqua", ("reach",), reaching.choose, Who.MEMBERS, None),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}
 # The command menu a platform shows, in the table's order: (command, catalog key of its line).

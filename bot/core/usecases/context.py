@@ -31,6 +31,7 @@ class BotSettings:
     max_text: int = 3000  # longest text report accepted, in characters
     pending_ttl: timedelta = timedelta(hours=24)
     stranger_quiet: timedelta = timedelta(hours=1)  # one polite answer per stranger per hour
+    wrong_codes: int = 3  # wrong invite codes a stranger is told about per `stranger_quiet`
     upcoming_limit: int = 5
     status_limit: int = 10  # report instances in one status answer
     corrections_limit: int = 3  # past reports a unit is offered to correct, latest first
@@ -94,6 +95,8 @@ class Context:
         self.exports = exports  # the status workbook; None where no writer is wired
         self.signatures = signatures  # None: submitted PDFs' signatures are not read
         self.strangers: dict[tuple[str, str], datetime] = {}
+        # (platform, user id) to when the stranger's recent wrong invite codes came.
+        self.wrong_codes: dict[tuple[str, str], list[datetime]] = {}
         self.drafts = drafts  # the Office's compiled draft; None where it is not wired
         self.archives = archives  # the zip of a round's files; None where exports are not wired
         self.web = web  # sign-in links to the web app; None where it is not wired

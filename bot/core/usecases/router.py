@@ -16,9 +16,10 @@ from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
 from bot.core.drafts import DraftDesk
 from bot.core.export_desk import StatusExport
 from bot.core.i18n import t
-from bot.core.model import ChatKind, Incoming, Keyboard, OtherContent
+from bot.core.model import ChatKind, Contact, Incoming, Keyboard, OtherContent
+from bot.core.plan.model import Role
 from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, has_buttons
-from bot.core.usecases import choices, registration, submission
+from bot.core.usecases import choices, registration, submission, web
 from bot.core.usecases.commands import Where, Who, allowed, find
 from bot.core.usecases.context import BotSettings, Context, Request, utc_now
 from bot.core.web_access import WebAccessDesk
@@ -36,6 +37,7 @@ OTHER_CONTENT = {
     OtherContent.POLL: "unsupported-poll",
     OtherContent.DICE: "unsupported-dice",
     OtherContent.OTHER: "unsupported-other",
+    OtherContent.FILE: "unsupported-file",
 }
 
 
@@ -91,13 +93,11 @@ class ReportBot:
         elif incoming.command is not None:
             await self._command(request)
         elif contact is None:
-            await registration.stranger(ctx, request)
+            await registration.typed_code(ctx, request)
         elif incoming.edited and (incoming.attachment is not None or incoming.other is not None):
             await out.send(request.chat, t("submit-edit-file"))
         elif incoming.other is not None:
-            key = "submit-unsupported-caption" if incoming.text else "submit-unsupported"
-            what = t(OTHER_CONTENT[incoming.other])
-            await out.send(request.chat, ctx.words(out, key, what=what))
+            await _not_taken(ctx, request, contact, incoming.other)
         elif incoming.attachment is not None:
             await submission.file(ctx, request, contact)
         elif (
@@ -150,6 +150,21 @@ class ReportBot:
         """Keep buttons sent from outside the use cases (a reminder's) as the person's numbered
         choices, on a platform without buttons: the numbers answer the latest list shown."""
         await choices.offer(self.context, platform=platform, user_id=user_id, keyboard=keyboard)
+
+
+async def _not_taken(ctx: Context, request: Request, contact: Contact, other: OtherContent) -> None:
+    """Say what the bot does not take; a unit's contact also gets a one-time link to the web
+    portal, where any file goes (a file the platform cannot pass to the bot in particular)."""
+    out = request.out
+    if other is OtherContent.FILE:
+        text = ctx.words(out, "submit-unsupported-file")
+    else:
+        key = "submit-unsupported-caption" if request.incoming.text else "submit-unsupported"
+        text = ctx.words(out, key, what=t(OTHER_CONTENT[other]))
+    if contact.role is not Role.LEADER and (ctx.web is not None or other is OtherContent.FILE):
+        # Without the web app, only a file needs saying that there is no other way here.
+        text += "\n\n" + await web.link_line(ctx, request, contact, key="web-upload-other")
+    await out.send(request.chat, text)
 
 
 def _cleaned(incoming: Incoming) -> Incoming:

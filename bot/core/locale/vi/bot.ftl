@@ -1,9 +1,9 @@
 ## Tin nhắn của bot trong cuộc trò chuyện
 
-stranger = Xin chào! baocao là trợ lý nhận báo cáo của Văn phòng Sở, chỉ làm việc với đầu mối các đơn vị đã được mời. Nếu bạn là đầu mối, hãy mở đường dẫn mời mà Văn phòng gửi cho bạn.
+stranger = Xin chào! baocao là trợ lý nhận báo cáo của Văn phòng Sở, chỉ làm việc với đầu mối các đơn vị đã được mời. Nếu bạn là đầu mối, hãy mở đường dẫn mời mà Văn phòng gửi cho bạn, hoặc gửi mã mời vào đây.
 
-start-no-code = Xin chào! Bạn chưa đăng ký. Hãy mở đường dẫn mời mà Văn phòng Sở gửi cho bạn (đường dẫn có dạng https://t.me/...?start=...), hoặc gõ /start kèm mã mời.
-start-unknown = Mã mời không đúng. Hãy mở lại đúng đường dẫn Văn phòng gửi, hoặc xin Văn phòng mã mới.
+start-no-code = Xin chào! Bạn chưa đăng ký. Hãy mở đường dẫn mời mà Văn phòng Sở gửi cho bạn, hoặc gửi mã mời vào đây (chỉ gõ mã, hoặc /start kèm mã mời).
+start-unknown = Mã mời không đúng. Hãy mở lại đúng đường dẫn Văn phòng gửi (hoặc chép đúng mã mời, phân biệt chữ hoa chữ thường), hoặc xin Văn phòng mã mới.
 start-used = Mã mời này đã được dùng để đăng ký cho người khác. Mỗi mã chỉ dùng được một lần: hãy xin Văn phòng một mã mới cho bạn.
 start-expired = Mã mời này đã hết hạn. Hãy xin Văn phòng một mã mới.
 start-revoked = Mã mời này đã bị Văn phòng hủy. Hãy liên hệ Văn phòng để được mời lại.
@@ -24,6 +24,7 @@ help =
     • /lich — các hạn nộp sắp tới
     • /huy — hủy bước đang làm
     • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
     • /huongdan — xem hướng dẫn này
 help-office =
     baocao nhắc các đơn vị nộp báo cáo và cho Văn phòng biết tình hình.
@@ -36,6 +37,7 @@ help-office =
     • /huy — hủy bước đang làm
     • /xuat — tệp Excel tình hình nộp báo cáo (thêm mã báo cáo để xuất một báo cáo)
     • /web — đường liên kết đăng nhập trang web baocao (bảng theo dõi)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
     Đơn vị nộp báo cáo bằng cách gửi tệp, ảnh hoặc nội dung cho bot.
 
 menu-baocao = Báo cáo cần nộp và những gì đã gửi
@@ -124,6 +126,8 @@ unsupported-location = vị trí
 unsupported-poll = cuộc bình chọn
 unsupported-dice = biểu tượng động
 unsupported-other = loại tin nhắn này
+unsupported-file = tệp gửi qua ứng dụng này
+submit-unsupported-file = Bot không nhận được tệp gửi qua ứng dụng này, nên chưa lưu gì. Hãy nộp tệp trên trang web baocao; nội dung ngắn thì gõ trực tiếp vào đây rồi bấm «Nộp».
 receipt-short = Biên nhận: bot đã lưu phiên bản { $version }. Mã biên nhận: { $code }
 receipt-correction-on-time = bản sửa; lần nộp đầu lúc { $first } đúng hạn
 receipt-correction-late = bản sửa; lần nộp đầu lúc { $first } trễ hạn { $late }
@@ -151,7 +155,23 @@ help-numbered =
     • /lich — các hạn nộp sắp tới
     • /huy — hủy bước đang làm
     • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
     • /huongdan — xem hướng dẫn này
 submit-unsupported-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
 submit-unsupported-caption-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
+submit-unsupported-file-numbered = Bot không nhận được tệp gửi qua ứng dụng này, nên chưa lưu gì. Hãy nộp tệp trên trang web baocao; nội dung ngắn thì gõ trực tiếp vào đây rồi gõ số của lựa chọn «Nộp».
 button-stale-numbered = Lựa chọn này không còn hiệu lực. Hãy gửi lại báo cáo nếu cần.
+
+## Một người dùng hai ứng dụng chat: tin nhắc đến ứng dụng nào
+
+platform-telegram = Telegram
+platform-zalo = Zalo
+platform-web = trang web
+platform-console = cửa sổ dòng lệnh
+reach-which = Anh/chị đã đăng ký trên { $count } ứng dụng. Tin nhắc hạn và tóm tắt gửi qua ứng dụng nào? Hiện đang gửi qua { $current }. Trả lời tin nhắn vẫn đến đúng nơi anh/chị nhắn.
+reach-button = { $platform }
+reach-button-current = { $platform } (đang nhận)
+reach-chosen = Từ nay tin nhắc hạn và tóm tắt gửi qua { $platform }.
+reach-kept = Giữ nguyên: tin nhắc hạn và tóm tắt vẫn gửi qua { $platform }.
+reach-only-one = Anh/chị chỉ dùng một ứng dụng chat với baocao, nên tin nhắc hạn gửi đến đây. Muốn nhận qua ứng dụng khác, hãy xin Văn phòng mã mời cho ứng dụng đó.
+reach-stale = Lựa chọn này không còn hiệu lực. Gõ /nhacqua để chọn lại.

@@ -221,3 +221,11 @@ cli-value-number = số
 cli-value-text = chữ
 cli-value-path = tệp
 run-token-revoked = Telegram không còn nhận mã bot (BAOCAO_TELEGRAM_TOKEN): có thể mã đã được đổi hoặc thu hồi qua @BotFather. baocao đã dừng để không bỏ sót tin nhắn. Hãy lấy mã hiện tại từ @BotFather (lệnh /mybots, chọn bot, «API Token»), ghi vào tệp .env rồi chạy lại.
+
+cli-opt-same-as = Mời người số này (xem baocao contacts) dùng thêm một ứng dụng chat khác (như Zalo): tài khoản mới được gắn với người đó, cùng đơn vị và vai trò; không ghi MÃ-ĐƠN-VỊ.
+cli-invite-no-unit = Cần mã đơn vị, ví dụ baocao invite phong-ttbcxb; hoặc --same-as SỐ để mời một người đã có dùng thêm ứng dụng chat khác.
+cli-invite-same-as-unit = Với --same-as, đơn vị và vai trò lấy theo người số { $contact }: bỏ «{ $value }» đi.
+cli-contact-reach-help = Chọn ứng dụng chat nhận tin nhắc hạn và tóm tắt của một người dùng hai ứng dụng (telegram, zalo, web, ...).
+cli-arg-platform = Tên ứng dụng chat: telegram, zalo, web, console.
+cli-metavar-platform = ỨNG-DỤNG
+cli-contact-reached = Từ nay tin nhắc hạn và tóm tắt của { $name } gửi qua { $platform }.

@@ -40,6 +40,7 @@ storage-plan-conflict =
     Hãy giữ các mục này trong kế hoạch, hoặc áp dụng lại với tùy chọn lưu trữ (--archive): các mục bị bỏ sẽ được lưu trữ và mọi báo cáo đã nộp vẫn được giữ nguyên.
 
 storage-unknown-contact = Không có người nào mang số { $contact } trong danh sách liên hệ của bot.
+storage-no-account = Người số { $contact } không có tài khoản đang dùng trên { $platform }.
 
 storage-contact-role =
     Không thể chuyển «{ $name }» (số { $contact }) sang đơn vị «{ $unit }»: { $role ->

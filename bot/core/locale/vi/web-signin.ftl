@@ -46,4 +46,5 @@ cli-web-logged-out = Đã đăng xuất { $count } phiên đăng nhập trên tr
 web-link = Đường liên kết đăng nhập trang web baocao của anh/chị (dùng một lần, đến { $until }): { $link }
     Mở đường liên kết rồi bấm «Đăng nhập». Đừng chuyển đường liên kết này cho người khác.
 web-upload-instead = Nộp qua web: tệp lớn nộp được trên trang web baocao. Đường liên kết đăng nhập của anh/chị (dùng một lần, đến { $until }): { $link }
+web-upload-other = Nộp tệp, ảnh trên trang web baocao: đường liên kết đăng nhập của anh/chị (dùng một lần, đến { $until }): { $link }
 web-link-off = Trang web baocao chưa được bật, nên chưa có đường liên kết đăng nhập. Hãy liên hệ Văn phòng.
