@@ -241,15 +241,12 @@ class Runtime:
             await self.engine.dispose()
 
 
-def seen_messages(engine: Any) -> SeenMessages | None:
-    """The shared record of messages already taken in, when storage has one (a platform
-    without update ids keeps its own in memory otherwise)."""
-    try:
-        from storage.seen import SqlSeenMessages  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    seen: SeenMessages = SqlSeenMessages(engine)
-    return seen
+def seen_messages(engine: Any) -> SeenMessages:
+    """The shared record of messages already taken in: whichever process receives a message
+    again (a webhook retried, a poll answered twice), it is handled once."""
+    from storage.seen import SqlSeenMessages
+
+    return SqlSeenMessages(engine)
 
 
 def draft_desk(engine: Any, files: Any, instances: Any) -> DraftDesk:
