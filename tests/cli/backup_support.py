@@ -15,7 +15,7 @@ from bot.core.model import StagedFile, SubmissionKind
 from storage.db import make_engine
 
 REPORT = "dcs-6-thang-2024"
-UNITS = ("phong-ttbcxb", "phong-cntt-bcvt", "trung-tam-gsdh-tt")
+UNITS = ("phong-ttbcxb", "phong-cntt-bcvt", "trung-tam-gsdh")
 
 
 def submit_files(url: str, data_dir: Path, files: dict[str, bytes]) -> list[str]:
