@@ -13,12 +13,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from storage_helpers import POSTGRES_URL
 
 from bot.core.errors import UserError
 from storage import backup
 from storage.backup import (
     FILES_DIR,
+    BackupTurn,
     automatic_name,
     check_backup,
     create_backup,
@@ -26,6 +30,7 @@ from storage.backup import (
     libpq_environment,
     prune_backups,
 )
+from storage.db import make_engine
 
 NOW = datetime(2024, 5, 20, 19, 0, tzinfo=UTC)
 BATCH = 10  # rows the writer commits together: a consistent copy holds a multiple of it
@@ -202,3 +207,27 @@ def test_the_tools_get_the_password_in_their_environment_only() -> None:
     }
     assert env["PGPASSWORD"] == "m@t-khẩu"
     assert env["PGSSLMODE"] == "require"
+
+
+async def test_one_process_at_a_time_holds_the_backup_turn(
+    engine: AsyncEngine, backend: str
+) -> None:
+    """Two engines on one database stand for two processes sharing it."""
+    if backend == "sqlite":
+        other = make_engine(engine.url.render_as_string(hide_password=False))
+    else:
+        async with engine.connect() as connection:
+            schema = await connection.scalar(sa.text("SELECT current_schema()"))
+        other = make_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    first, second = BackupTurn(engine), BackupTurn(other)
+    try:
+        assert await first.take()
+        assert await first.take()  # still its turn
+        assert not await second.take()
+        await first.release()  # the process stopped, or died
+        assert await second.take()
+        assert not await first.take()
+    finally:
+        await first.release()
+        await second.release()
+        await other.dispose()
