@@ -55,7 +55,12 @@ async def restore(
     schema up to date; returns the backup's manifest and the schema revision now."""
     url = config.resolved_database_url()
     target = RestoreTarget(url=url, data_dir=config.data_dir, group_read=config.data_group_read)
-    manifest = await restore_backup(archive, target, progress)
+    try:
+        manifest = await restore_backup(archive, target, progress)
+    except OSError as error:  # unpacking filled the disk, or the folder cannot be written
+        if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+            raise UserError("backup-error-restore-failed", folder=str(config.data_dir)) from None
+        raise
     engine = make_engine(url)
     try:
         await upgrade(engine)

@@ -48,6 +48,7 @@ backup-error-database-not-empty = Cơ sở dữ liệu đích không trống: đ
 backup-error-files-not-empty = Kho tệp «{ $folder }» không trống: đã có { $count } tệp. Chỉ khôi phục vào thư mục dữ liệu mới. Chưa ghi gì.
 backup-error-kind-sqlite = Tệp sao lưu là của cơ sở dữ liệu SQLite, còn nơi khôi phục là PostgreSQL (BAOCAO_DATABASE_URL): không khôi phục chéo loại. Bỏ trống BAOCAO_DATABASE_URL để khôi phục vào SQLite. Chưa ghi gì.
 backup-error-kind-postgresql = Tệp sao lưu là của cơ sở dữ liệu PostgreSQL, còn nơi khôi phục là SQLite: không khôi phục chéo loại. Đặt BAOCAO_DATABASE_URL trỏ tới một cơ sở dữ liệu PostgreSQL mới, trống. Chưa ghi gì.
+backup-error-restore-failed = Không ghi được dữ liệu khôi phục vào «{ $folder }» (ổ đĩa đầy, hoặc không có quyền ghi); chưa ghi gì. Giải phóng chỗ trống hoặc chọn thư mục khác rồi chạy lại.
 backup-error-write-failed = Không ghi được tệp sao lưu «{ $file }» (ổ đĩa đầy, hoặc không có quyền ghi); không có tệp nào được ghi dở.
 
 backup-daily-done = Đã sao lưu tự động vào { $file } ({ $size } MB); giữ { $keep } bản mới nhất.
