@@ -291,11 +291,11 @@ def _write_backup(
             os.fchmod(handle, ARCHIVE_MODE)
             with os.fdopen(handle, "wb") as stream:
                 with tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                    progress.phase("files", copy.stat().st_size + sum(size for _, size in stored))
+                    sizes = sum(size for _, _, size in stored)
+                    progress.phase("files", copy.stat().st_size + sizes)
                     with copy.open("rb") as source:
                         entries.append(_add(tar, DATABASE_ENTRIES[kind], source, now, progress))
-                    for path, _ in stored:
-                        relative = path.relative_to(data_dir).as_posix()
+                    for relative, path, _ in stored:
                         try:
                             source = path.open("rb")
                         except FileNotFoundError:  # removed since it was listed
@@ -367,11 +367,14 @@ def _add(
     return Entry(name, info.size, reader.digest.hexdigest())
 
 
-def _stored_files(root: Path) -> Iterator[tuple[Path, int]]:
-    """Every regular file of the store's tree, in name order; links are not followed."""
-    if not root.is_dir() or root.is_symlink():
+def _stored_files(root: Path) -> Iterator[tuple[str, Path, int]]:
+    """Every regular file of the store's tree, in name order, with its name in the archive.
+    The tree's own folder may be a link (the files kept on another disk), as it may for the
+    store; links inside it are not followed."""
+    if not root.is_dir():
         return
-    for folder, folders, files in os.walk(root):
+    real = root.resolve()
+    for folder, folders, files in os.walk(real):
         folders.sort()
         for name in sorted(files):
             path = Path(folder, name)
@@ -379,8 +382,8 @@ def _stored_files(root: Path) -> Iterator[tuple[Path, int]]:
                 status = path.lstat()
             except FileNotFoundError:
                 continue
-            if path.is_file() and not path.is_symlink() and _is_store_name(path, root):
-                yield path, status.st_size
+            if path.is_file() and not path.is_symlink() and _is_store_name(path, real):
+                yield f"{FILES_DIR}/{path.relative_to(real).as_posix()}", path, status.st_size
 
 
 def _is_store_name(path: Path, root: Path) -> bool:

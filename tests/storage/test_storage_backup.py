@@ -231,3 +231,26 @@ async def test_one_process_at_a_time_holds_the_backup_turn(
         await first.release()
         await second.release()
         await other.dispose()
+
+
+def test_a_file_store_on_another_disk_through_a_link_is_backed_up(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    data, disk = tmp_path / "data", tmp_path / "disk" / "files"
+    data.mkdir()
+    shutil.copyfile(migrated_sqlite, data / "baocao.db")
+    (disk / "2024" / "05").mkdir(parents=True)
+    (disk / "2024" / "05" / "a.pdf").write_bytes(b"%PDF a")
+    (disk / "2024" / "05" / "link.pdf").symlink_to("/etc/hostname")  # never followed
+    (data / FILES_DIR).symlink_to(disk)
+    result = asyncio.run(
+        create_backup(
+            url=f"sqlite+aiosqlite:///{data / 'baocao.db'}",
+            data_dir=data,
+            destination=tmp_path / "b.tar",
+            now=NOW,
+        )
+    )
+    assert result.files == 1
+    paths = [entry.path for entry in check_backup(tmp_path / "b.tar").entries]
+    assert paths == ["database/baocao.db", "files/2024/05/a.pdf"]
