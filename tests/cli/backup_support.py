@@ -14,6 +14,17 @@ import sqlalchemy as sa
 from bot.core.model import StagedFile, SubmissionKind
 from storage.db import make_engine
 
+
+def head_revision() -> str:
+    """The newest migration: what a fresh database is at, whatever migrations came since."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+HEAD_REVISION = head_revision()
 REPORT = "dcs-6-thang-2024"
 UNITS = ("phong-ttbcxb", "phong-cntt-bcvt", "trung-tam-gsdh")
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import POSTGRES_URL
+from storage_helpers import HEAD, POSTGRES_URL
 
 from bot.core.errors import UserError
 from storage import backup
@@ -88,7 +88,7 @@ def test_a_sqlite_backup_is_one_snapshot_while_a_writer_commits(
         stop.set()
         thread.join()
     assert failures == []
-    assert (result.database, result.files, result.schema_revision) == ("sqlite", 1, "0006")
+    assert (result.database, result.files, result.schema_revision) == ("sqlite", 1, HEAD)
     manifest = check_backup(tmp_path / "b.tar")
     assert [entry.path for entry in manifest.entries] == [
         "database/baocao.db",
@@ -129,7 +129,7 @@ def test_a_backup_waits_for_no_writer(tmp_path: Path, migrated_sqlite: Path) -> 
         writer.execute("ROLLBACK")
         writer.close()
     assert result.files == 0
-    assert check_backup(tmp_path / "b.tar").schema_revision == "0006"
+    assert check_backup(tmp_path / "b.tar").schema_revision == HEAD
 
 
 @pytest.mark.parametrize(
