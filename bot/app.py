@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.core.drafts import DraftDesk
     from bot.platforms import Platform, PlatformFactory
     from handlers.web.context import WebDeps
+    from scheduler.backups import DailyBackup
     from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger("baocao")
@@ -204,6 +205,7 @@ class Runtime:
         self.platforms: list[Platform] = [*web, *chat]
         self.started: list[Platform] = []
         self.dispatcher: Dispatcher | None = None
+        self.backups: DailyBackup | None = None
         # Off for a caller that drives the clock itself (the demo) and calls
         # `dispatcher.tick()` after each step, so that nothing runs between its steps.
         self.ticking = ticking
@@ -228,9 +230,19 @@ class Runtime:
             self.dispatcher = reminder_dispatcher(self.config, self.engine, messengers, self.clock)
             if self.ticking:
                 self.dispatcher.start()
+        if self.ticking:  # off: BAOCAO_BACKUP_KEEP=0
+            from bot.backups import daily_backups
+
+            self.backups = daily_backups(self.config, self.engine, self.clock)
+            if self.backups is not None:
+                self.backups.start()
 
     async def stop(self) -> None:
-        """Stop the reminders, then each platform in reverse order, then the database."""
+        """Stop the backups and the reminders, then each platform in reverse order, then the
+        database."""
+        if self.backups is not None:
+            backups, self.backups = self.backups, None
+            await backups.stop()
         if self.dispatcher is not None:
             dispatcher, self.dispatcher = self.dispatcher, None
             await dispatcher.stop()

@@ -21,6 +21,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_backup import register as register_backup
 from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
 from bot.core import texts
@@ -59,6 +60,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(db_app, name="db")
 app.add_typer(contact_app, name="contact")
 app.add_typer(web_app, name="web")
+register_backup(app)  # backup, restore, verify
 
 
 def fail(text: str) -> NoReturn:
@@ -79,6 +81,7 @@ _SETTING_ERRORS = {
     "baocao_zalo_api_url": "cli-error-zalo-api-url",
     "baocao_zalo_webhook_secret": "cli-error-zalo-webhook-secret",
     "baocao_zalo_bot_link": "cli-error-zalo-bot-link",
+    "baocao_backup_keep": "cli-error-backup-keep",
 }
 
 
@@ -106,6 +109,8 @@ def settings(*, data_needed: bool = False) -> Settings:
             fail(t("cli-error-trust-roots", path=str(first["input"])))
         if first["type"] == "baocao_data_dir":
             fail(t("cli-error-data-dir", folder=str(first["input"])))
+        if first["type"] == "baocao_backup_dir":
+            fail(t("cli-error-backup-dir", folder=str(first["input"])))
         fail(t(_SETTING_ERRORS.get(first["type"], "cli-error-setting"), name=name))
     if unknown:  # said even when the settings load: the name meant is left at its default
         written, meant = unknown[0]

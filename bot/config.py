@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_bot_link: str | None = None
     zalo_polling: bool = True  # receive messages here (without a webhook); one process per token
+    # Daily backups at 02:00 local time (storage/backup.py): the newest `backup_keep` are kept
+    # in `backup_dir` (None: data_dir/sao-luu); 0 turns them off.
+    backup_dir: Path | None = None
+    backup_keep: int = 7
 
     @field_validator(
         "telegram_token",
@@ -259,6 +263,29 @@ class Settings(BaseSettings):
             raise PydanticCustomError("baocao_trust_roots", "no such file or folder")
         return value
 
+    @field_validator("backup_keep", mode="before")
+    @classmethod
+    def _check_backup_keep(cls, value: object) -> object:
+        """A count from 0 to 1000, said in words for any other value (a unit, a minus)."""
+        text = str(value).strip() if isinstance(value, str | int) else ""
+        if not text.isdigit() or isinstance(value, bool) or int(text) > 1000:
+            raise PydanticCustomError("baocao_backup_keep", "not a count of backups")
+        return int(text)
+
+    @field_validator("backup_dir")
+    @classmethod
+    def _check_backup_dir(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        value = value.expanduser()
+        try:
+            is_file = value.exists() and not value.is_dir()
+        except OSError:
+            return value
+        if is_file:
+            raise PydanticCustomError("baocao_backup_dir", "not a folder")
+        return value
+
     @field_validator("data_dir", "plan")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
@@ -308,6 +335,10 @@ class Settings(BaseSettings):
             else:
                 raise PydanticCustomError("baocao_admins", "not an admin", {"entry": entry})
         return admins
+
+    def resolved_backup_dir(self) -> Path:
+        """Where the daily backups go."""
+        return self.backup_dir if self.backup_dir is not None else self.data_dir / "sao-luu"
 
     def resolved_database_url(self) -> str:
         if self.database_url:
