@@ -80,14 +80,15 @@ def _loopback(host: str | None) -> bool:
 def zalo_webhook_url(config: Settings) -> str:
     """Where Zalo posts updates: the web app's webhook under BAOCAO_PUBLIC_URL. A UserError
     when it cannot be served: the web app off, or an address Zalo would not post to (http is
-    accepted only on this machine, for a local test server)."""
+    accepted only when both ends are on this machine: a local test server of the Bot API)."""
     from bot.web import base_url
 
     if not config.web:
         raise UserError("zalo-webhook-needs-web")
     url = f"{base_url(config)}/zalo/webhook"
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _loopback(parts.hostname):
+    local = _loopback(parts.hostname) and _loopback(urlsplit(config.zalo_api_url).hostname)
+    if parts.scheme != "https" and not local:
         raise UserError("zalo-webhook-needs-https", url=url)
     return url
 

@@ -68,10 +68,13 @@ def test_a_webhook_needs_the_web_app_and_an_https_address() -> None:
         zalo_webhook_url(settings(web=True, public_url="https://baocao.so.gov.vn"))
         == "https://baocao.so.gov.vn/zalo/webhook"
     )
-    # On this machine, for a local test server, http will do.
-    assert (
-        zalo_webhook_url(settings(web=True, web_port=8765)) == "http://127.0.0.1:8765/zalo/webhook"
-    )
+    # Both ends on this machine (a local test server of the Bot API): http will do.
+    local = settings(web=True, web_port=8765, zalo_api_url="http://127.0.0.1:9000")
+    assert zalo_webhook_url(local) == "http://127.0.0.1:8765/zalo/webhook"
+    # Zalo's own servers cannot post to this machine's 127.0.0.1: no public address was set.
+    with pytest.raises(UserError) as raised:
+        zalo_webhook_url(settings(web=True, web_port=8765))
+    assert raised.value.key == "zalo-webhook-needs-https"
 
 
 def test_a_notice_to_a_zalo_contact_goes_through_zalo_only_when_configured() -> None:

@@ -16,7 +16,7 @@ zalo-webhook-needs-web = BAOCAO_ZALO_WEBHOOK_SECRET đã được đặt, nên Z
 zalo-webhook-needs-https = BAOCAO_ZALO_WEBHOOK_SECRET đã được đặt, nên Zalo cần gửi tin tới { $url }, nhưng Zalo chỉ gửi tới địa chỉ https://. Đặt BAOCAO_PUBLIC_URL là địa chỉ https:// công khai của baocao, hoặc bỏ trống BAOCAO_ZALO_WEBHOOK_SECRET để nhận tin Zalo bằng cách hỏi định kỳ.
 
 ## Cấu hình Zalo sai dạng
-cli-error-zalo-token = BAOCAO_ZALO_TOKEN không đúng dạng mã bot Zalo (chỉ gồm chữ, số và các dấu : _ - .). Chép lại nguyên mã của bot, không thêm dấu cách hay dấu nháy.
+cli-error-zalo-token = BAOCAO_ZALO_TOKEN không đúng dạng mã bot Zalo (dạng 1234567890123456789:AbCdEf..., chỉ gồm chữ, số và các dấu : _ - .). Chép lại nguyên mã trong trang quản lý bot Zalo, không thêm dấu cách hay dấu nháy.
 cli-error-zalo-api-url = BAOCAO_ZALO_API_URL phải là địa chỉ http:// hoặc https:// của máy chủ Zalo Bot API, ví dụ https://bot-api.zaloplatforms.com. Bỏ trống để dùng máy chủ của Zalo.
 cli-error-zalo-webhook-secret = BAOCAO_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự, chỉ gồm chữ cái không dấu (A-Z, a-z), chữ số, dấu _ và dấu -. Bỏ trống để nhận tin Zalo bằng cách hỏi định kỳ, không cần webhook.
 cli-error-zalo-bot-link = BAOCAO_ZALO_BOT_LINK phải là một địa chỉ http:// hoặc https:// (liên kết tới bot trên Zalo, ví dụ https://zalo.me/...). Bỏ trống nếu không có.
