@@ -23,6 +23,20 @@ NUMBERED_WORDING = {
 # Words inside a message sent with buttons from outside the use cases (a reminder's, worded
 # before anyone knows the platform): `numbered` rewrites them with the buttons. No variables.
 NUMBERED_INSIDE = {"reminder-how": "reminder-how-numbered"}
+# Messages that tell the person to send a file, and what they say instead on a platform whose
+# bots receive no files (Zalo): send a photo or the words here, a file on the web portal. Keyed
+# by the numbered wording (such platforms have no buttons either); each pair takes the same
+# variables.
+WEB_FILES_WORDING = {
+    "greet-how-numbered": "greet-how-web",
+    "help-numbered": "help-web",
+    "submit-unsupported-numbered": "submit-unsupported-web",
+    "submit-unsupported-caption-numbered": "submit-unsupported-caption-web",
+    "submit-invisible": "submit-invisible-web",
+    "choice-nothing-offered": "choice-nothing-offered-web",
+    "reminder-submit-how": "reminder-submit-how-web",
+    "reminder-how-numbered": "reminder-how-web",
+}
 _CHOICE = re.compile(r"^p:([A-Za-z0-9_-]{8,32}):(x|\d{1,2})$")
 _SUBMIT_NOW = re.compile(r"^r:(\d{1,12})$")
 
@@ -75,18 +89,22 @@ def flat(keyboard: Keyboard) -> list[Button]:
     return [button for row in keyboard for button in row]
 
 
-def wording(key: str, *, has_buttons: bool) -> str:
-    """The catalog key of message `key` on a platform with or without buttons."""
-    return key if has_buttons else NUMBERED_WORDING.get(key, key)
+def wording(key: str, *, has_buttons: bool, receives_files: bool = True) -> str:
+    """The catalog key of message `key` on a platform with or without buttons, whose bots
+    receive files or not."""
+    if not has_buttons:
+        key = NUMBERED_WORDING.get(key, key)
+    return key if receives_files else WEB_FILES_WORDING.get(key, key)
 
 
-def numbered(text: str, keyboard: Keyboard) -> str:
+def numbered(text: str, keyboard: Keyboard, *, receives_files: bool = True) -> str:
     """`text` followed by the buttons as numbered lines, for a platform without
     buttons; answering with the number is pressing the button."""
     buttons = flat(keyboard)
     if not buttons:
         return text
     for pressing, typing in NUMBERED_INSIDE.items():
+        typing = typing if receives_files else WEB_FILES_WORDING.get(typing, typing)
         text = text.replace(t(pressing), t(typing))
     lines = [f"{number}. {button.text}" for number, button in enumerate(buttons, start=1)]
     return text + "\n\n" + "\n".join(lines)

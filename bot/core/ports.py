@@ -80,6 +80,12 @@ class Messenger(Protocol):
         returns: the caller may delete it then."""
 
 
+def receives_files(messenger: Messenger) -> bool:
+    """Whether the platform passes files people send to the bot; one that does not
+    (`receives_files = False` on its messenger: Zalo) is told to send them on the web portal."""
+    return bool(getattr(messenger, "receives_files", True))
+
+
 def has_buttons(messenger: Messenger) -> bool:
     """Whether the platform shows buttons; one without (`buttons = False` on its messenger)
     gets the same choices as numbered lines, answered with the number."""

@@ -73,6 +73,7 @@ class ZaloMessenger:
     max_download = MAX_DOWNLOAD
     max_upload = MAX_UPLOAD
     buttons = False
+    receives_files = False  # Zalo passes no files to bots: they go on the web portal
 
     def __init__(
         self,
@@ -108,7 +109,7 @@ class ZaloMessenger:
             # the person's numbered choices, and they are shown as numbered lines.
             if self._offer is not None:
                 await self._offer(platform=PLATFORM, user_id=chat_id, keyboard=keyboard)
-            text = buttons.numbered(text, keyboard)
+            text = buttons.numbered(text, keyboard, receives_files=False)
         ref = MessageRef(chat_id, "")
         for piece in texts.split_text(text, self.max_text):
             if piece.strip():  # Zalo refuses an empty message

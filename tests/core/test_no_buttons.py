@@ -151,3 +151,56 @@ def test_every_wording_for_numbers_takes_the_variables_of_the_one_for_buttons() 
     assert {key: VARIABLES[key] for key in pairs} == {key: VARIABLES[v] for key, v in pairs.items()}
     assert [key for key in pairs.values() if PRESS.search(t(key, what="video"))] == []
     assert [key for key in pairs if not PRESS.search(t(key, what="video"))] == ["button-stale"]
+
+
+# Telling the person to send a file here, in any of the words the catalog uses for it.
+SEND_FILE = re.compile(r"\bgửi (tệp|lại tệp)\b|gửi nội dung hoặc tệp", re.IGNORECASE)
+
+
+@dataclass
+class NoFiles(NumbersOnly):
+    """A platform whose bots receive no files (Zalo): photos and words only."""
+
+    receives_files: bool = False
+
+    async def send(self, chat_id: str, text: str, *, keyboard: Keyboard = ()) -> MessageRef:
+        if keyboard:
+            assert self.core is not None
+            await self.core.offer(platform=self.platform, user_id=chat_id, keyboard=keyboard)
+            text = buttons.numbered(text, keyboard, receives_files=False)
+        return await FakeMessenger.send(self, chat_id, text)
+
+
+async def test_no_message_says_to_send_a_file_where_bots_receive_none(world: World) -> None:
+    out = NoFiles(core=world.bot)
+    world.out = out
+    await flows(world)
+    await world.register("2", "phong-b")
+    store = ReminderStore(world.engine)
+    await plant_reminders(store, parse_plan(REMINDED, "p.yaml"), now=NOW - timedelta(days=7))
+    dispatcher = Dispatcher(
+        store=store,
+        plans=applied_plans(world.engine),
+        messengers={"telegram": out},
+        clock=lambda: world.clock[0],
+        worker="test",
+    )
+    await dispatcher.tick()
+    assert t("reminder-how-web") in out.texts("2")[-1]
+    await world.say("2", "1")
+    assert out.texts("2")[-1].startswith("Hãy gửi ảnh hoặc nội dung")
+
+    said = everything_said(out)
+    # The Office's help says how units report in general: not to the person reading it.
+    told = [text for text in said if SEND_FILE.search(text) and t("help-office") not in text]
+    assert told == []
+    assert any("trang web baocao" in text for text in said)
+
+
+def test_every_wording_for_web_files_takes_the_variables_of_the_other() -> None:
+    from unit.test_catalog import VARIABLES
+
+    pairs = buttons.WEB_FILES_WORDING
+    assert {key: VARIABLES[key] for key in pairs} == {key: VARIABLES[v] for key, v in pairs.items()}
+    words = [t(key, what="video", name="Báo cáo") for key in pairs.values()]
+    assert [text for text in words if SEND_FILE.search(text)] == []

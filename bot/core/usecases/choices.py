@@ -36,7 +36,7 @@ async def number(ctx: Context, request: Request, picked: int) -> None:
     saved = await ctx.peek_step(request)
     picks = saved.step.choices if saved is not None and saved.step is not None else ()
     if saved is None or not picks:
-        await request.out.send(request.chat, t("choice-nothing-offered"))
+        await request.out.send(request.chat, ctx.words(request.out, "choice-nothing-offered"))
         return
     if not 1 <= picked <= len(picks):
         await request.out.send(
@@ -125,7 +125,7 @@ async def _submit_now(ctx: Context, request: Request, contact: Contact, instance
         return
     await ctx.save_step(request, steps.SubmitTo(instance_id, contact.unit_key))
     await request.out.answer(callback.callback_id)
-    text = t("reminder-submit-how", name=instance.report_name)
+    text = ctx.words(request.out, "reminder-submit-how", name=instance.report_name)
     if ctx.web is not None:  # a file too big for chat goes on the portal: the way there, too
         text += "\n\n" + await web.link_line(ctx, request, contact, key="web-upload-instead")
     await request.out.send(request.chat, text)

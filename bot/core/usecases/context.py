@@ -13,7 +13,14 @@ from bot.core.drafts import DraftDesk
 from bot.core.i18n import t
 from bot.core.model import Contact, Incoming, Keyboard, OpenInstance
 from bot.core.plan.model import Role
-from bot.core.ports import FileStore, Messenger, Repository, SignatureReader, has_buttons
+from bot.core.ports import (
+    FileStore,
+    Messenger,
+    Repository,
+    SignatureReader,
+    has_buttons,
+    receives_files,
+)
 from bot.core.rules.deadlines import is_late
 
 if TYPE_CHECKING:
@@ -123,7 +130,10 @@ class Context:
     async def say(self, out: Messenger, chat_id: str, text: str, keyboard: Keyboard = ()) -> None:
         """Send `text`, split to fit the platform; buttons go with the last piece."""
         if keyboard and not has_buttons(out):
-            text, keyboard = buttons.numbered(text, keyboard), ()
+            text, keyboard = (
+                buttons.numbered(text, keyboard, receives_files=receives_files(out)),
+                (),
+            )
         pieces = texts.split_text(text, out.max_text)
         for piece in pieces[:-1]:
             await out.send(chat_id, piece)
@@ -132,7 +142,8 @@ class Context:
     @staticmethod
     def words(out: Messenger, key: str, **args: object) -> str:
         """Message `key` in the words of the platform: a button to press, or a number to type."""
-        return t(buttons.wording(key, has_buttons=has_buttons(out)), **args)
+        key = buttons.wording(key, has_buttons=has_buttons(out), receives_files=receives_files(out))
+        return t(key, **args)
 
     async def upcoming_lines(self, unit_key: str | None, now: datetime) -> list[str]:
         coming = await self.repo.upcoming(

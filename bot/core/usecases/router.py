@@ -109,7 +109,7 @@ class ReportBot:
         elif incoming.text is not None and has_visible(incoming.text):
             await submission.text(ctx, request, contact)
         else:
-            await out.send(request.chat, t("submit-invisible"))
+            await out.send(request.chat, ctx.words(out, "submit-invisible"))
 
     async def _command(self, request: Request) -> None:
         """A command in a private chat: strangers reach only /start, and get one polite answer."""

@@ -175,3 +175,20 @@ reach-chosen = Từ nay tin nhắc hạn và tóm tắt gửi qua { $platform }.
 reach-kept = Giữ nguyên: tin nhắc hạn và tóm tắt vẫn gửi qua { $platform }.
 reach-only-one = Anh/chị chỉ dùng một ứng dụng chat với baocao, nên tin nhắc hạn gửi đến đây. Muốn nhận qua ứng dụng khác, hãy xin Văn phòng mã mời cho ứng dụng đó.
 reach-stale = Lựa chọn này không còn hiệu lực. Gõ /nhacqua để chọn lại.
+
+# Where bots receive no files (Zalo): photos and words in chat, files on the web portal
+greet-how-web = Cách nộp: gửi ảnh vào đây, hoặc gõ nội dung ngắn rồi gõ số của lựa chọn «Nộp» trong danh sách bot gửi lại. Tệp (Word, PDF, Excel...) thì nộp trên trang web baocao: gõ /web để nhận đường liên kết đăng nhập.
+help-web =
+    baocao nhận báo cáo của đơn vị bạn và nhắc hạn nộp.
+    • Nộp báo cáo: gửi ảnh, hoặc gõ nội dung ngắn rồi gõ số của lựa chọn «Nộp». Tệp (Word, PDF, Excel...) thì nộp trên trang web baocao.
+    • Nộp lại: gửi lần nữa, baocao lưu thành phiên bản mới; phiên bản mới nhất được tính.
+    • /baocao — báo cáo đơn vị cần nộp, hạn nộp, những gì đã gửi
+    • /lich — các hạn nộp sắp tới
+    • /huy — hủy bước đang làm
+    • /web — đường liên kết đăng nhập trang web baocao (nộp tệp)
+    • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
+    • /huongdan — xem hướng dẫn này
+submit-unsupported-web = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Qua ứng dụng này, bot nhận ảnh (JPG, PNG) và nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp»; tệp (PDF, Word, Excel, ODT, ODS, ZIP) thì nộp trên trang web baocao.
+submit-unsupported-caption-web = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Qua ứng dụng này, bot nhận ảnh (JPG, PNG) và nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp»; tệp (PDF, Word, Excel, ODT, ODS, ZIP) thì nộp trên trang web baocao.
+choice-nothing-offered-web = Hiện không có lựa chọn nào đang chờ bạn trả lời bằng số. Muốn nộp báo cáo, hãy gửi nội dung hoặc ảnh (tệp thì nộp trên trang web baocao); gõ /huongdan để xem hướng dẫn.
+submit-invisible-web = Tin nhắn không có chữ nào nhìn thấy được, nên bot chưa lưu gì. Hãy gõ nội dung báo cáo, hoặc gửi ảnh; tệp thì nộp trên trang web baocao (gõ /web).

@@ -12,6 +12,7 @@ reminder-nothing-received = Bot chưa nhận được báo cáo nào của đơn
 reminder-received = Bot đã nhận { $versions } phiên bản, mới nhất lúc { $at }.
 button-submit-now = Nộp ngay
 reminder-submit-how = Hãy gửi tệp (Word, PDF, Excel...), ảnh hoặc nội dung cho báo cáo «{ $name }» vào đây.
+reminder-submit-how-web = Hãy gửi ảnh hoặc nội dung cho báo cáo «{ $name }» vào đây; tệp (Word, PDF, Excel...) thì nộp trên trang web baocao.
 reminder-report-closed = Báo cáo này không còn mở để nộp.
 
 late-list-title = Báo cáo «{ $report }» ({ $deadline }): { $count }/{ $total } đơn vị chưa nộp, đã trễ { $days } ngày làm việc.
@@ -58,6 +59,7 @@ cli-reminder-missed-other = Không gửi được kịp lúc.
 ## Cách nộp ghi dưới tin nhắc: bấm nút, hoặc gõ số nơi không có nút (cửa sổ dòng lệnh, Zalo)
 reminder-how = Gửi tệp hoặc nội dung vào đây, hoặc bấm «Nộp ngay».
 reminder-how-numbered = Gửi tệp hoặc nội dung vào đây, hoặc gõ số của lựa chọn «Nộp ngay» bên dưới.
+reminder-how-web = Gửi ảnh hoặc nội dung vào đây, hoặc gõ số của lựa chọn «Nộp ngay» bên dưới; tệp thì nộp trên trang web baocao (gõ /web để nhận đường liên kết).
 
 cli-reminders-outbox = Đang chờ gửi: { $count } tin cho người nhận trên nền tảng mà tiến trình baocao đã xử lý tin nhắc không phục vụ. Tin được gửi khi baocao chạy với nền tảng đó (baocao run cho Telegram; baocao chat --as … cho người trò chuyện trong cửa sổ dòng lệnh):
 cli-col-waiting = Số tin chờ
