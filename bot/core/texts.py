@@ -22,19 +22,45 @@ from bot.core.plan.model import InstanceSpec
 from bot.core.rules.deadlines import lateness
 
 
+def text_length(text: str) -> int:
+    """The length of `text` as chat platforms count it against their limits: in UTF-16 code
+    units (Telegram's 4,096 and Zalo's 2,000 both), where an emoji beyond the Basic
+    Multilingual Plane takes two. Vietnamese letters take one, composed or not."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` units (see `text_length`), never halving a character."""
+    return _hard_cut(text, limit)[0]
+
+
+def _hard_cut(line: str, limit: int) -> tuple[str, str]:
+    """The longest head of `line` within `limit` units, never halving a character, and the
+    rest."""
+    if text_length(line) <= limit:
+        return line, ""
+    size = 0
+    for index, char in enumerate(line):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            return line[:index], line[index:]
+    return line, ""
+
+
 def split_text(text: str, limit: int) -> list[str]:
-    """Cut `text` into pieces of at most `limit` characters, at line breaks where possible."""
+    """Cut `text` into pieces of at most `limit` units (see `text_length`), at line breaks
+    where possible."""
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single line longer than a message: cut it hard
+        while text_length(line) > limit:  # a single line longer than a message: cut it hard
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            head, line = _hard_cut(line, limit)
+            pieces.append(head)
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if text_length(candidate) > limit:
             pieces.append(current)
             current = line
         else:

@@ -30,6 +30,7 @@ from typing import TypeVar
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.core import texts
 from bot.core.model import Attachment, AttachmentKind, Keyboard, MessageRef
 from bot.core.ports import DeliveryError, FileTooBigError, UnreachableError
 from handlers.telegram.translate import PLATFORM
@@ -167,7 +168,7 @@ class TelegramMessenger:
         self, chat_id: str, path: Path, *, name: str, caption: str = "", photo: bool = False
     ) -> MessageRef:
         data = await asyncio.to_thread(path.read_bytes)
-        caption = caption[:MAX_CAPTION]
+        caption = texts.clip(caption, MAX_CAPTION)
         if photo:
             message = await self._deliver(
                 "sendPhoto",

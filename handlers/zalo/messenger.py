@@ -208,7 +208,7 @@ class ZaloMessenger:
     async def _photo(self, chat_id: str, url: str, caption: str) -> MessageRef:
         fields: dict[str, Any] = {"chat_id": chat_id, "photo": url}
         if caption.strip():
-            fields["caption"] = caption[: self.max_text]
+            fields["caption"] = texts.clip(caption, self.max_text)
         result = await self._deliver("sendPhoto", lambda: self.client.call("sendPhoto", **fields))
         return MessageRef(chat_id, _message_id(result))
 

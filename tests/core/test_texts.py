@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.texts import split_text
+from bot.core.texts import split_text, text_length
 
 
 def test_short_text_is_one_piece() -> None:
@@ -22,3 +22,14 @@ def test_a_single_overlong_line_is_cut_hard() -> None:
     pieces = split_text("a" * 9000 + "\nkết thúc", 4096)
     assert [len(p) for p in pieces] == [4096, 4096, 808 + 1 + 8]
     assert pieces[2] == "a" * 808 + "\nkết thúc"
+
+
+def test_a_limit_counts_as_the_platforms_do_in_utf16_units() -> None:
+    """An emoji beyond the Basic Multilingual Plane takes two units of a platform's limit:
+    1,500 of them do not fit in Zalo's 2,000, and none is cut in half."""
+    text = "Báo cáo 📄 " + "📄" * 1500
+    pieces = split_text(text, 2000)
+    assert len(pieces) == 2 and "".join(pieces) == text
+    assert all(text_length(piece) <= 2000 for piece in pieces)
+    assert text_length("Tiếng Việt") == len("Tiếng Việt")
+    assert split_text("x" * 10, 2000) == ["x" * 10]
