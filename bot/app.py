@@ -21,8 +21,10 @@ from bot.core.usecases import BotSettings, ReportBot
 
 if TYPE_CHECKING:
     from bot.core.drafts import DraftDesk
+    from bot.ops import Health
     from bot.platforms import Platform, PlatformFactory
     from handlers.web.context import WebDeps
+    from handlers.web.ops import Ops
     from scheduler.backups import DailyBackup
     from scheduler.dispatcher import Dispatcher
 
@@ -195,13 +197,18 @@ class Runtime:
         # The web app starts first: a busy port stops the start before any chat platform
         # polls. It serves the routes chat platforms add (a webhook, files they fetch).
         self.web: WebDeps | None = None
+        self.health: Health | None = None
         web: list[Platform] = []
         if config.web:
             from bot.platforms import web_routes
             from bot.web import web_deps, web_platform
 
             self.web = web_deps(config, self)
-            web.append(web_platform(config, self.web, routes=web_routes(chat)))
+            web.append(
+                web_platform(
+                    config, self.web, routes=web_routes(chat), operations=self.operations()
+                )
+            )
         self.platforms: list[Platform] = [*web, *chat]
         self.started: list[Platform] = []
         self.dispatcher: Dispatcher | None = None
@@ -209,6 +216,14 @@ class Runtime:
         # Off for a caller that drives the clock itself (the demo) and calls
         # `dispatcher.tick()` after each step, so that nothing runs between its steps.
         self.ticking = ticking
+
+    def operations(self) -> Ops:
+        """What the web app serves operators: /healthz over this database and file store."""
+        from bot.ops import Health
+        from handlers.web.ops import Ops
+
+        self.health = Health(self.engine, self.files)
+        return Ops(health=self.health.check)
 
     async def start(self) -> None:
         """Start every platform, then the reminders; a start that fails undoes what it did."""
