@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from handlers.web.context import WebDeps
     from handlers.web.ops import Ops
     from scheduler.backups import DailyBackup
-    from scheduler.dispatcher import Dispatcher
+    from scheduler.dispatcher import Dispatcher, DispatchEvents
 
 log = logging.getLogger("baocao")
 
@@ -154,11 +154,11 @@ class Runtime:
         poll_timeout: float = 10,
         ticking: bool = True,
     ) -> None:
+        from bot.metrics import MeasuredBot, MeasuredRepository, Metrics
         from bot.platforms import enabled_platforms
         from bot.services import archive_desk, signature_reader, status_export
         from storage.db import make_engine
         from storage.files import LocalFileStore, secure_data_dir
-        from storage.repository import SqlRepository
 
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -167,12 +167,15 @@ class Runtime:
         secure_data_dir(config.data_dir, group_read=config.data_group_read)
         self.engine = make_engine(config.resolved_database_url())
         self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
-        repository = SqlRepository(self.engine, self.files)
+        # Counted where the parts are wired (bot.metrics), in this runtime's own registry.
+        self.metrics = Metrics(engine=self.engine, clock=self.clock)
+        repository = MeasuredRepository(self.engine, self.files, metrics=self.metrics)
         from bot.web import web_access
 
         # Sign-in links: made by the web pages, by /web in chat, and printed at start.
         self.web_access = web_access(config, self.engine, self.clock)
-        self.core = ReportBot(
+        self.core: ReportBot = MeasuredBot(
+            metrics=self.metrics,
             repository=repository,
             files=self.files,
             settings=bot_settings(config),
@@ -218,12 +221,19 @@ class Runtime:
         self.ticking = ticking
 
     def operations(self) -> Ops:
-        """What the web app serves operators: /healthz over this database and file store."""
+        """What the web app serves operators: /healthz over this database and file store,
+        /metrics from this runtime's registry, and every request counted."""
         from bot.ops import Health
         from handlers.web.ops import Ops
 
         self.health = Health(self.engine, self.files)
-        return Ops(health=self.health.check)
+        token = self.config.metrics_token
+        return Ops(
+            health=self.health.check,
+            metrics=self.metrics.exposition,
+            metrics_token=token.get_secret_value() if token is not None else None,
+            on_request=self.metrics.web_request,
+        )
 
     async def start(self) -> None:
         """Start every platform, then the reminders; a start that fails undoes what it did."""
@@ -238,11 +248,17 @@ class Runtime:
         except BaseException:
             await self.stop()
             raise
-        messengers = {platform.name: platform.messenger for platform in self.started}
+        from bot.metrics import measured
+
+        messengers = {
+            platform.name: measured(platform.messenger, self.metrics) for platform in self.started
+        }
         if self.web is not None:  # a receipt on the portal goes to the contact's chat too
             self.web.messengers = messengers
         if self.config.reminders:
-            self.dispatcher = reminder_dispatcher(self.config, self.engine, messengers, self.clock)
+            self.dispatcher = reminder_dispatcher(
+                self.config, self.engine, messengers, self.clock, events=self.metrics.events()
+            )
             if self.ticking:
                 self.dispatcher.start()
         if self.ticking:  # off: BAOCAO_BACKUP_KEEP=0
@@ -292,6 +308,8 @@ def reminder_dispatcher(
     engine: Any,
     messengers: Mapping[str, Messenger],
     clock: Callable[[], datetime] | None = None,
+    *,
+    events: DispatchEvents | None = None,
 ) -> Dispatcher:
     """The dispatch loop over this database, sending through `messengers`; what they cannot
     deliver goes to the outbox, for the process that can."""
@@ -315,6 +333,7 @@ def reminder_dispatcher(
         outbox=SqlOutbox(engine),
         charts=ChartsOnFirstSummary(),
         seen=SqlSeenMessages(engine),
+        events=events,
     )
 
 
@@ -403,7 +422,12 @@ def settle_memory() -> None:
 
 def secrets_of(config: Settings) -> list[str]:
     """What no log line may show."""
-    secrets = (config.telegram_token, config.zalo_token, config.zalo_webhook_secret)
+    secrets = (
+        config.telegram_token,
+        config.zalo_token,
+        config.zalo_webhook_secret,
+        config.metrics_token,
+    )
     return [secret.get_secret_value() for secret in secrets if secret is not None]
 
 

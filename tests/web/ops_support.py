@@ -4,24 +4,19 @@ operations tests: a real SQLite file (or a database URL given), the TestClient o
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
-from web_support import Clock, settings_for
+from web_support import Clock, WebWorld, seeded_database, settings_for
 
 from bot.app import Runtime
 from bot.services import upgrade_database
 from handlers.web.platform import WebPlatform
-
-
-@dataclass
-class OpsWorld:
-    client: TestClient
-    runtime: Runtime
 
 
 def runtime_app(runtime: Runtime) -> Any:
@@ -37,19 +32,25 @@ def ops_world(
     folder: Path,
     *,
     migrate: bool = True,
+    seed: bool = False,
     client: tuple[str, int] = ("testclient", 50000),
     **overrides: Any,
-) -> Iterator[OpsWorld]:
+) -> Iterator[WebWorld]:
+    """A runtime over a fresh database (migrated, the seed plan applied when `seed`), and a
+    client on the app it serves, from the address `client`."""
     config = settings_for(folder, **overrides)
-    if migrate:
+    now = datetime.now(UTC)
+    if seed:
+        seeded = seeded_database(folder / "seed", now)
+        config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copyfile(seeded, config.data_dir / "baocao.db")
+    elif migrate:
         asyncio.run(upgrade_database(config))
-    from datetime import UTC, datetime
-
-    runtime = Runtime(config, clock=Clock(datetime.now(UTC)))
+    clock = Clock(now)
+    runtime = Runtime(config, clock=clock)
     with TestClient(runtime_app(runtime), client=client) as test_client:
+        world = WebWorld(client=test_client, runtime=runtime, config=config, clock=clock)
         try:
-            yield OpsWorld(client=test_client, runtime=runtime)
+            yield world
         finally:
-            portal = test_client.portal
-            assert portal is not None
-            portal.call(runtime.engine.dispose)
+            world.call(runtime.engine.dispose)
