@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import re
 import signal
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,10 +41,16 @@ def bot_settings(config: Settings) -> BotSettings:
     return BotSettings(timezone=ZoneInfo(config.timezone), admins=admins)
 
 
+# Paths whose last part is a secret: sign-in links, invite codes, Zalo's one-time file links
+# (and anything under them). Cut wherever a path is logged, by us or by a library.
+SECRET_PATHS = re.compile(r"(/(?:dang-nhap|moi|zalo/tep)/)[^/\s?#\"'<>]+")
+
+
 class RedactSecrets(logging.Filter):
-    """Cut secrets (the bot token) out of every record: message, arguments, exception text
-    and stack. The HTTP client already keeps the token out of its errors; this catches any
-    text that still carries it, from whichever library."""
+    """Cut secrets (the bot tokens, the webhook and metrics secrets, the database password,
+    the tokens in sign-in and invite paths) out of every record: message, arguments,
+    exception text and stack. The HTTP client already keeps the token out of its errors;
+    this catches any text that still carries it, from whichever library."""
 
     MASK = "***"
 
@@ -59,11 +68,9 @@ class RedactSecrets(logging.Filter):
     def clean(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, self.MASK)
-        return text
+        return SECRET_PATHS.sub(rf"\g<1>{self.MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         record.msg, record.args = self.clean(record.getMessage()), None
         if record.exc_info and not record.exc_text:
             # Handlers print exc_text when it is set, so the cleaned text is what they print.
@@ -109,14 +116,68 @@ class PollingTrouble(logging.Filter):
         return True
 
 
-def configure_logging(*, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at INFO, with `secrets` cut out of every record on every handler."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class OneLine(logging.Formatter):
+    """One line per record, for journald and whatever reads it line by line.
+
+    A newline inside a message is written as the two characters \\n. An error's record
+    gets an error id and the exception's type and first line (`error_id=3f9a1c2b
+    ValueError: ...`), never its traceback: the same id is what the person's apology and the
+    operator's grep meet on. With `tracebacks` (BAOCAO_DEBUG set), the traceback follows on
+    the same line, its newlines escaped too. Runs after RedactSecrets: it reads the cleaned
+    exception text.
+    """
+
+    def __init__(self, *, tracebacks: bool = False) -> None:
+        super().__init__(LOG_FORMAT)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            error_id = getattr(record, "error_id", None) or uuid.uuid4().hex[:8]
+            record.error_id = error_id
+            line += f" [error_id={error_id} {_error_line(record)}]"
+            if self.tracebacks:
+                line += " traceback=" + record.exc_text
+        if record.stack_info and self.tracebacks:
+            line += " stack=" + record.stack_info
+        return line.replace("\r", "").replace("\n", "\\n")
+
+
+def _error_line(record: logging.LogRecord) -> str:
+    """The cleaned exception text's own line ("ValueError: bad input"), found by the type's
+    name: a message over several lines would otherwise end on its last line."""
+    lines = (record.exc_text or "").rstrip().splitlines()
+    error = record.exc_info[1] if record.exc_info else None
+    if error is not None:
+        name = type(error).__name__
+        for text in reversed(lines):
+            head = text.split(":", 1)[0].rsplit(".", 1)[-1]
+            if head == name and not text.startswith(" "):
+                return text
+    return lines[-1] if lines else ""
+
+
+def configure_logging(*, secrets: Iterable[str] = (), tracebacks: bool | None = None) -> None:
+    """Log to stderr at INFO, one line per record (OneLine), with `secrets` cut out of every
+    record on every handler. Tracebacks (on the same line) only when `tracebacks`, which
+    defaults to whether BAOCAO_DEBUG is set; the level is then DEBUG."""
+    if tracebacks is None:
+        tracebacks = bool(os.environ.get("BAOCAO_DEBUG"))
+    logging.basicConfig(level=logging.DEBUG if tracebacks else logging.INFO)
     redact = RedactSecrets(secrets)
+    formatter = OneLine(tracebacks=tracebacks)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(redact)
+        handler.setFormatter(formatter)
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The Updater logs failed polls; python-telegram-bot's retry loop ("telegram.ext") logs
@@ -421,14 +482,25 @@ def settle_memory() -> None:
 
 
 def secrets_of(config: Settings) -> list[str]:
-    """What no log line may show."""
+    """What no log line may show: the chat tokens, the webhook and metrics secrets, and the
+    database's password."""
     secrets = (
         config.telegram_token,
         config.zalo_token,
         config.zalo_webhook_secret,
         config.metrics_token,
     )
-    return [secret.get_secret_value() for secret in secrets if secret is not None]
+    found = [secret.get_secret_value() for secret in secrets if secret is not None]
+    if config.database_url:
+        from sqlalchemy.engine import make_url
+
+        try:
+            password = make_url(config.database_url).password
+        except Exception:  # a URL the settings took but SQLAlchemy cannot read: said at start
+            password = None
+        if password:
+            found.append(str(password))
+    return found
 
 
 def run(config: Settings) -> None:
