@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import re
 import signal
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,10 +24,12 @@ from bot.core.usecases import BotSettings, ReportBot
 
 if TYPE_CHECKING:
     from bot.core.drafts import DraftDesk
+    from bot.ops import Health
     from bot.platforms import Platform, PlatformFactory
     from handlers.web.context import WebDeps
+    from handlers.web.ops import Ops
     from scheduler.backups import DailyBackup
-    from scheduler.dispatcher import Dispatcher
+    from scheduler.dispatcher import Dispatcher, DispatchEvents
 
 log = logging.getLogger("baocao")
 
@@ -36,10 +41,16 @@ def bot_settings(config: Settings) -> BotSettings:
     return BotSettings(timezone=ZoneInfo(config.timezone), admins=admins)
 
 
+# Paths whose last part is a secret: sign-in links, invite codes, Zalo's one-time file links
+# (and anything under them). Cut wherever a path is logged, by us or by a library.
+SECRET_PATHS = re.compile(r"(/(?:dang-nhap|moi|zalo/tep)/)[^/\s?#\"'<>]+")
+
+
 class RedactSecrets(logging.Filter):
-    """Cut secrets (the bot token) out of every record: message, arguments, exception text
-    and stack. The HTTP client already keeps the token out of its errors; this catches any
-    text that still carries it, from whichever library."""
+    """Cut secrets (the bot tokens, the webhook and metrics secrets, the database password,
+    the tokens in sign-in and invite paths) out of every record: message, arguments,
+    exception text and stack. The HTTP client already keeps the token out of its errors;
+    this catches any text that still carries it, from whichever library."""
 
     MASK = "***"
 
@@ -57,11 +68,9 @@ class RedactSecrets(logging.Filter):
     def clean(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, self.MASK)
-        return text
+        return SECRET_PATHS.sub(rf"\g<1>{self.MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         record.msg, record.args = self.clean(record.getMessage()), None
         if record.exc_info and not record.exc_text:
             # Handlers print exc_text when it is set, so the cleaned text is what they print.
@@ -107,14 +116,68 @@ class PollingTrouble(logging.Filter):
         return True
 
 
-def configure_logging(*, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at INFO, with `secrets` cut out of every record on every handler."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class OneLine(logging.Formatter):
+    """One line per record, for journald and whatever reads it line by line.
+
+    A newline inside a message is written as the two characters \\n. An error's record
+    gets an error id and the exception's type and first line (`error_id=3f9a1c2b
+    ValueError: ...`), never its traceback: the same id is what the person's apology and the
+    operator's grep meet on. With `tracebacks` (BAOCAO_DEBUG set), the traceback follows on
+    the same line, its newlines escaped too. Runs after RedactSecrets: it reads the cleaned
+    exception text.
+    """
+
+    def __init__(self, *, tracebacks: bool = False) -> None:
+        super().__init__(LOG_FORMAT)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            error_id = getattr(record, "error_id", None) or uuid.uuid4().hex[:8]
+            record.error_id = error_id
+            line += f" [error_id={error_id} {_error_line(record)}]"
+            if self.tracebacks:
+                line += " traceback=" + record.exc_text
+        if record.stack_info and self.tracebacks:
+            line += " stack=" + record.stack_info
+        return line.replace("\r", "").replace("\n", "\\n")
+
+
+def _error_line(record: logging.LogRecord) -> str:
+    """The cleaned exception text's own line ("ValueError: bad input"), found by the type's
+    name: a message over several lines would otherwise end on its last line."""
+    lines = (record.exc_text or "").rstrip().splitlines()
+    error = record.exc_info[1] if record.exc_info else None
+    if error is not None:
+        name = type(error).__name__
+        for text in reversed(lines):
+            head = text.split(":", 1)[0].rsplit(".", 1)[-1]
+            if head == name and not text.startswith(" "):
+                return text
+    return lines[-1] if lines else ""
+
+
+def configure_logging(*, secrets: Iterable[str] = (), tracebacks: bool | None = None) -> None:
+    """Log to stderr at INFO, one line per record (OneLine), with `secrets` cut out of every
+    record on every handler. Tracebacks (on the same line) only when `tracebacks`, which
+    defaults to whether BAOCAO_DEBUG is set; the level is then DEBUG."""
+    if tracebacks is None:
+        tracebacks = bool(os.environ.get("BAOCAO_DEBUG"))
+    logging.basicConfig(level=logging.DEBUG if tracebacks else logging.INFO)
     redact = RedactSecrets(secrets)
+    formatter = OneLine(tracebacks=tracebacks)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(redact)
+        handler.setFormatter(formatter)
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The Updater logs failed polls; python-telegram-bot's retry loop ("telegram.ext") logs
@@ -152,11 +215,11 @@ class Runtime:
         poll_timeout: float = 10,
         ticking: bool = True,
     ) -> None:
+        from bot.metrics import MeasuredBot, MeasuredRepository, Metrics
         from bot.platforms import enabled_platforms
         from bot.services import archive_desk, signature_reader, status_export
         from storage.db import make_engine
         from storage.files import LocalFileStore, secure_data_dir
-        from storage.repository import SqlRepository
 
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -165,12 +228,15 @@ class Runtime:
         secure_data_dir(config.data_dir, group_read=config.data_group_read)
         self.engine = make_engine(config.resolved_database_url())
         self.files = LocalFileStore(config.data_dir, group_read=config.data_group_read)
-        repository = SqlRepository(self.engine, self.files)
+        # Counted where the parts are wired (bot.metrics), in this runtime's own registry.
+        self.metrics = Metrics(engine=self.engine, clock=self.clock)
+        repository = MeasuredRepository(self.engine, self.files, metrics=self.metrics)
         from bot.web import web_access
 
         # Sign-in links: made by the web pages, by /web in chat, and printed at start.
         self.web_access = web_access(config, self.engine, self.clock)
-        self.core = ReportBot(
+        self.core: ReportBot = MeasuredBot(
+            metrics=self.metrics,
             repository=repository,
             files=self.files,
             settings=bot_settings(config),
@@ -195,13 +261,18 @@ class Runtime:
         # The web app starts first: a busy port stops the start before any chat platform
         # polls. It serves the routes chat platforms add (a webhook, files they fetch).
         self.web: WebDeps | None = None
+        self.health: Health | None = None
         web: list[Platform] = []
         if config.web:
             from bot.platforms import web_routes
             from bot.web import web_deps, web_platform
 
             self.web = web_deps(config, self)
-            web.append(web_platform(config, self.web, routes=web_routes(chat)))
+            web.append(
+                web_platform(
+                    config, self.web, routes=web_routes(chat), operations=self.operations()
+                )
+            )
         self.platforms: list[Platform] = [*web, *chat]
         self.started: list[Platform] = []
         self.dispatcher: Dispatcher | None = None
@@ -209,6 +280,21 @@ class Runtime:
         # Off for a caller that drives the clock itself (the demo) and calls
         # `dispatcher.tick()` after each step, so that nothing runs between its steps.
         self.ticking = ticking
+
+    def operations(self) -> Ops:
+        """What the web app serves operators: /healthz over this database and file store,
+        /metrics from this runtime's registry, and every request counted."""
+        from bot.ops import Health
+        from handlers.web.ops import Ops
+
+        self.health = Health(self.engine, self.files)
+        token = self.config.metrics_token
+        return Ops(
+            health=self.health.check,
+            metrics=self.metrics.exposition,
+            metrics_token=token.get_secret_value() if token is not None else None,
+            on_request=self.metrics.web_request,
+        )
 
     async def start(self) -> None:
         """Start every platform, then the reminders; a start that fails undoes what it did."""
@@ -223,11 +309,17 @@ class Runtime:
         except BaseException:
             await self.stop()
             raise
-        messengers = {platform.name: platform.messenger for platform in self.started}
+        from bot.metrics import measured
+
+        messengers = {
+            platform.name: measured(platform.messenger, self.metrics) for platform in self.started
+        }
         if self.web is not None:  # a receipt on the portal goes to the contact's chat too
             self.web.messengers = messengers
         if self.config.reminders:
-            self.dispatcher = reminder_dispatcher(self.config, self.engine, messengers, self.clock)
+            self.dispatcher = reminder_dispatcher(
+                self.config, self.engine, messengers, self.clock, events=self.metrics.events()
+            )
             if self.ticking:
                 self.dispatcher.start()
         if self.ticking:  # off: BAOCAO_BACKUP_KEEP=0
@@ -277,6 +369,8 @@ def reminder_dispatcher(
     engine: Any,
     messengers: Mapping[str, Messenger],
     clock: Callable[[], datetime] | None = None,
+    *,
+    events: DispatchEvents | None = None,
 ) -> Dispatcher:
     """The dispatch loop over this database, sending through `messengers`; what they cannot
     deliver goes to the outbox, for the process that can."""
@@ -300,6 +394,7 @@ def reminder_dispatcher(
         outbox=SqlOutbox(engine),
         charts=ChartsOnFirstSummary(),
         seen=SqlSeenMessages(engine),
+        events=events,
     )
 
 
@@ -387,9 +482,25 @@ def settle_memory() -> None:
 
 
 def secrets_of(config: Settings) -> list[str]:
-    """What no log line may show."""
-    secrets = (config.telegram_token, config.zalo_token, config.zalo_webhook_secret)
-    return [secret.get_secret_value() for secret in secrets if secret is not None]
+    """What no log line may show: the chat tokens, the webhook and metrics secrets, and the
+    database's password."""
+    secrets = (
+        config.telegram_token,
+        config.zalo_token,
+        config.zalo_webhook_secret,
+        config.metrics_token,
+    )
+    found = [secret.get_secret_value() for secret in secrets if secret is not None]
+    if config.database_url:
+        from sqlalchemy.engine import make_url
+
+        try:
+            password = make_url(config.database_url).password
+        except Exception:  # a URL the settings took but SQLAlchemy cannot read: said at start
+            password = None
+        if password:
+            found.append(str(password))
+    return found
 
 
 def run(config: Settings) -> None:

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # in `backup_dir` (None: data_dir/sao-luu); 0 turns them off.
     backup_dir: Path | None = None
     backup_keep: int = 7
+    # /metrics (bot/ops.py): when set, Prometheus reads it from anywhere with this Bearer
+    # token; unset, only from this machine and not through a proxy.
+    metrics_token: SecretStr | None = None
 
     @field_validator(
         "telegram_token",
@@ -114,6 +117,7 @@ class Settings(BaseSettings):
         "zalo_token",
         "zalo_webhook_secret",
         "zalo_bot_link",
+        "metrics_token",
         mode="before",
     )
     @classmethod

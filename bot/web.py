@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.core.usecases import ReportBot
     from bot.core.web_access import IssuedLink
     from handlers.web.context import WebDeps, WebSettings
+    from handlers.web.ops import Ops
     from handlers.web.platform import WebPlatform
     from storage.files import LocalFileStore
 
@@ -182,15 +183,19 @@ def build_web_deps(
 
 
 def web_platform(
-    config: Settings, deps: WebDeps, *, routes: Sequence[BaseRoute] = ()
+    config: Settings,
+    deps: WebDeps,
+    *,
+    routes: Sequence[BaseRoute] = (),
+    operations: Ops | None = None,
 ) -> WebPlatform:
-    """The web app over `deps`, with the `routes` chat platforms add, served by uvicorn once
-    started."""
+    """The web app over `deps`, with the `routes` chat platforms add and the operators'
+    /healthz and /metrics, served by uvicorn once started."""
     from handlers.web.app import build_app
     from handlers.web.platform import WebPlatform
 
     return WebPlatform(
-        app=build_app(deps, routes=routes),
+        app=build_app(deps, routes=routes, operations=operations),
         settings=deps.settings,
         notices=deps.notices,
         clock=deps.clock,

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -81,6 +82,28 @@ READY_EVERY = timedelta(seconds=30)
 PRUNE_EVERY = timedelta(hours=6)
 # What the office and leadership read about one instance: each carries its chart.
 CHARTED_KINDS = frozenset({Kind.SUMMARY, Kind.LATE_LIST, Kind.DIGEST})
+
+
+class DispatchEvents(Protocol):
+    """What the loop tells monitoring as it goes (bot.metrics counts it): a port, so that
+    the loop knows no metrics library."""
+
+    def reminder(self, outcome: str) -> None:
+        """A reminder row was "sent", "failed" (tried again later) or "missed"; or one of
+        its recipients was "unreachable"."""
+
+    def outbox(self, outcome: str) -> None:
+        """A queued message was "sent", "failed" (tried again later) or "unreachable"."""
+
+
+class NoEvents:
+    """Implements DispatchEvents for a loop nobody monitors."""
+
+    def reminder(self, outcome: str) -> None:
+        pass
+
+    def outbox(self, outcome: str) -> None:
+        pass
 
 
 class Handled(Enum):
@@ -231,8 +254,10 @@ class Dispatcher:
         outbox: Outbox | None = None,
         charts: ChartRenderer | None = None,
         seen: SeenMessages | None = None,
+        events: DispatchEvents | None = None,
     ) -> None:
         self.store = store
+        self.events: DispatchEvents = events or NoEvents()
         self.plans = plans
         self.messengers = messengers
         # Without an outbox, a recipient this process cannot reach is skipped.
@@ -509,6 +534,7 @@ class Dispatcher:
             # What was queued stays queued: sent again, the reminder queues each message once.
             await self._flush()
             wait = self.settings.retry_after(row.attempts)
+            self.events.reminder("failed")
             log.warning("reminder %s not delivered; trying again in %s", row.id, wait)
             await self.store.postpone(reminder_id=row.id, worker=self.worker, due_at=now + wait)
             return Handled.UNDELIVERED
@@ -519,6 +545,7 @@ class Dispatcher:
             reminder_id=row.id, worker=self.worker, status=Outcome.SENT, now=self.clock()
         ):
             log.warning("reminder %s was sent after its lease ran out", row.id)
+        self.events.reminder("sent")
         return Handled.SENT
 
     async def _missed(
@@ -539,6 +566,7 @@ class Dispatcher:
             now=now,
             note=reason.value,
         ):
+            self.events.reminder("missed")
             log.warning(
                 "reminder %s (%s, %s, unit %s) missed: %s; the unit is chased from %s",
                 row.id,
@@ -680,6 +708,7 @@ class Dispatcher:
         try:
             await _deliver(messenger, contact.chat_id, text, keyboard)
         except UnreachableError:
+            self.events.reminder("unreachable")
             await self._unreachable(contact)
             return
         await self._show(messenger, contact.chat_id, chart)
@@ -776,6 +805,7 @@ class Dispatcher:
         try:
             await _deliver(messenger, message.chat_id, message.text, message.keyboard)
         except UnreachableError:
+            self.events.outbox("unreachable")
             await outbox.unreachable(message_id=message.id, worker=self.worker, now=self.clock())
             if message.contact is not None:
                 await self._unreachable(message.contact)
@@ -784,6 +814,7 @@ class Dispatcher:
             return Handled.CLOSED
         except DeliveryError:
             wait = self.settings.retry_after(message.attempts)
+            self.events.outbox("failed")
             log.warning("outbox message %s not delivered; trying again in %s", message.id, wait)
             await outbox.postpone(
                 message_id=message.id, worker=self.worker, due_at=self.clock() + wait
@@ -792,6 +823,7 @@ class Dispatcher:
         # Marked before the chart goes: the text is what must not go twice.
         if not await outbox.sent(message_id=message.id, worker=self.worker, now=self.clock()):
             log.warning("outbox message %s was sent after its lease ran out", message.id)
+        self.events.outbox("sent")
         await self._show(messenger, message.chat_id, self._queued_chart(message))
         return Handled.SENT
 

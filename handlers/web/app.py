@@ -7,21 +7,26 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from handlers.web import dashboard, guide, portal, signin
+from handlers.web import dashboard, guide, ops, portal, signin
 from handlers.web.context import WebDeps
+from handlers.web.ops import CountRequests, FrontRoutes, Ops
 from handlers.web.pages import Refused, problem
 
 STATIC = Path(__file__).with_name("static")
 
 
-def build_app(deps: WebDeps, *, routes: Sequence[BaseRoute] = ()) -> Starlette:
+def build_app(
+    deps: WebDeps, *, routes: Sequence[BaseRoute] = (), operations: Ops | None = None
+) -> Starlette:
     """The app over `deps`, with `routes` other platforms add (a webhook, files they fetch);
-    `signin` adds the session, CSRF and security-header middleware."""
+    `signin` adds the session, CSRF and security-header middleware. With `operations`,
+    /healthz and /metrics are served ahead of that middleware, and every request is counted."""
     served: list[BaseRoute] = [
         *routes,
         *signin.routes(),
@@ -30,9 +35,15 @@ def build_app(deps: WebDeps, *, routes: Sequence[BaseRoute] = ()) -> Starlette:
         *guide.routes(),
         Mount("/tinh", app=StaticFiles(directory=STATIC), name="static"),
     ]
+    middleware = signin.middleware(deps)
+    if operations is not None:
+        front = [Middleware(FrontRoutes, routes=ops.routes(operations))]
+        if operations.on_request is not None:
+            front.insert(0, Middleware(CountRequests, observe=operations.on_request))
+        middleware = [*front, *middleware]
     app = Starlette(
         routes=served,
-        middleware=signin.middleware(deps),
+        middleware=middleware,
         exception_handlers={Refused: refused, HTTPException: http_error},
     )
     app.state.deps = deps

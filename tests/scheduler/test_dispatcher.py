@@ -527,3 +527,31 @@ async def test_a_person_on_two_platforms_is_reminded_once_where_they_chose(
     await d.tick(local(4, 8))
     assert len(zalo.texts("z2")) == before
     assert d.out.texts("2")[-1].startswith("Nhắc hạn: báo cáo «Báo cáo 6 tháng» của Phòng B")
+
+
+class Recorded:
+    """Implements DispatchEvents by keeping what it is told."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str]] = []
+
+    def reminder(self, outcome: str) -> None:
+        self.told.append(("reminder", outcome))
+
+    def outbox(self, outcome: str) -> None:
+        self.told.append(("outbox", outcome))
+
+
+async def test_monitoring_is_told_what_became_of_each_reminder(department: Department) -> None:
+    d = department
+    events = Recorded()
+    d.dispatcher.events = events
+    d.out.down = 1
+    await d.tick(local(30, 8, month=5))
+    assert events.told == [("reminder", "failed")]
+    d.out.blocked.add("2")
+    await d.tick(local(30, 8, 1, month=5))
+    told = events.told[1:]
+    assert ("reminder", "unreachable") in told
+    assert told.count(("reminder", "sent")) >= 1
+    assert {what for what, _ in told} == {"reminder"}
