@@ -217,6 +217,7 @@ class Runtime:
         if swept:
             log.info("removed %d unfinished downloads left by an earlier run", swept)
         try:
+            await self.check_store()
             for platform in self.platforms:
                 await platform.start()
                 self.started.append(platform)
@@ -236,6 +237,18 @@ class Runtime:
             self.backups = daily_backups(self.config, self.engine, self.clock)
             if self.backups is not None:
                 self.backups.start()
+
+    async def check_store(self) -> None:
+        """Refuse to start on a file store other than the one the database's other instances
+        use (storage/store_marker.py): files received here would be missing there."""
+        from storage.store_marker import check_store
+
+        await check_store(
+            self.engine,
+            self.config.data_dir,
+            now=self.clock(),
+            group_read=self.config.data_group_read,
+        )
 
     async def stop(self) -> None:
         """Stop the backups and the reminders, then each platform in reverse order, then the
@@ -388,7 +401,12 @@ def settle_memory() -> None:
 
 def secrets_of(config: Settings) -> list[str]:
     """What no log line may show."""
-    secrets = (config.telegram_token, config.zalo_token, config.zalo_webhook_secret)
+    secrets = (
+        config.telegram_token,
+        config.zalo_token,
+        config.zalo_webhook_secret,
+        config.telegram_webhook_secret,
+    )
     return [secret.get_secret_value() for secret in secrets if secret is not None]
 
 
