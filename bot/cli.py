@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli_backup import register as register_backup
+from bot.cli_webhook import register as register_webhook
 from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
 from bot.core import texts
@@ -61,6 +62,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(contact_app, name="contact")
 app.add_typer(web_app, name="web")
 register_backup(app)  # backup, restore, verify
+register_webhook(app)  # webhook set, delete, info
 
 
 def fail(text: str) -> NoReturn:

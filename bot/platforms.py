@@ -279,3 +279,44 @@ class ZaloInvites:
 def zalo_invites(config: Settings) -> ZaloInvites | None:
     """Zalo's part of an invite, when Zalo is configured."""
     return None if config.zalo_token is None else ZaloInvites(config)
+
+
+async def manage_webhooks(config: Settings, action: str, *, said: Callable[..., str]) -> list[str]:
+    """`baocao webhook set|delete|info`: `action` on every configured chat platform, with
+    one line of words for each (`said(platform, action, url, pending=...)`) and Telegram's
+    latest delivery error."""
+    from zoneinfo import ZoneInfo
+
+    from bot.core import formatting as fmt
+    from bot.core.i18n import t
+
+    webhook_mode = config.model_copy(update={"webhook": True})
+    lines = []
+    if config.telegram_token is not None:
+        from handlers.telegram.platform import Webhook, manage_webhook
+
+        hook = telegram_webhook(webhook_mode) if action == "set" else None
+        state = await manage_webhook(
+            token=config.telegram_token.get_secret_value(),
+            api_url=config.telegram_api_url,
+            action=action,
+            webhook=None if hook is None else Webhook(url=hook[0], secret=hook[1]),
+        )
+        lines.append(said("Telegram", action, state.url, pending=state.pending))
+        if state.error:
+            at = state.error_at
+            when = fmt.moment(at, ZoneInfo(config.timezone)) if at else "-"
+            lines.append(t("webhook-cli-last-error", at=when, error=state.error))
+    if config.zalo_token is not None:
+        from handlers.zalo.platform import Webhook as ZaloWebhook
+        from handlers.zalo.platform import manage_webhook as manage_zalo
+
+        hook = zalo_webhook(webhook_mode) if action == "set" else None
+        url = await manage_zalo(
+            token=config.zalo_token.get_secret_value(),
+            api_url=config.zalo_api_url,
+            action=action,
+            webhook=None if hook is None else ZaloWebhook(url=hook[0], secret=hook[1]),
+        )
+        lines.append(said("Zalo", action, url, pending=None))
+    return lines

@@ -259,3 +259,44 @@ async def sending_messenger(
             yield TelegramMessenger(bot, retry_budget=retry_budget)
     except (TelegramError, OSError) as error:
         raise DeliveryError(type(error).__name__) from None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookState:
+    """What Telegram says of the webhook: its address ("" when it polls), the updates waiting,
+    and its latest delivery error, if any."""
+
+    url: str
+    pending: int
+    error: str | None = None
+    error_at: datetime | None = None
+
+
+async def manage_webhook(
+    *, token: str, api_url: str | None, action: str, webhook: Webhook | None = None
+) -> WebhookState:
+    """`set` (to `webhook`), `delete` or `info` on Telegram's side; what it says afterwards.
+    A token refused or a server not reached is a UserError, in words."""
+    try:
+        async with Bot(token, base_url=(api_url or DEFAULT_API_URL).rstrip("/")) as bot:
+            if action == "set":
+                assert webhook is not None
+                await bot.set_webhook(
+                    url=webhook.url,
+                    secret_token=webhook.secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    max_connections=WEBHOOK_CONNECTIONS,
+                )
+            elif action == "delete":
+                await bot.delete_webhook()
+            info = await bot.get_webhook_info()
+    except InvalidToken:
+        raise UserError("error-bot-token-rejected") from None
+    except (TelegramError, OSError):
+        raise UserError("run-telegram-unreachable", server=api_host(api_url)) from None
+    return WebhookState(
+        url=info.url or "",
+        pending=info.pending_update_count,
+        error=info.last_error_message,
+        error_at=info.last_error_date,
+    )
