@@ -189,6 +189,7 @@ class Runtime:
                 poll_timeout=poll_timeout,
                 seen=seen_messages(self.engine),
                 clock=self.clock,
+                limiter=shared_limiter(config, self.engine),
             ),
             *(make(self.core) for make in platforms),
         ]
@@ -264,6 +265,19 @@ class Runtime:
                 await self.started.pop().stop()
         finally:
             await self.engine.dispose()
+
+
+def shared_limiter(config: Settings, engine: Any) -> Any:
+    """Telegram's rate limit as one budget in the database for every instance sending with
+    this token (handlers/telegram/limiter.py); None: each process keeps its own."""
+    if config.telegram_token is None or not config.telegram_rate_limit:
+        return None
+    if not config.shared_rate_limit:
+        return None
+    from handlers.telegram.limiter import SharedRateLimiter
+    from storage.rate_limit import SqlRateBudget
+
+    return SharedRateLimiter(SqlRateBudget(engine), rate=config.telegram_rate)
 
 
 def seen_messages(engine: Any) -> SeenMessages:
