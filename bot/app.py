@@ -255,6 +255,7 @@ class Runtime:
                 poll_timeout=poll_timeout,
                 seen=seen_messages(self.engine),
                 clock=self.clock,
+                limiter=shared_limiter(config, self.engine),
             ),
             *(make(self.core) for make in platforms),
         ]
@@ -303,6 +304,7 @@ class Runtime:
         if swept:
             log.info("removed %d unfinished downloads left by an earlier run", swept)
         try:
+            await self.check_store()
             for platform in self.platforms:
                 await platform.start()
                 self.started.append(platform)
@@ -329,6 +331,18 @@ class Runtime:
             if self.backups is not None:
                 self.backups.start()
 
+    async def check_store(self) -> None:
+        """Refuse to start on a file store other than the one the database's other instances
+        use (storage/store_marker.py): files received here would be missing there."""
+        from storage.store_marker import check_store
+
+        await check_store(
+            self.engine,
+            self.config.data_dir,
+            now=self.clock(),
+            group_read=self.config.data_group_read,
+        )
+
     async def stop(self) -> None:
         """Stop the backups and the reminders, then each platform in reverse order, then the
         database."""
@@ -343,6 +357,19 @@ class Runtime:
                 await self.started.pop().stop()
         finally:
             await self.engine.dispose()
+
+
+def shared_limiter(config: Settings, engine: Any) -> Any:
+    """Telegram's rate limit as one budget in the database for every instance sending with
+    this token (handlers/telegram/limiter.py); None: each process keeps its own."""
+    if config.telegram_token is None or not config.telegram_rate_limit:
+        return None
+    if not config.shared_rate_limit:
+        return None
+    from handlers.telegram.limiter import SharedRateLimiter
+    from storage.rate_limit import SqlRateBudget
+
+    return SharedRateLimiter(SqlRateBudget(engine), rate=config.telegram_rate)
 
 
 def seen_messages(engine: Any) -> SeenMessages:
@@ -488,6 +515,7 @@ def secrets_of(config: Settings) -> list[str]:
         config.telegram_token,
         config.zalo_token,
         config.zalo_webhook_secret,
+        config.telegram_webhook_secret,
         config.metrics_token,
     )
     found = [secret.get_secret_value() for secret in secrets if secret is not None]

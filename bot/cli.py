@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli_backup import register as register_backup
+from bot.cli_webhook import register as register_webhook
 from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
 from bot.core import texts
@@ -61,6 +62,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(contact_app, name="contact")
 app.add_typer(web_app, name="web")
 register_backup(app)  # backup, restore, verify
+register_webhook(app)  # webhook set, delete, info
 
 
 def fail(text: str) -> NoReturn:
@@ -80,6 +82,7 @@ _SETTING_ERRORS = {
     "baocao_zalo_token": "cli-error-zalo-token",
     "baocao_zalo_api_url": "cli-error-zalo-api-url",
     "baocao_zalo_webhook_secret": "cli-error-zalo-webhook-secret",
+    "baocao_telegram_webhook_secret": "cli-error-telegram-webhook-secret",
     "baocao_zalo_bot_link": "cli-error-zalo-bot-link",
     "baocao_backup_keep": "cli-error-backup-keep",
 }
@@ -1317,12 +1320,15 @@ def keep_folder(path: Path) -> Path:
 @app.command("run", help=t("cli-run-help"), options_metavar=_METAVARS["options_metavar"])
 def run_bot(
     apply_plan: Annotated[bool, typer.Option("--apply-plan", help=t("cli-opt-apply-plan"))] = False,
+    webhook: Annotated[bool, typer.Option("--webhook", help=t("cli-opt-webhook"))] = False,
 ) -> None:
     from bot.app import configure_logging, secrets_of, serve
     from bot.platforms import configured, has_chat
     from bot.services import apply_plan_at_start, upgrade_database
 
     config = settings()
+    if webhook:
+        config = config.model_copy(update={"webhook": True})
     if not configured(config):
         fail(t("run-no-token"))
     run(lambda: upgrade_database(config))

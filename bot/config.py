@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_bot_link: str | None = None
     zalo_polling: bool = True  # receive messages here (without a webhook); one process per token
+    # Telegram by webhook through the web app (several instances behind a load balancer): the
+    # secret Telegram sends with every call. `webhook` (or `baocao run --webhook`) puts every
+    # configured chat platform in webhook mode, and then each one's secret is required.
+    telegram_webhook_secret: SecretStr | None = None
+    webhook: bool = False
+    # Telegram's limits (30 messages a second, 20 a minute per group) are the bot's, not a
+    # process's: with `shared_rate_limit` every instance draws from one budget in the
+    # database (handlers/telegram/limiter.py); `telegram_rate` is the overall rate it keeps.
+    shared_rate_limit: bool = True
+    telegram_rate: float = Field(default=29.4, gt=0, le=30)
     # Daily backups at 02:00 local time (storage/backup.py): the newest `backup_keep` are kept
     # in `backup_dir` (None: data_dir/sao-luu); 0 turns them off.
     backup_dir: Path | None = None
@@ -116,6 +126,7 @@ class Settings(BaseSettings):
         "database_url",
         "zalo_token",
         "zalo_webhook_secret",
+        "telegram_webhook_secret",
         "zalo_bot_link",
         "metrics_token",
         mode="before",
@@ -167,6 +178,14 @@ class Settings(BaseSettings):
     def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET_FORM.fullmatch(value.get_secret_value()):
             raise PydanticCustomError("baocao_zalo_webhook_secret", "not a webhook secret")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_telegram_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram takes 1 to 256 of A-Z a-z 0-9 _ -; fewer than 8 would be guessed."""
+        if value is not None and not _WEBHOOK_SECRET_FORM.fullmatch(value.get_secret_value()):
+            raise PydanticCustomError("baocao_telegram_webhook_secret", "not a webhook secret")
         return value
 
     @field_validator("zalo_api_url", mode="before")

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.config import Settings
@@ -93,6 +93,43 @@ def zalo_webhook_url(config: Settings) -> str:
     return url
 
 
+def telegram_webhook_url(config: Settings) -> str:
+    """Where Telegram posts updates: the web app's webhook under BAOCAO_PUBLIC_URL; a UserError
+    when it cannot be served (as for Zalo: http only when a local Bot API server posts to this
+    machine)."""
+    from bot.web import base_url
+
+    if not config.web:
+        raise UserError("telegram-webhook-needs-web")
+    url = f"{base_url(config)}/telegram/webhook"
+    parts = urlsplit(url)
+    api = urlsplit(config.telegram_api_url or "https://api.telegram.org").hostname
+    if parts.scheme != "https" and not (_loopback(parts.hostname) and _loopback(api)):
+        raise UserError("telegram-webhook-needs-https", url=url)
+    return url
+
+
+def telegram_webhook(config: Settings) -> tuple[str, str] | None:
+    """Telegram's webhook (url, secret) when it receives by one: its secret is set, or every
+    platform is in webhook mode (then the secret is required); None: long polling."""
+    secret = config.telegram_webhook_secret
+    if secret is None and not config.webhook:
+        return None
+    if secret is None:
+        raise UserError("webhook-needs-secret", name="BAOCAO_TELEGRAM_WEBHOOK_SECRET")
+    return telegram_webhook_url(config), secret.get_secret_value()
+
+
+def zalo_webhook(config: Settings) -> tuple[str, str] | None:
+    """Zalo's webhook (url, secret), as for Telegram."""
+    secret = config.zalo_webhook_secret
+    if secret is None and not config.webhook:
+        return None
+    if secret is None:
+        raise UserError("webhook-needs-secret", name="BAOCAO_ZALO_WEBHOOK_SECRET")
+    return zalo_webhook_url(config), secret.get_secret_value()
+
+
 def enabled_platforms(
     config: Settings,
     core: ReportBot,
@@ -101,12 +138,15 @@ def enabled_platforms(
     poll_timeout: float = 10,
     seen: SeenMessages | None = None,
     clock: Callable[[], datetime] | None = None,
+    limiter: Any = None,
 ) -> list[Platform]:
-    """The platforms the settings enable, built around `core`, not started."""
+    """The platforms the settings enable, built around `core`, not started; `limiter` paces
+    what Telegram sends (one budget shared by every instance), else each process its own."""
     platforms: list[Platform] = []
     if config.telegram_token is not None:
-        from handlers.telegram.platform import TelegramPlatform
+        from handlers.telegram.platform import TelegramPlatform, Webhook
 
+        hook = telegram_webhook(config)
         platforms.append(
             TelegramPlatform(
                 token=config.telegram_token.get_secret_value(),
@@ -116,7 +156,11 @@ def enabled_platforms(
                 polling=config.telegram_polling,
                 poll_timeout=poll_timeout,
                 rate_limit=config.telegram_rate_limit,
+                limiter=limiter,
                 on_token_rejected=on_token_rejected,
+                webhook=None if hook is None else Webhook(url=hook[0], secret=hook[1]),
+                seen=seen,
+                clock=clock,
             )
         )
     if config.zalo_token is not None:
@@ -140,10 +184,8 @@ def zalo_platform(
     from handlers.zalo.platform import Webhook, ZaloPlatform
 
     assert config.zalo_token is not None
-    webhook = None
-    if config.zalo_webhook_secret is not None:
-        secret = config.zalo_webhook_secret.get_secret_value()
-        webhook = Webhook(url=zalo_webhook_url(config), secret=secret)
+    hook = zalo_webhook(config)
+    webhook = None if hook is None else Webhook(url=hook[0], secret=hook[1])
     files = OneTimeFiles(config.data_dir / FOLDER, base_url(config))
     return ZaloPlatform(
         token=config.zalo_token.get_secret_value(),
@@ -237,3 +279,44 @@ class ZaloInvites:
 def zalo_invites(config: Settings) -> ZaloInvites | None:
     """Zalo's part of an invite, when Zalo is configured."""
     return None if config.zalo_token is None else ZaloInvites(config)
+
+
+async def manage_webhooks(config: Settings, action: str, *, said: Callable[..., str]) -> list[str]:
+    """`baocao webhook set|delete|info`: `action` on every configured chat platform, with
+    one line of words for each (`said(platform, action, url, pending=...)`) and Telegram's
+    latest delivery error."""
+    from zoneinfo import ZoneInfo
+
+    from bot.core import formatting as fmt
+    from bot.core.i18n import t
+
+    webhook_mode = config.model_copy(update={"webhook": True})
+    lines = []
+    if config.telegram_token is not None:
+        from handlers.telegram.platform import Webhook, manage_webhook
+
+        hook = telegram_webhook(webhook_mode) if action == "set" else None
+        state = await manage_webhook(
+            token=config.telegram_token.get_secret_value(),
+            api_url=config.telegram_api_url,
+            action=action,
+            webhook=None if hook is None else Webhook(url=hook[0], secret=hook[1]),
+        )
+        lines.append(said("Telegram", action, state.url, pending=state.pending))
+        if state.error:
+            at = state.error_at
+            when = fmt.moment(at, ZoneInfo(config.timezone)) if at else "-"
+            lines.append(t("webhook-cli-last-error", at=when, error=state.error))
+    if config.zalo_token is not None:
+        from handlers.zalo.platform import Webhook as ZaloWebhook
+        from handlers.zalo.platform import manage_webhook as manage_zalo
+
+        hook = zalo_webhook(webhook_mode) if action == "set" else None
+        url = await manage_zalo(
+            token=config.zalo_token.get_secret_value(),
+            api_url=config.zalo_api_url,
+            action=action,
+            webhook=None if hook is None else ZaloWebhook(url=hook[0], secret=hook[1]),
+        )
+        lines.append(said("Zalo", action, url, pending=None))
+    return lines

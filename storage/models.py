@@ -416,6 +416,29 @@ class SeenMessageRecord(Base, table=True):
     seen_at: datetime = Field(sa_type=UTCDateTime, index=True)  # pruned by this
 
 
+class StoreMarkerRecord(Base, table=True):
+    """The id written in the shared file store when it was first used with this database: an
+    instance whose data folder holds another id (or none) does not see the others' files."""
+
+    __tablename__ = "store_marker"
+
+    name: str = Field(primary_key=True)  # "files": the only store there is
+    marker: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RateLimitRecord(Base, table=True):
+    """One rate budget shared by every instance (handlers/telegram/limiter.py): the moment, in
+    the database's clock (seconds since the epoch), of the next free sending slot, and for a
+    per-chat limit the slots of the latest sends (JSON)."""
+
+    __tablename__ = "rate_limit"
+
+    name: str = Field(primary_key=True)
+    next_at: float = Field(default=0.0)
+    recent: str | None = None
+
+
 def table(model: type[Base]) -> sa.Table:
     """The Core table of a model, for bulk statements."""
     result = model.__table__  # type: ignore[attr-defined]
@@ -443,3 +466,5 @@ web_link_t = table(WebLinkRecord)
 web_session_t = table(WebSessionRecord)
 web_notice_t = table(WebNoticeRecord)
 seen_message_t = table(SeenMessageRecord)
+store_marker_t = table(StoreMarkerRecord)
+rate_limit_t = table(RateLimitRecord)

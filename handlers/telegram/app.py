@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update, constants
@@ -14,17 +15,21 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseRateLimiter,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.core.i18n import t
+from bot.core.ports import SeenMessages
 from bot.core.usecases import MENU, ReportBot
 from handlers.telegram.messenger import TelegramMessenger
-from handlers.telegram.translate import incoming
+from handlers.telegram.translate import PLATFORM, incoming
 from handlers.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Hook = Callable[[AnyApplication], Coroutine[Any, Any, None]]
 CORE = "core"
 MESSENGER = "messenger"
+SEEN = "seen"
+CLOCK = "clock"
 
 
 class PerChatProcessor(BaseUpdateProcessor):
@@ -72,6 +79,18 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if event is not None:
         core: ReportBot = context.bot_data[CORE]
         await core.handle(event, context.bot_data[MESSENGER])
+
+
+async def _once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop an update already taken in: a webhook call Telegram retried, or delivered to two
+    instances behind a load balancer. The update id, recorded in the shared database, decides
+    which delivery is the first."""
+    seen: SeenMessages = context.bot_data[SEEN]
+    clock = context.bot_data[CLOCK]
+    first = await seen.first_time(platform=PLATFORM, message_id=str(update.update_id), now=clock())
+    if not first:
+        log.debug("a Telegram update delivered again was ignored")
+        raise ApplicationHandlerStop
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,12 +174,17 @@ def build_application(
     post_stop: Hook | None = None,
     post_shutdown: Hook | None = None,
     rate_limit: bool = True,
+    limiter: BaseRateLimiter[Any] | None = None,
     on_token_rejected: Callable[[], None] | None = None,
+    seen: SeenMessages | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AnyApplication:
     """An Application wired to `core`: every message and button press goes through it.
 
     With `rate_limit`, everything sent keeps to Telegram's flood limits and a 429 is retried
-    after its `retry_after` (see `rate_limiter`).
+    after its `retry_after`: through `limiter` when given (one budget shared by every
+    instance), else this process's own (see `rate_limiter`). With `seen`, an update whose id
+    was already taken in (by this process or another) is dropped before any handler.
     """
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -170,13 +194,15 @@ def build_application(
         .get_updates_request(polling_request(on_token_rejected))
     )
     if rate_limit:
-        builder = builder.rate_limiter(rate_limiter())
+        builder = builder.rate_limiter(limiter or rate_limiter())
     if api_url:
         builder = builder.base_url(api_url.rstrip("/")).base_file_url(file_url_for(api_url))
 
     async def _post_init(application: AnyApplication) -> None:
         application.bot_data[CORE] = core
         application.bot_data[MESSENGER] = TelegramMessenger(application.bot)
+        application.bot_data[SEEN] = seen
+        application.bot_data[CLOCK] = clock or (lambda: datetime.now(UTC))
         if post_init is not None:
             await post_init(application)
         await register_menu(application)
@@ -187,6 +213,8 @@ def build_application(
     if post_shutdown is not None:
         builder = builder.post_shutdown(post_shutdown)
     application = builder.build()
+    if seen is not None:
+        application.add_handler(TypeHandler(Update, _once), group=-1)
     application.add_handler(CallbackQueryHandler(_on_update))
     application.add_handler(MessageHandler(filters.ALL, _on_update))
     application.add_error_handler(_on_error)

@@ -1,26 +1,62 @@
-"""Telegram as one platform of the runtime: the PTB Application behind the adapter interface."""
+"""Telegram as one platform of the runtime: the PTB Application behind the adapter interface.
+
+It receives by long polling (one process per bot token), or by a webhook served by the web app
+(any number of instances behind a load balancer), as in python-telegram-bot's custom-webhook
+example: the web app checks the secret header, hands the update to the Application's
+update_queue and answers at once; the update is handled after, once, whichever instance got it
+(its id is recorded in the shared database, see `handlers.telegram.app`).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hmac
+import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from telegram import Bot
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
+from telegram.ext import BaseRateLimiter
 
 from bot.core.errors import UserError
-from bot.core.ports import DeliveryError, Messenger
+from bot.core.ports import DeliveryError, Messenger, SeenMessages
 from bot.core.usecases import ReportBot
-from handlers.telegram.app import MESSENGER, AnyApplication, build_application, start, stop
+from handlers.telegram.app import (
+    ALLOWED_UPDATES,
+    MESSENGER,
+    AnyApplication,
+    build_application,
+    start,
+    stop,
+)
 from handlers.telegram.messenger import TelegramMessenger
 from handlers.telegram.translate import PLATFORM
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+WEBHOOK_ROUTE = "/telegram/webhook"
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+MAX_WEBHOOK_BODY = 1024 * 1024  # bytes: an update is a few kilobytes at most
+# Parallel webhook calls Telegram may make; the updates of one chat still run one at a time.
+WEBHOOK_CONNECTIONS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where Telegram posts updates (`url`), and the secret each post must carry."""
+
+    url: str
+    secret: str
 
 
 @contextlib.contextmanager
@@ -83,7 +119,8 @@ class TelegramLinks:
 
 
 class TelegramPlatform:
-    """The bot on Telegram, long polling (or only sending, without `polling`)."""
+    """The bot on Telegram: long polling, a webhook served by the web app (`webhook`), or
+    only sending (neither)."""
 
     name = PLATFORM
 
@@ -97,18 +134,29 @@ class TelegramPlatform:
         polling: bool = True,
         poll_timeout: float = 10,
         rate_limit: bool = True,
+        limiter: BaseRateLimiter[Any] | None = None,
         on_token_rejected: Callable[[], None] | None = None,
+        webhook: Webhook | None = None,
+        seen: SeenMessages | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._api_url = api_url
         self._links = TelegramLinks(token=token, api_url=api_url, username=username)
-        self._polling = polling
+        self.webhook = webhook
+        self._polling = polling and webhook is None
         self._poll_timeout = poll_timeout
+        self._accepting = False
         self.application: AnyApplication = build_application(
             token=token,
             api_url=api_url,
             core=core,
             rate_limit=rate_limit,
+            limiter=limiter,
             on_token_rejected=on_token_rejected,
+            # Polling resumes from an offset and gets each update once; webhook calls may come
+            # again (a retry) or to another instance.
+            seen=seen if webhook is not None else None,
+            clock=clock,
         )
 
     @property
@@ -123,6 +171,15 @@ class TelegramPlatform:
         try:
             with _quiet("telegram"):
                 await start(application, poll_timeout=self._poll_timeout, polling=self._polling)
+                if self.webhook is not None:
+                    # Every instance sets the same webhook: doing it again changes nothing.
+                    await application.bot.set_webhook(
+                        url=self.webhook.url,
+                        secret_token=self.webhook.secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        max_connections=WEBHOOK_CONNECTIONS,
+                    )
+            self._accepting = True
         except BaseException as error:
             await stop(application)
             await application.bot.shutdown()  # PTB skips it when getMe failed: sessions stay open
@@ -141,13 +198,54 @@ class TelegramPlatform:
             raise
 
     async def stop(self) -> None:
-        """Stop fetching, finish every update already received, then release everything."""
+        """Stop fetching, finish every update already received, then release everything. The
+        webhook stays set: other instances still serve it, and Telegram keeps the updates for
+        this one until it is back."""
+        self._accepting = False
         with _quiet("telegram"):  # its own English error about the token: we say it in words
             await stop(self.application)
 
     async def invite_link(self, code: str) -> str | None:
         """`https://t.me/<bot>?start=<code>`, or None when the bot's username is not known."""
         return await self._links.invite_link(code)
+
+    @property
+    def routes(self) -> Sequence[BaseRoute]:
+        """What the web app serves for Telegram: its webhook, when it receives by one."""
+        if self.webhook is None:
+            return []
+        return [Route(WEBHOOK_ROUTE, self._take_webhook, methods=["POST"])]
+
+    async def _take_webhook(self, request: Request) -> Response:
+        """One update from Telegram: the secret is checked on every call, the body read within
+        a bound and parsed safely, the update queued and the answer given at once; it is
+        handled after. While stopping, 503: Telegram retries, the load balancer may send the
+        retry to another instance."""
+        assert self.webhook is not None
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.webhook.secret.encode()):
+            log.warning("a Telegram webhook call without the right secret was refused")
+            return Response(status_code=403)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_WEBHOOK_BODY:
+                return Response(status_code=413)
+        try:
+            data = json.loads(bytes(body))
+        except (ValueError, RecursionError):
+            return Response(status_code=400)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return Response(status_code=400)
+        if not self._accepting:
+            return Response(status_code=503)
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            log.warning("a Telegram webhook call with an unreadable update was refused")
+            return Response(status_code=400)
+        await self.application.update_queue.put(update)
+        return JSONResponse({})
 
 
 @contextlib.asynccontextmanager
@@ -161,3 +259,44 @@ async def sending_messenger(
             yield TelegramMessenger(bot, retry_budget=retry_budget)
     except (TelegramError, OSError) as error:
         raise DeliveryError(type(error).__name__) from None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookState:
+    """What Telegram says of the webhook: its address ("" when it polls), the updates waiting,
+    and its latest delivery error, if any."""
+
+    url: str
+    pending: int
+    error: str | None = None
+    error_at: datetime | None = None
+
+
+async def manage_webhook(
+    *, token: str, api_url: str | None, action: str, webhook: Webhook | None = None
+) -> WebhookState:
+    """`set` (to `webhook`), `delete` or `info` on Telegram's side; what it says afterwards.
+    A token refused or a server not reached is a UserError, in words."""
+    try:
+        async with Bot(token, base_url=(api_url or DEFAULT_API_URL).rstrip("/")) as bot:
+            if action == "set":
+                assert webhook is not None
+                await bot.set_webhook(
+                    url=webhook.url,
+                    secret_token=webhook.secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    max_connections=WEBHOOK_CONNECTIONS,
+                )
+            elif action == "delete":
+                await bot.delete_webhook()
+            info = await bot.get_webhook_info()
+    except InvalidToken:
+        raise UserError("error-bot-token-rejected") from None
+    except (TelegramError, OSError):
+        raise UserError("run-telegram-unreachable", server=api_host(api_url)) from None
+    return WebhookState(
+        url=info.url or "",
+        pending=info.pending_update_count,
+        error=info.last_error_message,
+        error_at=info.last_error_date,
+    )

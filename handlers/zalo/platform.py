@@ -374,3 +374,27 @@ async def ask_bot_name(*, token: str, api_url: str | None) -> str | None:
             if isinstance(value, str) and value.strip():
                 return value.strip()
     return None
+
+
+async def manage_webhook(
+    *, token: str, api_url: str | None, action: str, webhook: Webhook | None = None
+) -> str:
+    """`set` (to `webhook`), `delete` or `info` on Zalo's side; the webhook's address after it
+    ("" when there is none). A token refused or a server not reached is a UserError."""
+    async with ZaloClient(token=token, api_url=api_url) as client:
+        try:
+            if action == "set":
+                assert webhook is not None
+                await client.call("setWebhook", url=webhook.url, secret_token=webhook.secret)
+            elif action == "delete":
+                await client.call("deleteWebhook")
+            info = await client.call("getWebhookInfo")
+        except TokenRejectedError:
+            raise UserError("zalo-token-rejected") from None
+        except (UnavailableError, RateLimitedError):
+            raise UserError("zalo-unreachable", server=client.host) from None
+        except ZaloError as error:
+            raise UserError(
+                "zalo-refused", server=client.host, reason=error.description or "-"
+            ) from None
+    return str(info.get("url") or "") if isinstance(info, Mapping) else ""

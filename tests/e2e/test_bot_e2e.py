@@ -13,6 +13,7 @@ from fakes.telegram_api import FakeTelegram
 
 from bot.cli import main
 from bot.core.plan.model import Role
+from storage.store_marker import MARKER_FILE
 
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
@@ -168,7 +169,7 @@ async def test_a_25_mb_file_and_an_exe_are_refused(office: Office, fake: FakeTel
     answer = await fake.wait_for_message(1002)
     assert answer["text"].startswith("Tệp «setup.exe» không thuộc loại được nhận.")
     assert fake.calls_to("getFile") == []
-    assert not (office.data / "files").exists()
+    assert not [p for p in (office.data / "files").rglob("*") if p.name != MARKER_FILE]
 
 
 async def test_the_office_group(office: Office, fake: FakeTelegram) -> None:

@@ -19,6 +19,15 @@ the bot (``calls``, ``wait_for``, ``sent_messages``...). Usage::
         await fake.send_text(alice, "/start CODE")
         reply = await fake.wait_for_message(alice["id"], contains="Welcome")
         fake.assert_clean()
+
+Webhooks: after setWebhook (an https URL, or http on 127.0.0.1/localhost as a local Bot API
+server accepts; ``secret_token`` 1-256 characters of A-Z a-z 0-9 _ -), getUpdates answers 409
+and queued updates are POSTed to the URL (or to ``fake.webhook_target`` when a test routes them
+elsewhere) by ``webhook_concurrency`` workers (default: the webhook's ``max_connections``, 40),
+with the header ``X-Telegram-Bot-Api-Secret-Token``. A non-2xx answer is retried after
+``webhook_retry_delay`` (0.05 s, doubling, up to ``webhook_retries``); every answer's status goes
+to ``webhook_answers`` (0: no answer). ``deliver_webhook(update, secret=...)`` POSTs one update
+right now, without retries, and returns the status: for a forged call, or a second delivery.
 """
 
 from __future__ import annotations
@@ -38,8 +47,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, ClientError, ClientSession, ClientTimeout, web
 
 JSON = dict[str, Any]
 
@@ -829,6 +839,9 @@ def _scope_key(scope: JSON | None, language_code: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_WEBHOOK_SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SENDING_METHODS = frozenset(
     {"sendMessage", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage"}
 )
@@ -882,6 +895,15 @@ class FakeTelegram:
         self.commands: dict[str, list[JSON]] = {}  # _scope_key(...) -> commands
         self.bot_texts: dict[tuple[str, str], str] = {}  # (kind, language) -> description...
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
+        self.webhook_target: str | None = None  # deliver here instead of the registered url
+        self.webhook_concurrency: int | None = None  # None: the webhook's max_connections
+        self.webhook_retries = 5
+        self.webhook_retry_delay = 0.05
+        self.webhook_timeout = 10.0
+        self.webhook_answers: list[int] = []
+        self.webhook_dropped: list[QueuedUpdate] = []
         self.held_polls = 0  # getUpdates requests being held open right now
 
         self._pending: list[QueuedUpdate] = []
@@ -904,11 +926,16 @@ class FakeTelegram:
         self._closing = False
         self._cond: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
+        self._session: ClientSession | None = None
+        self._webhook_workers: list[asyncio.Task[None]] = []
+        self._in_flight: set[int] = set()  # update ids being POSTed to the webhook
+        self._last_webhook_error: tuple[int, str] | None = None
         self.port = 0
         self._impls: dict[str, Callable[[JSON], Any]] = {
             "getMe": self._get_me,
             "logOut": self._true,
             "close": self._true,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "getUpdates": self._get_updates,
@@ -962,14 +989,22 @@ class FakeTelegram:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self._session = ClientSession()
         return self
 
     async def stop(self) -> None:
-        """Stop serving; held long polls return at once (empty)."""
+        """Stop serving; held long polls return at once (empty), webhook delivery stops."""
         if self._runner is None:
             return
         self._closing = True
         await self._notify()
+        for task in self._webhook_workers:
+            task.cancel()
+        await asyncio.gather(*self._webhook_workers, return_exceptions=True)
+        self._webhook_workers = []
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -1964,8 +1999,44 @@ class FakeTelegram:
     async def _get_me(self, params: JSON) -> JSON:
         return dict(self.bot_user)
 
+    async def _set_webhook(self, params: JSON) -> bool:
+        url = str(params["url"])
+        if url == "":
+            return await self._delete_webhook(params)
+        if "certificate" in params or "ip_address" in params:
+            raise bad_request("the fake serves no custom certificate or fixed IP address")
+        parts = urlsplit(url)
+        local = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+        if not (parts.scheme == "https" and parts.hostname) and not local:
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not _WEBHOOK_SECRET_FORM.fullmatch(str(secret)):
+            raise bad_request("secret token contains unallowed characters")
+        connections = int(params.get("max_connections", 40))
+        if not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = params.get("allowed_updates")
+        if allowed is not None:
+            known = {f["name"] for f in self.spec.types["Update"]["fields"]} - {"update_id"}
+            unknown = [a for a in allowed if a not in known]
+            if unknown:
+                raise bad_request(f"unknown update types in allowed_updates: {unknown}")
+            self._allowed_updates = list(allowed)
+        if params.get("drop_pending_updates"):
+            for update in self._pending:
+                update.confirmed = True
+            self._pending.clear()
+        self.webhook_url = url
+        self.webhook_secret = str(secret or "")
+        self.webhook_max_connections = connections
+        self._poll_generation += 1  # a held long poll ends
+        self._start_webhook_workers()
+        await self._notify()
+        return True
+
     async def _delete_webhook(self, params: JSON) -> bool:
         self.webhook_url = ""
+        self.webhook_secret = ""
         if params.get("drop_pending_updates"):
             for update in self._pending:
                 update.confirmed = True
@@ -1973,11 +2044,139 @@ class FakeTelegram:
         return True
 
     async def _get_webhook_info(self, params: JSON) -> JSON:
-        return {
+        info: JSON = {
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }
+        if self.webhook_url:
+            info["max_connections"] = self.webhook_max_connections
+            if self._allowed_updates:
+                info["allowed_updates"] = list(self._allowed_updates)
+            if self._last_webhook_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._last_webhook_error
+        return info
+
+    # ---- webhook delivery ---------------------------------------------------------------
+
+    def _start_webhook_workers(self) -> None:
+        wanted = self.webhook_concurrency or self.webhook_max_connections
+        self._webhook_workers = [t for t in self._webhook_workers if not t.done()]
+        while len(self._webhook_workers) < wanted:
+            self._webhook_workers.append(asyncio.create_task(self._webhook_worker()))
+
+    def _next_for_webhook(self) -> QueuedUpdate | None:
+        if self._closing or not self.webhook_url:
+            return None
+        for update in list(self._pending):
+            if not self._allowed(update):
+                update.confirmed = True
+                self._pending.remove(update)
+                continue
+            if update.update_id not in self._in_flight:
+                return update
+        return None
+
+    async def _webhook_worker(self) -> None:
+        assert self._cond is not None
+        while not self._closing:
+            async with self._cond:
+                await self._cond.wait_for(
+                    lambda: self._closing or self._next_for_webhook() is not None
+                )
+                update = self._next_for_webhook()
+                if update is None:
+                    continue
+                self._in_flight.add(update.update_id)
+            try:
+                await self._deliver_with_retries(update)
+            finally:
+                self._in_flight.discard(update.update_id)
+                await self._notify()
+
+    async def _deliver_with_retries(self, update: QueuedUpdate) -> None:
+        for attempt in range(1 + self.webhook_retries):
+            if not self.webhook_url:
+                return  # deleted meanwhile: left for getUpdates
+            status = await self._post_webhook(update.data, self.webhook_secret, None)
+            update.served_at = time.perf_counter()
+            update.serve_count += 1
+            self.webhook_answers.append(status)
+            await self._notify()
+            if 200 <= status < 300:
+                update.confirmed = True
+                if update in self._pending:
+                    self._pending.remove(update)
+                return
+            self._last_webhook_error = (self._now(), f"Wrong response from the webhook: {status}")
+            if attempt < self.webhook_retries:
+                await asyncio.sleep(self.webhook_retry_delay * 2**attempt)
+        update.confirmed = True
+        if update in self._pending:
+            self._pending.remove(update)
+        self.webhook_dropped.append(update)
+
+    async def _post_webhook(self, data: JSON, secret: str, url: str | None) -> int:
+        assert self._session is not None
+        target = url or self.webhook_target or self.webhook_url
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers[WEBHOOK_SECRET_HEADER] = secret
+        try:
+            async with self._session.post(
+                target,
+                data=json.dumps(data, ensure_ascii=False).encode(),
+                headers=headers,
+                timeout=ClientTimeout(total=self.webhook_timeout),
+            ) as response:
+                await response.read()
+                return response.status
+        except (ClientError, TimeoutError, ValueError):
+            return 0
+
+    async def deliver_webhook(
+        self,
+        update: QueuedUpdate | JSON,
+        *,
+        secret: str | None = None,
+        url: str | None = None,
+    ) -> int:
+        """POST one update to the webhook right now, without retries (a forged call, or a
+        delivery made twice); returns the HTTP status, also kept in ``webhook_answers``.
+        ``secret`` defaults to the registered one."""
+        if not (url or self.webhook_target or self.webhook_url):
+            raise RuntimeError("no webhook url: the bot did not call setWebhook")
+        data = update.data if isinstance(update, QueuedUpdate) else dict(update)
+        status = await self._post_webhook(
+            data, self.webhook_secret if secret is None else secret, url
+        )
+        self.webhook_answers.append(status)
+        await self._notify()
+        return status
+
+    async def build_update(self, update: JSON) -> QueuedUpdate:
+        """An update with its update_id, validated, recorded as queued but not delivered by
+        the fake itself: for ``deliver_webhook``."""
+        data = dict(update)
+        if "update_id" not in data:
+            self._next_update_id += 1
+            data = {"update_id": self._next_update_id, **data}
+        error = self.spec.check(data, ["Update"], "update")
+        if error:
+            raise ValueError(f"not a valid Update: {error}")
+        self._observe_update(data)
+        queued = QueuedUpdate(data["update_id"], data, time.perf_counter(), confirmed=True)
+        self.updates.append(queued)
+        return queued
+
+    async def wait_webhook_drained(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until every queued update was delivered to the webhook (answered 2xx)."""
+        if not await self._wait(
+            lambda: (not self._pending and not self._in_flight) or None, timeout
+        ):
+            raise AssertionError(
+                f"{len(self._pending)} updates still undelivered after {timeout} s"
+            )
 
     def _allowed(self, update: QueuedUpdate) -> bool:
         if self._allowed_updates:
@@ -1985,6 +2184,12 @@ class FakeTelegram:
         return update.kind not in NOT_DELIVERED_BY_DEFAULT
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
+        if self.webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         limit = min(max(int(params.get("limit", 100)), 1), 100)
         timeout = max(int(params.get("timeout", 0)), 0)
