@@ -4,6 +4,7 @@ by polling, and by webhook through the web app served by uvicorn on 127.0.0.1.""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from conftest import TZ, plan_text
 from e2e_support import PNG
+from PIL import Image
 from reminder_world import postgres_database
 from zalo_world import (
     JPEG,
@@ -28,6 +30,7 @@ from zalo_world import (
 
 from bot.core.errors import UserError
 from bot.core.plan.loader import parse_plan
+from bot.core.plan.model import Role
 from handlers.zalo.translate import unwrap
 from storage.db import make_engine
 from storage.models import seen_message_t
@@ -471,3 +474,45 @@ async def test_two_processes_on_one_postgresql_database_handle_a_message_once(
         assert (await office.versions("bc-quy"))["phong-b"] == 1
         assert sum("Biên nhận" in m["text"] for m in fake.messages_to(binh.id)) == 1
         await office.stop()
+
+
+# ---- the office's summary, privately ------------------------------------------------------
+
+
+async def test_the_office_summary_and_its_chart_reach_office_staff_privately(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    """Zalo bots cannot join groups: the summary an office group would get goes to each office
+    staff member, the text first, then the chart by sendPhoto from a one-time URL Zalo fetches."""
+    real_now = datetime.now(UTC)
+    plan = parse_plan(plan_text(real_now.astimezone(TZ)), "p.yaml")
+    quarterly = next(r for r in plan.reports if r.key == "bc-quy").instances[0]
+    clock = [real_now]
+    await department.start(clock=lambda: clock[0], web=True, web_port=free_port())
+    mai = fake.user("0ff1ce000001", "Lê Thị Mai")
+    await department.register(mai, "van-phong", Role.OFFICE, bare=True)
+    binh = fake.user("b1b2c3d4e5f6", "Bình")
+    await department.register(binh, "phong-b")
+
+    fake.mark(mai.id)
+    clock[0] = quarterly.reminders[0].at + timedelta(minutes=1)  # a reminder day's summary
+    summary = await fake.wait_for_message(mai.id, contains="đơn vị đã nộp", timeout=20)
+    assert summary["text"].startswith("Báo cáo quý, trước ngày ")
+    photo = await fake.wait_for_photo(mai.id, timeout=20)
+    assert "/zalo/tep/" in photo["photo"]
+    assert photo.get("caption") == "Biểu đồ tiến độ: Báo cáo quý"
+    (picture,) = fake.photo_bytes(mai.id)
+    assert picture is not None
+    with Image.open(io.BytesIO(picture)) as image:
+        assert image.format == "PNG"
+    sent = [
+        call.method
+        for call in fake.calls
+        if call.method in ("sendMessage", "sendPhoto") and call.body.get("chat_id") == mai.id
+    ]
+    assert sent[-2:] == ["sendMessage", "sendPhoto"]  # the text, then its chart
+    # The unit's head gets the unit's reminder, not the office's summary nor its chart.
+    await fake.wait_for_message(binh.id, contains="«Báo cáo quý» của Phòng B")
+    assert not any("đơn vị đã nộp" in m["text"] for m in fake.messages_to(binh.id))
+    assert fake.photos_to(binh.id) == []
