@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import TZ, plan_text
+from e2e_support import TZ, plan_text
 from fakes.telegram_api import FakeTelegram, find_api_json
 from reminder_world import until
 from zalo_world import Department, department_on

@@ -15,8 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from aiohttp import web
-from conftest import TZ, plan_text
-from e2e_support import PNG
+from e2e_support import PNG, TZ, plan_text
 from PIL import Image
 from reminder_world import postgres_database
 from zalo_world import (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import TZ, plan_text
+from e2e_support import TZ, plan_text
 
 from bot.app import Runtime
 from bot.config import Settings
