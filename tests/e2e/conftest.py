@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
+from e2e_support import TZ, plan_text
 from fakes.telegram_api import FakeTelegram, find_api_json
 
 from bot.app import Runtime
@@ -25,42 +25,6 @@ from storage.status import report_status
 
 # PTB warns when it builds RetryAfter unless told to use timedelta; warnings are errors here.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def plan_text(today: datetime) -> str:
-    """Two reports due in ten and twenty days: Phòng A has both open, Phòng B only the first."""
-    first = (today + timedelta(days=10)).strftime("%d/%m/%Y")
-    second = (today + timedelta(days=20)).strftime("%d/%m/%Y")
-    return f"""\
-organisation:
-  name: Sở Thử nghiệm
-units:
-  - id: van-phong
-    name: Văn phòng Sở
-    type: office
-  - id: ban-giam-doc
-    name: Ban Giám đốc Sở
-    type: leadership
-  - id: phong-a
-    name: Phòng A
-  - id: phong-b
-    name: Phòng B
-reports:
-  - id: bc-quy
-    name: Báo cáo quý
-    submitters: all
-    receiver: van-phong
-    due_before: {first}
-    forward_files: true
-  - id: bc-chuyen-de
-    name: Báo cáo chuyên đề
-    kind: chuyên đề
-    submitters: [phong-a]
-    receiver: van-phong
-    due_before: {second}
-"""
 
 
 @dataclass

@@ -4,85 +4,39 @@ by polling, and by webhook through the web app served by uvicorn on 127.0.0.1.""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+import io
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
-from conftest import TZ, plan_text
-from e2e_support import PNG
+import sqlalchemy as sa
+from aiohttp import web
+from e2e_support import PNG, TZ, plan_text
+from PIL import Image
+from reminder_world import postgres_database
+from zalo_world import (
+    JPEG,
+    WEBHOOK_SECRET,
+    Department,
+    department_on,
+    free_port,
+    sign_in_link,
+)
 
-from bot.app import Runtime
-from bot.config import Settings
 from bot.core.errors import UserError
 from bot.core.plan.loader import parse_plan
 from bot.core.plan.model import Role
+from handlers.zalo.translate import unwrap
 from storage.db import make_engine
-from storage.invites import create_invite
-from storage.migrate import upgrade
-from storage.plans import apply_plan
-from storage.status import report_status
+from storage.models import seen_message_t
 
 zalo_api = pytest.importorskip("fakes.zalo_api")
 FakeZalo = zalo_api.FakeZalo
 ZaloUser = zalo_api.ZaloUser
-
-WEBHOOK_SECRET = "e2e_Webhook-secret_123"
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Department:
-    fake: FakeZalo  # type: ignore[valid-type]
-    data: Path
-    url: str
-    values: dict[str, object]
-    runtimes: list[Runtime] = field(default_factory=list)
-
-    def settings(self, **changes: object) -> Settings:
-        return Settings(_env_file=None, **{**self.values, **changes})  # type: ignore[call-arg, arg-type]
-
-    async def start(
-        self, clock: Callable[[], datetime] | None = None, **changes: object
-    ) -> Runtime:
-        runtime = Runtime(self.settings(**changes), clock=clock, poll_timeout=1)
-        await runtime.start()
-        self.runtimes.append(runtime)
-        return runtime
-
-    async def stop(self) -> None:
-        while self.runtimes:
-            await self.runtimes.pop().stop()
-
-    async def invite(self, unit: str, role: Role = Role.HEAD) -> str:
-        engine = make_engine(self.url)
-        try:
-            view = await create_invite(engine, unit_key=unit, role=role, now=datetime.now(UTC))
-        finally:
-            await engine.dispose()
-        return view.code
-
-    async def versions(self, report: str) -> dict[str, int]:
-        engine = make_engine(self.url)
-        try:
-            (instance,) = await report_status(engine, report_key=report, now=datetime.now(UTC))
-        finally:
-            await engine.dispose()
-        return {unit.unit_key: unit.versions for unit in instance.units}
-
-    async def register(self, user: ZaloUser, unit: str, role: Role = Role.HEAD) -> None:  # type: ignore[valid-type]
-        code = await self.invite(unit, role)
-        await self.fake.send_text(user, f"/start {code}")
-        await self.fake.wait_for_message(user.id, contains="Chào")  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -93,32 +47,8 @@ async def fake() -> AsyncIterator[FakeZalo]:  # type: ignore[valid-type]
 
 @pytest.fixture
 async def department(fake: FakeZalo, tmp_path: Path) -> AsyncIterator[Department]:  # type: ignore[valid-type]
-    data = tmp_path / "data"
-    data.mkdir()
-    url = f"sqlite+aiosqlite:///{data / 'baocao.db'}"
-    engine = make_engine(url)
-    try:
-        await upgrade(engine)
-        now = datetime.now(UTC)
-        plan = parse_plan(plan_text(now.astimezone(TZ)), "p.yaml")
-        await apply_plan(engine, plan, path="p.yaml", now=now)
-    finally:
-        await engine.dispose()
-    values: dict[str, object] = {
-        "zalo_token": fake.token,
-        "zalo_api_url": fake.api_url,
-        "data_dir": data,
-        "database_url": url,
-        "admins": [],
-        "reminder_tick": 0.1,
-        "web": False,
-    }
-    office = Department(fake, data, url, values)
-    try:
+    async with department_on(fake, tmp_path / "data") as office:
         yield office
-    finally:
-        await office.stop()
-    fake.assert_clean()
 
 
 # ---- polling -------------------------------------------------------------------------------
@@ -342,3 +272,246 @@ async def test_baocao_run_with_an_expired_zalo_token_stops_with_one_line_and_sta
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "BAOCAO_ZALO_TOKEN" in lines[0], err
     assert "Traceback" not in err and fake.token not in err + stdout.decode()
+
+
+# ---- registration by the code alone --------------------------------------------------------
+
+
+async def test_the_code_typed_alone_registers_by_polling(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    await department.start()
+    await fake.wait_polling()
+    binh = fake.user("b1b2c3d4e5f6", "Trần Thị Bình")
+    await department.register(binh, "phong-b", bare=True)
+    greeting = fake.messages_to(binh.id)[-1]["text"]
+    assert "Phòng B" in greeting and "chỉ làm việc với đầu mối" not in greeting
+    await fake.send_image(binh, JPEG)
+    await fake.wait_for_message(binh.id, contains="Biên nhận")
+
+
+async def test_the_code_typed_alone_registers_by_webhook(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    await department.start(web=True, web_port=free_port(), zalo_webhook_secret=WEBHOOK_SECRET)
+    binh = fake.user("b1b2c3d4e5f6", "Trần Thị Bình")
+    await department.register(binh, "phong-b", bare=True)
+    assert "Phòng B" in fake.messages_to(binh.id)[-1]["text"]
+    assert set(fake.webhook_answers) == {200}
+    assert not any(call.method == "getUpdates" for call in fake.calls)
+
+
+# ---- what chat cannot take: guidance and the portal ----------------------------------------
+
+
+def location_update(fake: FakeZalo, user: ZaloUser) -> dict[str, object]:  # type: ignore[valid-type]
+    """A shared place: Zalo passes it to bots as an unsupported message (its details, if any,
+    are extra fields the bot does not read)."""
+    return fake.build_update(  # type: ignore[no-any-return, attr-defined]
+        user,
+        "message.unsupported.received",
+        {"location": {"latitude": 21.0285, "longitude": 105.8542}},
+    )
+
+
+async def test_a_sticker_a_file_and_a_place_get_guidance_and_a_working_portal_link(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    port = free_port()
+    await department.start(web=True, web_port=port)  # polling, with the web app on
+    binh = fake.user("b1b2c3d4e5f6", "Trần Thị Bình")
+    await department.register(binh, "phong-b", bare=True)
+
+    await fake.send_sticker(binh)
+    sticker = await fake.wait_for_message(binh.id, contains="nhãn dán")
+    await fake.send_unsupported(binh)
+    file = await fake.wait_for_message(binh.id, contains="Bot không nhận được tệp")
+    await fake.send_raw(location_update(fake, binh))
+    place = await fake.wait_for_message(binh.id, contains="Bot không nhận")
+
+    links = [sign_in_link(answer["text"]) for answer in (sticker, file, place)]
+    assert all(link is not None for link in links), [a["text"] for a in (sticker, file, place)]
+    assert len(set(links)) == 3  # each answer a fresh one-time link
+    async with httpx.AsyncClient() as browser:
+        for link in links:
+            assert link is not None and link.startswith(f"http://127.0.0.1:{port}/dang-nhap/")
+            page = await browser.get(link)
+            assert page.status_code == 200
+            assert 'name="xacnhan"' in page.text and "Trần Thị Bình" in page.text
+    assert (await department.versions("bc-quy"))["phong-b"] == 0
+
+
+async def test_a_stranger_sending_a_file_gets_no_link(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    await department.start(web=True, web_port=free_port())
+    stranger = fake.user("ffff0000aaaa", "Người lạ")
+    await fake.send_unsupported(stranger)
+    answer = await fake.wait_for_message(stranger.id, contains="chỉ làm việc với đầu mối")
+    await fake.send_raw(location_update(fake, stranger))
+    await fake.send_sticker(stranger)
+    await fake.wait_drained()
+    await asyncio.sleep(0.2)
+    assert fake.messages_to(stranger.id) == [answer]
+    assert sign_in_link(answer["text"]) is None and "dang-nhap" not in answer["text"]
+
+
+# ---- the same message twice, with the shared record of messages taken in ------------------
+
+
+@asynccontextmanager
+async def lossy_proxy(target: str) -> AsyncIterator[str]:
+    """An HTTP hop in front of the webhook that passes every call on but loses the answer to
+    the first delivery of each message (a 502 back), so that Zalo delivers it again."""
+    seen: set[str] = set()
+
+    async def forward(request: web.Request) -> web.Response:
+        body = await request.read()
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                target,
+                content=body,
+                headers={
+                    key: value
+                    for key, value in request.headers.items()
+                    if key.lower() in ("content-type", "x-bot-api-secret-token")
+                },
+            )
+        mid = str(unwrap(json.loads(body)).get("message", {}).get("message_id"))  # type: ignore[union-attr]
+        if mid not in seen:
+            seen.add(mid)
+            return web.Response(status=502)
+        return web.Response(status=answer.status_code, body=answer.content)
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{port}/zalo/webhook"
+    finally:
+        await runner.cleanup()
+
+
+async def idle(*platforms: object) -> None:
+    """Wait until every Zalo platform has handled all it received."""
+    for _ in range(200):
+        if not any(platform._workers for platform in platforms):  # type: ignore[attr-defined]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("updates still being handled")
+
+
+async def test_a_webhook_delivery_retried_and_a_redelivery_are_handled_once(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    port = free_port()
+    runtime = await department.start(web=True, web_port=port, zalo_webhook_secret=WEBHOOK_SECRET)
+    (zalo,) = [p for p in runtime.started if p.name == "zalo"]
+    assert type(zalo._seen).__name__ == "SqlSeenMessages"  # type: ignore[attr-defined]
+    binh = fake.user("b1b2c3d4e5f6", "Bình")
+    await department.register(binh, "phong-b")
+    async with lossy_proxy(f"http://127.0.0.1:{port}/zalo/webhook") as hop:
+        fake.webhook_target = hop
+        mid = await fake.send_image(binh, JPEG)
+        await fake.wait_for_message(binh.id, contains="Biên nhận")
+        await fake.wait_drained()
+        assert fake.webhook_answers[-2:] == [502, 200]  # delivered twice, reached the bot twice
+        await fake.redeliver(mid)
+        await fake.wait_drained()
+        await idle(zalo)
+    assert fake.webhook_answers[-3:] == [502, 200, 200]  # and once more, redelivered
+    assert (await department.versions("bc-quy"))["phong-b"] == 1
+    assert sum("Biên nhận" in m["text"] for m in fake.messages_to(binh.id)) == 1
+    engine = make_engine(department.url)
+    try:
+        async with engine.connect() as connection:
+            rows = (await connection.execute(sa.select(seen_message_t))).all()
+    finally:
+        await engine.dispose()
+    assert mid in {row.message_id for row in rows}
+
+
+async def test_two_processes_on_one_postgresql_database_handle_a_message_once(
+    fake: FakeZalo,  # type: ignore[valid-type]
+    tmp_path: Path,
+) -> None:
+    async with (
+        postgres_database() as url,
+        department_on(fake, tmp_path / "data", url) as office,
+    ):
+        ports = free_port(), free_port()
+        first, second = [
+            await office.start(web=True, web_port=port, zalo_webhook_secret=WEBHOOK_SECRET)
+            for port in ports
+        ]
+        platforms = [
+            next(p for p in runtime.started if p.name == "zalo") for runtime in (first, second)
+        ]
+        binh = fake.user("b1b2c3d4e5f6", "Bình")
+        await office.register(binh, "phong-b", bare=True)
+        photo = fake.add_file(JPEG, ".jpg", "image/jpeg")
+        update = fake.build_update(binh, "message.image.received", {"photo_url": photo})
+        fake.mark(binh.id)
+        answers = await asyncio.gather(
+            *(
+                fake.deliver_webhook(update, url=f"http://127.0.0.1:{port}/zalo/webhook")
+                for port in ports
+            )
+        )
+        assert answers == [200, 200]
+        await fake.wait_for_message(binh.id, contains="Biên nhận")
+        await idle(*platforms)
+        assert (await office.versions("bc-quy"))["phong-b"] == 1
+        assert sum("Biên nhận" in m["text"] for m in fake.messages_to(binh.id)) == 1
+        await office.stop()
+
+
+# ---- the office's summary, privately ------------------------------------------------------
+
+
+async def test_the_office_summary_and_its_chart_reach_office_staff_privately(
+    department: Department,
+    fake: FakeZalo,  # type: ignore[valid-type]
+) -> None:
+    """Zalo bots cannot join groups: the summary an office group would get goes to each office
+    staff member, the text first, then the chart by sendPhoto from a one-time URL Zalo fetches."""
+    real_now = datetime.now(UTC)
+    plan = parse_plan(plan_text(real_now.astimezone(TZ)), "p.yaml")
+    quarterly = next(r for r in plan.reports if r.key == "bc-quy").instances[0]
+    clock = [real_now]
+    await department.start(clock=lambda: clock[0], web=True, web_port=free_port())
+    mai = fake.user("0ff1ce000001", "Lê Thị Mai")
+    await department.register(mai, "van-phong", Role.OFFICE, bare=True)
+    binh = fake.user("b1b2c3d4e5f6", "Bình")
+    await department.register(binh, "phong-b")
+
+    fake.mark(mai.id)
+    clock[0] = quarterly.reminders[0].at + timedelta(minutes=1)  # a reminder day's summary
+    summary = await fake.wait_for_message(mai.id, contains="đơn vị đã nộp", timeout=20)
+    assert summary["text"].startswith("Báo cáo quý, trước ngày ")
+    photo = await fake.wait_for_photo(mai.id, timeout=20)
+    assert "/zalo/tep/" in photo["photo"]
+    assert photo.get("caption") == "Biểu đồ tiến độ: Báo cáo quý"
+    (picture,) = fake.photo_bytes(mai.id)
+    assert picture is not None
+    with Image.open(io.BytesIO(picture)) as image:
+        assert image.format == "PNG"
+    sent = [
+        call.method
+        for call in fake.calls
+        if call.method in ("sendMessage", "sendPhoto") and call.body.get("chat_id") == mai.id
+    ]
+    assert sent[-2:] == ["sendMessage", "sendPhoto"]  # the text, then its chart
+    # The unit's head gets the unit's reminder, not the office's summary nor its chart.
+    await fake.wait_for_message(binh.id, contains="«Báo cáo quý» của Phòng B")
+    assert not any("đơn vị đã nộp" in m["text"] for m in fake.messages_to(binh.id))
+    assert fake.photos_to(binh.id) == []

@@ -13,6 +13,7 @@ from dashboard_support import HEAD, LEADER, NOW, OFFICE, World, department, migr
 from bot.core.i18n import t
 from bot.core.office import InviteStatus
 from bot.core.plan.model import Role
+from storage.audit import SqlAuditTrail
 
 __all__ = ["migrated"]  # the fixture, for pytest
 
@@ -185,3 +186,90 @@ async def test_an_invite_says_what_a_zalo_contact_sends(world: World) -> None:
     assert made.status_code == 200
     assert t("cli-invite-zalo", name="Báo cáo Sở", code=invite.code) in made.text
     assert "https://zalo.me/123" in made.text
+
+
+async def linked_person(world: World) -> tuple[int, int]:
+    """A head on Telegram (#1) who also registered on Zalo with an invite same as them (#2);
+    reminders reach them on Zalo, the account they added last."""
+    head = await world.register("kh", Role.HEAD, "Nguyễn Văn An", "101")
+    invite = await world.deps.office.create_invite(
+        unit_key="kh", role=Role.HEAD, ttl=timedelta(days=14), now=NOW, same_as=head.id
+    )
+    done = await world.repository.redeem_invite(
+        code=invite.code,
+        platform="zalo",
+        user_id="a1b2c3d4e5f6",
+        chat_id="a1b2c3d4e5f6",
+        display_name="Nguyễn Văn An",
+        now=NOW,
+    )
+    assert done.contact is not None
+    await world.deps.office.reach_on(contact_id=done.contact.id, platform="zalo", now=NOW)
+    return head.id, done.contact.id
+
+
+async def reaching(world: World) -> dict[str, bool]:
+    contacts = await world.deps.office.list_contacts()
+    return {c.platform: c.reaches for c in contacts if c.display_name == "Nguyễn Văn An"}
+
+
+async def test_one_persons_accounts_are_shown_together_with_where_reminders_go(
+    world: World,
+) -> None:
+    telegram, zalo = await linked_person(world)
+    alone = await world.register("ttbc", Role.HEAD, "Trần Thị Bình", "102")
+    async with world.client(OFFICE) as browser:
+        listed = await browser.get("/van-phong/dau-moi")
+        page = await browser.get(f"/van-phong/dau-moi/{telegram}")
+        single = await browser.get(f"/van-phong/dau-moi/{alone.id}")
+    assert f"cũng là #{zalo} trên Zalo" in listed.text
+    assert f"cũng là #{telegram} trên Telegram" in listed.text
+    assert listed.text.count("nhận tin nhắc hạn") == 1  # the Zalo account's row only
+    assert f"cũng là #{zalo} trên Zalo" in page.text
+    assert "Tin nhắc hạn và tóm tắt hiện gửi qua Zalo" in page.text
+    assert f'action="/van-phong/dau-moi/{telegram}/nhac-qua"' in page.text
+    assert '<option value="telegram">Telegram</option>' in page.text
+    assert "nhac-qua" not in single.text and "cũng là" not in single.text
+
+
+async def test_the_office_switches_where_reminders_reach_a_person_and_it_is_audited(
+    world: World,
+) -> None:
+    telegram, zalo = await linked_person(world)
+    async with world.client(OFFICE) as browser:
+        switched = await browser.post(
+            f"/van-phong/dau-moi/{zalo}/nhac-qua", data=with_csrf(platform="telegram")
+        )
+    assert switched.status_code == 200
+    assert "Từ nay tin nhắc hạn và tóm tắt của Nguyễn Văn An gửi qua Telegram" in switched.text
+    assert await reaching(world) == {"telegram": True, "zalo": False}
+    entries, _ = await SqlAuditTrail(world.engine).entries(offset=0, limit=5)
+    (entry,) = [e for e in entries if e.action == "contact.reach" and e.actor.startswith("web:")]
+    assert entry.actor == "web:Cán bộ Văn phòng"
+    assert entry.detail == {"contact_id": telegram, "platform": "telegram"}
+
+
+async def test_the_reach_form_refuses_leadership_missing_tokens_and_other_platforms(
+    world: World,
+) -> None:
+    telegram, _ = await linked_person(world)
+    alone = await world.register("ttbc", Role.HEAD, "Trần Thị Bình", "102")
+    reach = f"/van-phong/dau-moi/{telegram}/nhac-qua"
+    async with world.client(LEADER) as browser:
+        leader = await browser.post(reach, data={"csrf": LEADER.csrf, "platform": "telegram"})
+    async with world.client(HEAD) as browser:
+        head = await browser.post(reach, data={"csrf": HEAD.csrf, "platform": "telegram"})
+    async with world.client(OFFICE) as browser:
+        bare = await browser.post(reach, data={"platform": "telegram"})
+        web = await browser.post(reach, data=with_csrf(platform="web"))
+        empty = await browser.post(reach, data=with_csrf())
+        single = await browser.post(
+            f"/van-phong/dau-moi/{alone.id}/nhac-qua", data=with_csrf(platform="telegram")
+        )
+        nobody = await browser.post("/van-phong/dau-moi/999/nhac-qua", data=with_csrf())
+    assert leader.status_code == head.status_code == bare.status_code == 403
+    for refused in (web, empty, single):
+        assert refused.status_code == 400
+        assert "Hãy chọn một ứng dụng người này đã đăng ký" in refused.text
+    assert nobody.status_code == 404 and "999" in nobody.text
+    assert await reaching(world) == {"telegram": False, "zalo": True}
