@@ -175,8 +175,10 @@ def configure_logging(*, secrets: Iterable[str] = (), tracebacks: bool | None = 
     redact = RedactSecrets(secrets)
     formatter = OneLine(tracebacks=tracebacks)
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
-            handler.addFilter(redact)
+        # The newest secrets are the ones to cut: a filter of an earlier call gives way.
+        for stale in [f for f in handler.filters if isinstance(f, RedactSecrets)]:
+            handler.removeFilter(stale)
+        handler.addFilter(redact)
         handler.setFormatter(formatter)
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

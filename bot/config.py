@@ -418,9 +418,9 @@ def _likely_setting(word: str, known: list[str]) -> str | None:
     """The setting a mistyped name most likely means: the one it is the end or start of
     (TOKEN: TELEGRAM_TOKEN), else the closest spelling (DATABSE_URL: DATABASE_URL)."""
     part = [name for name in known if name.endswith("_" + word) or name.startswith(word + "_")]
-    if len(part) > 1 and not word.startswith("ZALO"):
-        # Zalo's settings came after the others: a bare TOKEN in an older .env means Telegram's.
-        part = [name for name in part if not name.startswith("ZALO_")]
+    if len(part) > 1 and word == "TOKEN":
+        # The bot token was BAOCAO_TOKEN once: Zalo's and the metrics' came after it.
+        part = [name for name in part if name == "TELEGRAM_TOKEN"]
     if len(part) == 1:
         return part[0]
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.7)
