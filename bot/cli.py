@@ -21,6 +21,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_audit import register as register_audit
 from bot.cli_backup import register as register_backup
 from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
@@ -61,6 +62,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(contact_app, name="contact")
 app.add_typer(web_app, name="web")
 register_backup(app)  # backup, restore, verify
+register_audit(app)  # audit, audit verify
 
 
 def fail(text: str) -> NoReturn:
