@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # in `backup_dir` (None: data_dir/sao-luu); 0 turns them off.
     backup_dir: Path | None = None
     backup_keep: int = 7
+    # Whom a contact asks about their personal data (the registration notice, /dulieu), e.g.
+    # the Office and its phone number; None: the Office, unnamed.
+    privacy_contact: str | None = None
 
     @field_validator(
         "telegram_token",
@@ -114,6 +117,7 @@ class Settings(BaseSettings):
         "zalo_token",
         "zalo_webhook_secret",
         "zalo_bot_link",
+        "privacy_contact",
         mode="before",
     )
     @classmethod

@@ -3,11 +3,15 @@ erasing it (forget), under Vietnam's Law 91/2025/QH15 on personal data protectio
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from bot.core.model import PersonalSummary
 from storage.db import read_connection
-from storage.models import contact_t
+from storage.models import contact_t, submission_t, web_session_t
+from storage.queries import contact_from_row, contact_select
 
 
 async def person_accounts(connection: AsyncConnection | AsyncSession, contact_id: int) -> list[int]:
@@ -34,3 +38,41 @@ async def linked_contact_ids(engine: AsyncEngine, contact_id: int) -> frozenset[
     matches (just `contact_id` when it is not, or no longer, a contact)."""
     async with read_connection(engine) as connection:
         return frozenset(await person_accounts(connection, contact_id)) | {contact_id}
+
+
+class SqlPersonalRecords:
+    """Implements bot.core.ports.PersonalRecords."""
+
+    engine: AsyncEngine
+
+    async def personal_summary(self, *, contact_id: int, now: datetime) -> PersonalSummary:
+        async with read_connection(self.engine) as connection:
+            ids = await person_accounts(connection, contact_id) or [contact_id]
+            rows = (
+                await connection.execute(
+                    contact_select().where(contact_t.c.id.in_(ids)).order_by(contact_t.c.id)
+                )
+            ).mappings()
+            found = list(rows)
+            sent = (
+                await connection.execute(
+                    sa.select(sa.func.count(), sa.func.max(submission_t.c.submitted_at)).where(
+                        submission_t.c.contact_id.in_(ids)
+                    )
+                )
+            ).one()
+            sessions = await connection.scalar(
+                sa.select(sa.func.count()).where(
+                    web_session_t.c.contact_id.in_(ids),
+                    web_session_t.c.revoked_at.is_(None),
+                    web_session_t.c.expires_at > now,
+                )
+            )
+        registered = [row["created_at"] for row in found if row["id"] == contact_id]
+        return PersonalSummary(
+            accounts=tuple(contact_from_row(row) for row in found),
+            registered_at=registered[0] if registered else now,
+            submissions=int(sent[0] or 0),
+            last_submission_at=sent[1],
+            web_sessions=int(sessions or 0),
+        )
