@@ -39,3 +39,14 @@ audit-cli-verify-removed = Nhật ký KHÔNG nguyên vẹn: có dòng bị xóa 
 audit-cli-verify-removed-start = Nhật ký KHÔNG nguyên vẹn: có dòng bị xóa trước dòng số { $row }.
 audit-cli-verify-removed-end = Nhật ký KHÔNG nguyên vẹn: các dòng cuối sau dòng số { $after } đã bị xóa.
 audit-cli-verify-removed-all = Nhật ký KHÔNG nguyên vẹn: mọi dòng đã bị xóa.
+
+## Dữ liệu cá nhân của một người liên hệ (Luật 91/2025/QH15)
+personal-cli-export-help = Xuất mọi dữ liệu baocao lưu về một người (mọi tài khoản của người đó, mã mời đã dùng, phiên web, nhật ký, các lần nộp) ra JSON: in ra màn hình, hoặc ghi vào tệp với --file. Tệp nộp không kèm theo (đó là báo cáo của đơn vị); có mã SHA-256 của từng tệp.
+personal-cli-opt-file = Ghi vào tệp JSON này (chỉ người chạy lệnh đọc được) thay vì in ra.
+personal-cli-file-exists = Tệp { $file } đã có: baocao không ghi đè. Hãy chọn tên khác.
+personal-cli-exported = Đã ghi dữ liệu của người liên hệ số { $contact } vào { $file }.
+personal-cli-forget-help = Xóa dữ liệu cá nhân của một người (tên, tài khoản chat, phiên web, bước đang chờ, tin chưa gửi), cả các tài khoản liên kết. Báo cáo đơn vị đã nộp vẫn giữ, ghi cho đơn vị. Người đó nhắn lại thì bot coi như người lạ.
+personal-cli-opt-yes = Không hỏi lại trước khi xóa.
+personal-cli-confirm = Xóa dữ liệu cá nhân của người liên hệ số { $contact } và các tài khoản liên kết? Không thể hoàn tác
+personal-cli-declined = Đã hủy, chưa xóa gì.
+personal-cli-forgotten = Đã xóa dữ liệu cá nhân của người liên hệ số { $contact } ({ $count } tài khoản: { $accounts }). Báo cáo đơn vị đã nộp vẫn được giữ.
