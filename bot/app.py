@@ -38,7 +38,11 @@ def bot_settings(config: Settings) -> BotSettings:
     admins = frozenset(
         name.lower() if name.startswith("@") else name for name in config.admins if name
     )
-    return BotSettings(timezone=ZoneInfo(config.timezone), admins=admins)
+    return BotSettings(
+        timezone=ZoneInfo(config.timezone),
+        admins=admins,
+        privacy_contact=config.privacy_contact,
+    )
 
 
 # Paths whose last part is a secret: sign-in links, invite codes, Zalo's one-time file links

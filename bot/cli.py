@@ -21,7 +21,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_audit import register as register_audit
 from bot.cli_backup import register as register_backup
+from bot.cli_personal import register as register_personal
 from bot.cli_webhook import register as register_webhook
 from bot.config import SEED_PLAN, Settings, unknown_names
 from bot.core import formatting as fmt
@@ -63,6 +65,8 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(web_app, name="web")
 register_backup(app)  # backup, restore, verify
 register_webhook(app)  # webhook set, delete, info
+register_audit(app)  # audit, audit verify
+register_personal(contact_app)  # contact export, contact forget
 
 
 def fail(text: str) -> NoReturn:

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # /metrics (bot/ops.py): when set, Prometheus reads it from anywhere with this Bearer
     # token; unset, only from this machine and not through a proxy.
     metrics_token: SecretStr | None = None
+    # Whom a contact asks about their personal data (the registration notice, /dulieu), e.g.
+    # the Office and its phone number; None: the Office, unnamed.
+    privacy_contact: str | None = None
 
     @field_validator(
         "telegram_token",
@@ -129,6 +132,7 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "zalo_bot_link",
         "metrics_token",
+        "privacy_contact",
         mode="before",
     )
     @classmethod

@@ -31,6 +31,7 @@ from bot.core.plan.changes import AppliedPlan
 from bot.core.plan.model import Plan, Role
 from bot.core.ports import ChartRenderer, ReportInstances, SignatureReader
 from storage import plans as plan_store
+from storage.audit import SqlAuditLog
 from storage.db import make_engine
 from storage.files import LocalFileStore
 from storage.instances import SqlReportInstances
@@ -270,7 +271,7 @@ async def export_xlsx(
     async with database(config) as engine:
         export = status_export(engine, SqlReportInstances(engine))
         try:
-            return await export.write(
+            done = await export.write(
                 report_key=report_key,
                 instance_key=instance_key,
                 path=path,
@@ -279,6 +280,14 @@ async def export_xlsx(
             )
         except ExportWriteError:
             raise UserError("cli-error-export-write-failed", file=str(path)) from None
+        only = done.instances[0].instance_key if len(done.instances) == 1 else None
+        await SqlAuditLog(engine).audit(
+            actor="cli",
+            action="export.xlsx",
+            detail={"report": done.report_key, "instance": only, "file": str(path)},
+            now=at,
+        )
+        return done
 
 
 class SignaturesOnFirstPdf:
@@ -403,11 +412,23 @@ async def export_zip(
         desk = archive_desk(engine, files, ZoneInfo(config.timezone))
         instance = await desk.choose(report_key=report_key, instance_key=instance_key, now=at)
         try:
-            return await desk.export(instance, destination, all_versions=all_versions, now=at)
+            result = await desk.export(instance, destination, all_versions=all_versions, now=at)
         except OSError as error:  # the disk filled, the folder went: nothing was left behind
             full = error.errno in (errno.ENOSPC, errno.EDQUOT)
             key = "archive-cli-disk-full" if full else "archive-cli-write-failed"
             raise UserError(key, file=str(destination)) from None
+        await SqlAuditLog(engine).audit(
+            actor="cli",
+            action="export.zip",
+            detail={
+                "report": instance.report_key,
+                "instance": instance.instance_key,
+                "all_versions": all_versions,
+                "file": str(destination),
+            },
+            now=at,
+        )
+        return result
 
 
 def output_problem(path: Path, *, example: str) -> tuple[str, dict[str, str]] | None:

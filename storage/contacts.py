@@ -201,7 +201,8 @@ class SqlContactBook:
             await record_audit(
                 session,
                 at=now,
-                actor=f"{platform}:{user_id}",
+                # The contact's number, not their chat account: the trail outlives erasure.
+                actor=f"contact:{contact_id}",
                 action="invite.redeem",
                 detail={
                     "code": code,

@@ -324,6 +324,9 @@ class PendingStepRecord(Base, table=True):
 
 
 class AuditRecord(Base, table=True):
+    """One recorded change, chained to the one before by a hash (storage.audit): append-only,
+    triggers refuse UPDATE and DELETE on both backends."""
+
     __tablename__ = "audit"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -331,6 +334,20 @@ class AuditRecord(Base, table=True):
     actor: str
     action: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    # SHA-256 (hex) of the row before (64 zeros for the first): unique, so the chain cannot fork.
+    prev_hash: str = Field(unique=True)
+    row_hash: str  # SHA-256 (hex) of this row's canonical JSON, prev_hash included
+
+
+class AuditHeadRecord(Base, table=True):
+    """The chain's end, one row: appending locks it (PostgreSQL) and moves it, and a check
+    compares it with the last row, so rows cut off the end are seen too."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True)  # always 1
+    last_id: int  # 0 before the first row
+    last_hash: str
 
 
 class SignatureRecord(Base, table=True):
@@ -460,6 +477,7 @@ outbox_t = table(OutboxRecord)
 chat_binding_t = table(ChatBindingRecord)
 pending_step_t = table(PendingStepRecord)
 audit_t = table(AuditRecord)
+audit_head_t = table(AuditHeadRecord)
 signature_t = table(SignatureRecord)
 web_secret_t = table(WebSecretRecord)
 web_link_t = table(WebLinkRecord)

@@ -19,6 +19,7 @@ from storage.files import LocalFileStore
 from storage.instances import SqlReportInstances
 from storage.office_groups import SqlOfficeGroups
 from storage.pending import SqlPendingSteps
+from storage.personal import SqlPersonalRecords
 from storage.roster import SqlRoster
 from storage.signature_records import SqlSignatureRecords
 from storage.submissions import SqlSubmissions
@@ -36,6 +37,7 @@ class SqlRepository(
     SqlPendingSteps,
     SqlAuditLog,
     SqlSignatureRecords,
+    SqlPersonalRecords,
 ):
     """Contacts, invites, instances, submissions and pending steps in the database.
 

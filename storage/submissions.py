@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.core.cleaning import clean_name, clean_optional, storable
 from bot.core.model import Receipt, StagedFile, SubmissionKind
 from bot.core.rules.deadlines import unit_lateness
+from storage.audit import record_audit
 from storage.db import read_session, write_session
 from storage.errors import UnknownInstanceError, UnknownUnitError
 from storage.files import LocalFileStore
@@ -122,7 +123,12 @@ class SqlSubmissions:
                 instance = (
                     (
                         await session.execute(
-                            sa.select(report_instance_t.c.due_end, report_t.c.name)
+                            sa.select(
+                                report_instance_t.c.due_end,
+                                report_t.c.name,
+                                report_t.c.key.label("report_key"),
+                                report_instance_t.c.key.label("instance_key"),
+                            )
                             .join(report_t, report_t.c.id == report_instance_t.c.report_id)
                             .join(
                                 report_submitter_t,
@@ -182,6 +188,24 @@ class SqlSubmissions:
                     .returning(submission_t.c.id)
                 )
                 assert submission_id is not None
+                await record_audit(
+                    session,
+                    at=now,
+                    actor="bot" if contact_id is None else f"contact:{contact_id}",
+                    action="submission.create",
+                    detail={
+                        "submission_id": submission_id,
+                        "unit": unit_key,
+                        "report": instance["report_key"],
+                        "instance": instance["instance_key"],
+                        "version": version,
+                        "kind": str(kind),
+                        "receipt": receipt_code,
+                        "contact_id": contact_id,
+                        # The file's fingerprint, never the text sent: the trail holds no report.
+                        **({} if file is None else {"sha256": file.sha256, "size": file.size}),
+                    },
+                )
                 # The unit has reported: the reminders still waiting for it are not needed.
                 await session.execute(
                     sa.update(reminder_t)

@@ -173,7 +173,9 @@ class SqlWebAccess:
             await record_audit(
                 session,
                 at=now,
-                actor=f"web:{link['contact_id'] or 'office'}",
+                actor="web:office"
+                if link["contact_id"] is None
+                else f"web:contact:{link['contact_id']}",
                 action="web.sign_in",
                 detail={"role": link["role"], "contact_id": link["contact_id"]},
             )
@@ -319,3 +321,8 @@ def _session_view(row: Mapping[str, Any]) -> SessionView:
         last_seen_at=row["last_seen_at"],
         expires_at=row["expires_at"],
     )
+
+
+def _web_actor(contact_id: int | None) -> str:
+    """Who signed in, as the audit trail names them: a contact by number, never by name."""
+    return "web:office" if contact_id is None else f"web:contact:{contact_id}"

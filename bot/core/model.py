@@ -128,6 +128,18 @@ class Contact:
     reaches: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class PersonalSummary:
+    """What is stored about one person, as /dulieu tells them: their accounts (linked ones
+    too), what they sent, and their open web sessions."""
+
+    accounts: tuple[Contact, ...]
+    registered_at: datetime
+    submissions: int
+    last_submission_at: datetime | None
+    web_sessions: int
+
+
 class RedeemStatus(StrEnum):
     REGISTERED = "registered"  # the invite was open and now binds this account
     ALREADY = "already"  # this account already used this very invite

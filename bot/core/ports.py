@@ -28,6 +28,7 @@ from bot.core.model import (
     MessageRef,
     OpenInstance,
     Pending,
+    PersonalSummary,
     Receipt,
     Redemption,
     SignatureCheck,
@@ -226,6 +227,14 @@ class AuditLog(Protocol):
     ) -> None: ...
 
 
+class PersonalRecords(Protocol):
+    """What is stored about a person, for them to see (Law 91/2025/QH15)."""
+
+    async def personal_summary(self, *, contact_id: int, now: datetime) -> PersonalSummary:
+        """The person's accounts (`contact_id` and those linked to it), submissions and open
+        web sessions at `now`."""
+
+
 class SignatureRecords(Protocol):
     """What was found about the digital signatures of a submitted PDF, kept with it."""
 
@@ -246,6 +255,7 @@ class Repository(
     PendingSteps,
     AuditLog,
     SignatureRecords,
+    PersonalRecords,
     Protocol,
 ):
     """Every record the chat use cases read and write: the union of the ports above."""

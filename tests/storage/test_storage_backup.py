@@ -57,9 +57,10 @@ def test_a_sqlite_backup_is_one_snapshot_while_a_writer_commits(
         try:
             while not stop.is_set():
                 connection.execute("BEGIN IMMEDIATE")
+                first = sum(committed)
                 connection.executemany(
-                    "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-                    [("2024-05-20 03:00:00", "test", "write", "{}")] * BATCH,
+                    "INSERT INTO seen_message (platform, message_id, seen_at) VALUES (?, ?, ?)",
+                    [("test", str(first + n), "2024-05-20 03:00:00") for n in range(BATCH)],
                 )
                 connection.execute("COMMIT")
                 committed.append(BATCH)
@@ -100,7 +101,7 @@ def test_a_sqlite_backup_is_one_snapshot_while_a_writer_commits(
     try:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
-        (rows,) = copy.execute("SELECT count(*) FROM audit").fetchone()
+        (rows,) = copy.execute("SELECT count(*) FROM seen_message").fetchone()
     finally:
         copy.close()
     assert rows % BATCH == 0
@@ -115,7 +116,9 @@ def test_a_backup_waits_for_no_writer(tmp_path: Path, migrated_sqlite: Path) -> 
     writer = sqlite3.connect(database, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("BEGIN IMMEDIATE")
-    writer.execute("INSERT INTO audit (at, actor, action, detail) VALUES ('x', 'a', 'b', '{}')")
+    writer.execute(
+        "INSERT INTO seen_message (platform, message_id, seen_at) VALUES ('t', '1', 'x')"
+    )
     try:
         result = asyncio.run(
             create_backup(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_helpers import NOW
 
+from storage.audit import record_audit
 from storage.db import database_url_for, make_engine, read_session, write_session
 from storage.migrate import upgrade
 from storage.models import AuditRecord, ContactRecord, UnitRecord, audit_t, contact_t, unit_t
@@ -32,7 +33,7 @@ async def add_unit(engine: AsyncEngine, key: str = "kh") -> int:
 async def test_datetimes_come_back_as_aware_utc(engine: AsyncEngine) -> None:
     local = datetime(2024, 6, 4, 23, 59, 59, 123456, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     async with write_session(engine) as session:
-        session.add(AuditRecord(at=local, actor="test", action="tz", detail={"n": 1}))
+        await record_audit(session, at=local, actor="test", action="tz", detail={"n": 1})
     async with read_session(engine) as session:
         record = (await session.execute(sa.select(AuditRecord))).scalar_one()
         core_at = await session.scalar(sa.select(audit_t.c.at))
@@ -50,7 +51,7 @@ async def test_datetimes_come_back_as_aware_utc(engine: AsyncEngine) -> None:
 async def test_offsets_other_than_the_plan_timezone(engine: AsyncEngine) -> None:
     at = datetime(2024, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=-5)))
     async with write_session(engine) as session:
-        await session.execute(sa.insert(audit_t).values(at=at, actor="t", action="a", detail={}))
+        await record_audit(session, at=at, actor="t", action="a", detail={})
     async with read_session(engine) as session:
         stored = await session.scalar(sa.select(audit_t.c.at))
     assert stored == at and stored is not None and stored.tzinfo is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import HEAD, NOW
+from storage_helpers import HEAD, NOW, audit_before_0010
 
 from storage.db import read_session, write_session
 from storage.migrate import current, downgrade, schema_diff, upgrade
@@ -35,7 +35,8 @@ async def counts(engine: AsyncEngine) -> tuple[int, int]:
 async def test_0002_up_down_up_with_data(empty_engine: AsyncEngine) -> None:
     engine = empty_engine
     await upgrade(engine, "0001")
-    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    with audit_before_0010():
+        await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
     # Rows written the way 0001's code wrote them (no column of 0002 named).
     async with write_session(engine) as session:
         # SQLite keeps UTC text in SQLAlchemy's format; asyncpg takes the aware datetime.

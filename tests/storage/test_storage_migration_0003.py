@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import HEAD, NOW
+from storage_helpers import HEAD, NOW, audit_before_0010
 
 from storage.db import read_session, write_session
 from storage.migrate import current, downgrade, schema_diff, upgrade
@@ -27,7 +27,8 @@ async def statuses(engine: AsyncEngine) -> list[str]:
 async def test_0003_up_down_up_with_reminders(empty_engine: AsyncEngine) -> None:
     engine = empty_engine
     await upgrade(engine, "0002")
-    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    with audit_before_0010():
+        await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
     async with write_session(engine) as session:
         # SQLite keeps UTC text in SQLAlchemy's format; asyncpg takes the aware datetime.
         sqlite_now = NOW.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")

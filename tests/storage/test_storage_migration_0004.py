@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import HEAD, LATER_TABLES, NOW, row_counts
+from storage_helpers import HEAD, LATER_TABLES, NOW, audit_before_0010, row_counts
 
 from bot.core.ports import Outgoing
 from storage.db import write_session
@@ -22,7 +22,8 @@ async def tables(engine: AsyncEngine) -> set[str]:
 async def test_0004_up_down_up_with_reminders(empty_engine: AsyncEngine) -> None:
     engine = empty_engine
     await upgrade(engine, "0003")
-    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    with audit_before_0010():
+        await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
     async with write_session(engine) as session:
         # SQLite keeps UTC text in SQLAlchemy's format; asyncpg takes the aware datetime.
         sqlite_now = NOW.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")

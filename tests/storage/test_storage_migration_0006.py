@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from plans_factory import small_plan
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_helpers import HEAD, LATER_TABLES, NOW, row_counts
+from storage_helpers import HEAD, LATER_TABLES, NOW, audit_before_0010, row_counts
 
 from bot.core.plan.model import Role
 from bot.core.web_access import WebAccessDesk
@@ -36,7 +36,8 @@ async def older_rows(engine: AsyncEngine) -> dict[str, int]:
 async def test_0006_up_down_up(empty_engine: AsyncEngine) -> None:
     engine = empty_engine
     await upgrade(engine, "0005")
-    await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
+    with audit_before_0010():
+        await apply_plan(engine, small_plan(), path="p.yaml", now=NOW)
     assert not WEB_TABLES & await tables(engine)
     before = await older_rows(engine)
 

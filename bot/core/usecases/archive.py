@@ -8,6 +8,7 @@ from bot.core.cleaning import shorten
 from bot.core.errors import UserError
 from bot.core.i18n import t
 from bot.core.usecases.context import NAME_SHOWN, Context, Request
+from bot.core.usecases.exporting import actor_of
 
 # Words that ask for every version, not only each unit's latest.
 ALL_VERSIONS = frozenset({"tatca", "all"})
@@ -60,6 +61,16 @@ async def send_archive(ctx: Context, request: Request) -> None:
             total=len(instance.units),
         )
         await out.upload(chat, staged, name=result.file_name, caption=caption)
+        await ctx.repo.audit(
+            actor=await actor_of(ctx, request),
+            action="export.zip",
+            detail={
+                "report": instance.report_key,
+                "instance": instance.instance_key,
+                "all_versions": all_versions,
+            },
+            now=now,
+        )
     finally:
         ctx.files.discard(staged)
     if result.missing:

@@ -14,6 +14,7 @@ from bot.core.usecases import (
     compiling,
     exporting,
     office,
+    personal,
     reaching,
     registration,
     web,
@@ -99,6 +100,8 @@ COMMANDS = (
     Command("web", ("dangnhap",), web.sign_in_link, Who.MEMBERS, None),
     # Which of a person's chats (on several platforms) reminders and summaries reach.
     Command("nhacqua", ("reach",), reaching.choose, Who.MEMBERS, None),
+    # What is stored about the person (Law 91/2025/QH15 on personal data).
+    Command("dulieu", ("mydata",), personal.my_data, Who.MEMBERS, None),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}
 # The command menu a platform shows, in the table's order: (command, catalog key of its line).

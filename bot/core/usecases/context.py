@@ -43,6 +43,7 @@ class BotSettings:
     status_limit: int = 10  # report instances in one status answer
     corrections_limit: int = 3  # past reports a unit is offered to correct, latest first
     signature_timeout: float = 30.0  # seconds a PDF's signatures may take to check
+    privacy_contact: str | None = None  # whom to ask about personal data; None: the Office
 
 
 def utc_now() -> datetime:

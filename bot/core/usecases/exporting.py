@@ -174,8 +174,22 @@ async def send_workbook(
                 at=fmt.moment(now, tz),
             )
         await out.upload(chat, path, name=done.file_name, caption=caption)
+        only = done.instances[0].instance_key if len(done.instances) == 1 else None
+        await ctx.repo.audit(
+            actor=await actor_of(ctx, request),
+            action="export.xlsx",
+            detail={"report": done.report_key, "instance": only},
+            now=now,
+        )
     finally:
         ctx.files.discard(path)
+
+
+async def actor_of(ctx: Context, request: Request) -> str:
+    """Who asked, as the audit trail names them: their contact number, never their chat
+    account (the trail outlives the erasure of a person's data)."""
+    contact = await ctx.repo.contact(platform=request.platform, user_id=request.user_id)
+    return "chat" if contact is None else f"contact:{contact.id}"
 
 
 async def _close_prompt(request: Request, text: str) -> None:

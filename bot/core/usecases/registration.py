@@ -11,6 +11,7 @@ from bot.core.plan.model import Role
 from bot.core.ports import Messenger
 from bot.core.usecases import reaching
 from bot.core.usecases.context import Context, Request
+from bot.core.usecases.personal import privacy_contact
 
 
 async def start(ctx: Context, request: Request) -> None:
@@ -103,6 +104,8 @@ async def greet(ctx: Context, out: Messenger, chat: str, contact: Contact, *, ag
             lines.extend(await ctx.upcoming_lines(contact.unit_key, now))
     if contact.role is Role.OFFICE:
         lines.append(t("greet-office"))
+    if not again:  # said once, when the person registers (Law 91/2025/QH15)
+        lines.append(t("privacy-notice", contact=privacy_contact(ctx)))
     await ctx.say(out, chat, "\n\n".join(lines))
 
 

@@ -96,7 +96,10 @@ async def plan_units(request: Request) -> list[UnitSpec]:
 
 
 def actor(signed_in: WebUser) -> str:
-    """Who did it, as the audit trail names a change made on the web."""
+    """Who did it, as the audit trail names a change made on the web: a contact by number
+    (the trail outlives the erasure of their name), the Office's CLI link by its name."""
+    if signed_in.contact_id is not None:
+        return f"web:contact:{signed_in.contact_id}"
     return f"web:{signed_in.display_name}"
 
 

@@ -25,6 +25,7 @@ help =
     • /huy — hủy bước đang làm
     • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
     • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
+    • /dulieu — xem dữ liệu baocao lưu về bạn
     • /huongdan — xem hướng dẫn này
 help-office =
     baocao nhắc các đơn vị nộp báo cáo và cho Văn phòng biết tình hình.
@@ -38,6 +39,7 @@ help-office =
     • /xuat — tệp Excel tình hình nộp báo cáo (thêm mã báo cáo để xuất một báo cáo)
     • /web — đường liên kết đăng nhập trang web baocao (bảng theo dõi)
     • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
+    • /dulieu — xem dữ liệu baocao lưu về bạn
     Đơn vị nộp báo cáo bằng cách gửi tệp, ảnh hoặc nội dung cho bot.
 
 menu-baocao = Báo cáo cần nộp và những gì đã gửi
@@ -156,6 +158,7 @@ help-numbered =
     • /huy — hủy bước đang làm
     • /web — đường liên kết đăng nhập trang web baocao (nộp tệp lớn)
     • /nhacqua — chọn ứng dụng chat nhận tin nhắc (khi dùng hai ứng dụng)
+    • /dulieu — xem dữ liệu baocao lưu về bạn
     • /huongdan — xem hướng dẫn này
 submit-unsupported-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
 submit-unsupported-caption-numbered = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Bot nhận: tệp PDF, Word (DOC, DOCX), Excel (XLS, XLSX), ODT, ODS, ZIP; ảnh (JPG, PNG); hoặc nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp».
@@ -192,3 +195,17 @@ submit-unsupported-web = Bot không nhận { $what } làm báo cáo, nên chưa 
 submit-unsupported-caption-web = Bot không nhận { $what } làm báo cáo, nên chưa lưu gì, kể cả lời nhắn kèm theo. Qua ứng dụng này, bot nhận ảnh (JPG, PNG) và nội dung gõ trực tiếp rồi gõ số của lựa chọn «Nộp»; tệp (PDF, Word, Excel, ODT, ODS, ZIP) thì nộp trên trang web baocao.
 choice-nothing-offered-web = Hiện không có lựa chọn nào đang chờ bạn trả lời bằng số. Muốn nộp báo cáo, hãy gửi nội dung hoặc ảnh (tệp thì nộp trên trang web baocao); gõ /huongdan để xem hướng dẫn.
 submit-invisible-web = Tin nhắn không có chữ nào nhìn thấy được, nên bot chưa lưu gì. Hãy gõ nội dung báo cáo, hoặc gửi ảnh; tệp thì nộp trên trang web baocao (gõ /web).
+
+## Dữ liệu cá nhân (Luật 91/2025/QH15): thông báo khi đăng ký và lệnh /dulieu
+privacy-notice = Lưu ý: baocao là phần mềm tự động. Để thu báo cáo theo kế hoạch, baocao lưu tên, mã tài khoản chat, đơn vị, vai trò của bạn, những gì bạn gửi và thời điểm gửi; dữ liệu được giữ khi bạn còn là đầu mối và trong thời hạn phải lưu báo cáo. Gõ /dulieu để xem; cần sửa hoặc xóa, hãy liên hệ { $contact }.
+privacy-office = Văn phòng Sở
+mydata-title = Dữ liệu baocao lưu về bạn:
+mydata-account = • { $platform }: { $name }, mã tài khoản { $user }
+mydata-unit = • Đơn vị: { $unit }; vai trò: { $role }; đăng ký lúc { $at }
+mydata-submissions = { $count ->
+    [0] • Chưa gửi báo cáo nào.
+   *[other] • Đã gửi { $count } lần (báo cáo, tệp, ghi chú), lần gần nhất lúc { $last }.
+}
+mydata-sessions = • Phiên đăng nhập web đang mở: { $count }
+mydata-why = baocao dùng dữ liệu này chỉ để thu báo cáo theo kế hoạch. Cần xuất, sửa hoặc xóa dữ liệu, hãy liên hệ { $contact }.
+mydata-not-registered = Bạn chưa đăng ký nên baocao không lưu dữ liệu nào về bạn.
