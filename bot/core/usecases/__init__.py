@@ -9,7 +9,7 @@ and answered), `asking` (my reports, deadlines, status, help), `office` (the off
 from bot.core.usecases.commands import COMMANDS, MENU, Command, Where, Who
 from bot.core.usecases.context import BotSettings
 from bot.core.usecases.router import ReportBot
-from bot.core.usecases.submission import ALLOWED_EXTENSIONS
+from bot.core.filetypes import ALLOWED_EXTENSIONS
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
