@@ -4,6 +4,7 @@ and a file passed on to the office group."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -31,6 +32,9 @@ from bot.core.usecases.context import NAME_SHOWN, Context, Request, is_correctio
 from bot.core.usecases.questions import choose
 
 log = logging.getLogger(__name__)
+
+# The disk (or the user's quota) is full: the Office has to make room, the person cannot.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 async def text(ctx: Context, request: Request, contact: Contact) -> None:
@@ -145,6 +149,14 @@ async def accept_file(
     try:
         try:
             size = await out.download(attachment, staged)
+        except OSError as error:
+            if error.errno not in _DISK_FULL:
+                raise
+            # Said as it is: an apology would have the person send the same file again.
+            log.error("no room on disk for a file from %s: %s", contact.unit_key, error)
+            ctx.files.discard(staged)  # the part written goes before the person is told
+            await out.send(chat, t("submit-disk-full"))
+            return
         except FileTooBigError:
             limit = fmt.megabytes(out.max_download)
             refusal = t("submit-file-too-big", size=f"> {limit}", limit=limit)

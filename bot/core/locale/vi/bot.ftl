@@ -84,6 +84,7 @@ submit-file-type = Tệp «{ $name }» không thuộc loại được nhận. Bo
 submit-file-too-big = Tệp quá lớn ({ $size } MB); bot chỉ nhận được tệp đến { $limit } MB. Hãy nén tệp (ZIP) hoặc chia nhỏ rồi gửi lại. Bot chưa lưu gì.
 submit-file-empty = Tệp trống (0 byte), bot chưa lưu gì. Hãy kiểm tra rồi gửi lại.
 submit-file-lies = Tệp «{ $name }» mang đuôi { $kind } nhưng nội dung không phải tệp { $kind }, nên bot chưa lưu gì. Hãy mở tệp để kiểm tra, lưu lại đúng định dạng rồi gửi lại.
+submit-disk-full = Máy chủ của bot đã hết chỗ lưu tệp, nên bot chưa lưu gì. Văn phòng Sở đã được ghi nhận sự cố; anh/chị hãy gửi lại tệp sau, hoặc báo Văn phòng.
 submit-photo-lies = Ảnh vừa gửi không đọc được như một ảnh (JPG, PNG), nên bot chưa lưu gì. Hãy chụp hoặc lưu lại ảnh rồi gửi lại.
 submit-cancelled = Đã hủy, chưa nộp gì.
 submit-closed = Báo cáo này không còn mở để nộp; bot chưa lưu gì.
