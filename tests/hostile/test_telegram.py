@@ -280,9 +280,13 @@ async def unknown_private_chat(w: World) -> None:
 
 async def removed_mid_conversation(w: World) -> None:
     question = await w.question("chi", "Phòng A báo cáo quý")
-    await SqlRoster(make_engine(w.url)).remove_contact(
-        contact_id=await w.contact_id("chi"), now=datetime.now(UTC)
-    )
+    engine = make_engine(w.url)
+    try:
+        await SqlRoster(engine).remove_contact(
+            contact_id=await w.contact_id("chi"), now=datetime.now(UTC)
+        )
+    finally:
+        await engine.dispose()
     await w.press("chi", question, buttons(question)[0])
 
 
