@@ -14,7 +14,11 @@ from pathlib import PurePath
 
 from bot.core.cleaning import clean_name, shorten_name
 from bot.core.errors import UserError
-from bot.core.usecases.submission import ALLOWED_EXTENSIONS
+
+# Documents a report comes as, and photos sent uncompressed, as files.
+ALLOWED_EXTENSIONS = frozenset(
+    {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".jpg", ".jpeg", ".png"}
+)
 
 # The first bytes read to judge a file; a PDF's header may sit anywhere in its first 1024 bytes.
 HEAD_SIZE = 1024
@@ -37,6 +41,10 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
 assert frozenset(SIGNATURES) == ALLOWED_EXTENSIONS, "every allowed extension needs a signature"
+
+# What a photo a platform hands over may be: the platforms re-encode photos as JPEG, but a
+# link may serve PNG, GIF or WebP; anything else (an error page, a program) is no photo.
+_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 
 # Characters of a file name kept: stored names are never taken from it (storage.files), but it
@@ -79,4 +87,14 @@ def matches(name: str, head: bytes) -> bool:
 def check_content(name: str, head: bytes) -> None:
     """Refuse a file whose first bytes are not of the type its name says (UserError)."""
     if not matches(name, head):
-        raise UserError("web-portal-file-lies", name=name, kind=suffix(name).lstrip(".").upper())
+        raise UserError("web-portal-file-lies", name=name, kind=kind_of(name))
+
+
+def is_photo(head: bytes) -> bool:
+    """Whether `head`, the first bytes of a photo a platform handed over, is an image."""
+    return head.startswith(_IMAGES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+def kind_of(name: str) -> str:
+    """The type a name claims, as people call it ("PDF", "DOCX")."""
+    return suffix(name).lstrip(".").upper()

@@ -64,8 +64,8 @@ async def test_the_office_gets_the_latest_files_as_a_zip(world: World) -> None:
 
 async def test_every_version_on_request_and_leaders_too(world: World) -> None:
     await world.register("2", "phong-b")
-    await world.send_file("2", "Báo cáo.docx", b"v1")
-    await world.send_file("2", "Báo cáo.docx", b"v2")
+    await world.send_file("2", "Báo cáo.docx", b"PK\x03\x04v1")
+    await world.send_file("2", "Báo cáo.docx", b"PK\x03\x04v2")
     await world.register("8", "ban-giam-doc", Role.LEADER)
     await world.say("8", "/taitep bc-6-thang tatca")
     _, _, _, _, content = world.out.uploads[-1]
@@ -75,7 +75,7 @@ async def test_every_version_on_request_and_leaders_too(world: World) -> None:
             "Phòng B/v2 - Báo cáo.docx",
             "Tình hình.xlsx",
         ]
-        assert archive.read("Phòng B/v1 - Báo cáo.docx") == b"v1"
+        assert archive.read("Phòng B/v1 - Báo cáo.docx") == b"PK\x03\x04v1"
 
 
 async def test_units_heads_are_refused_and_mistakes_named(world: World) -> None:
@@ -98,7 +98,7 @@ async def test_units_heads_are_refused_and_mistakes_named(world: World) -> None:
 
 async def test_too_big_for_the_platform_points_to_the_command_line(world: World) -> None:
     await world.register("2", "phong-b")
-    await world.send_file("2", "Lớn.pdf", b"%PDF" + bytes(5000))
+    await world.send_file("2", "Lớn.pdf", b"%PDF-" + bytes(5000))
     await world.register("9", "van-phong", Role.OFFICE)
     world.out.max_upload = 1000  # the file alone is more than twice that: refused unwritten
     await world.say("9", "/zip bc-6-thang")

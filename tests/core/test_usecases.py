@@ -301,7 +301,7 @@ async def test_status_is_for_the_office_and_leadership(world: World) -> None:
     await world.register("1", "phong-a")
     await world.register("5", "van-phong", Role.OFFICE)
     await world.register("6", "ban-giam-doc", Role.LEADER)
-    await world.send_file("1", "bc.pdf", b"%PDF")
+    await world.send_file("1", "bc.pdf", b"%PDF-")
     await world.say("1", "/tinhhinh")
     assert world.out.texts("1")[-1] == (
         "Chỉ cán bộ Văn phòng và lãnh đạo xem được tình hình nộp báo cáo."
@@ -330,7 +330,7 @@ async def test_office_group(world: World) -> None:
     )
     await world.say("5", "/nhom", chat=group, kind=ChatKind.GROUP)
     assert world.out.texts(group)[-1].startswith("Đã gắn nhóm «Nhóm Văn phòng» làm nhóm Văn phòng")
-    await world.send_file("1", "bc.pdf", b"%PDF")
+    await world.send_file("1", "bc.pdf", b"%PDF-")
     (forwarded,) = world.out.forwarded
     assert forwarded[0] == group
     assert forwarded[2].startswith("Phòng A nộp báo cáo «Báo cáo 6 tháng», phiên bản 1 (biên nhận ")
@@ -341,7 +341,7 @@ async def test_nothing_open_lists_next_deadlines(world: World) -> None:
     world.clock[0] = NOW + timedelta(days=3)  # past the deadline, nothing sent: late, still open
     await world.register("2", "ban-giam-doc", Role.LEADER)
     await world.say("2", "bc")
-    await world.send_file("2", "bc2.pdf", b"%PDF2")
+    await world.send_file("2", "bc2.pdf", b"%PDF-2")
     assert world.out.texts("2")[-1] == (
         "Ban Giám đốc hiện không có báo cáo nào đang mở để nộp, nên bot chưa lưu gì.\n\n"
         "Chưa có hạn nộp nào sắp tới."
@@ -413,7 +413,7 @@ async def test_user_strings_are_cleaned_before_they_are_stored(world: World) -> 
     ((submit, _),) = world.out.sent[-1][2]
     await world.press("1", submit.data)
     assert world.out.texts("1")[-1].startswith("Biên nhận: đã nhận nội dung của Phòng A")
-    await world.send_file("1", "bao\x00cao.pdf", b"%PDF", caption="ghi\x00 chú\u200b")
+    await world.send_file("1", "bao\x00cao.pdf", b"%PDF-", caption="ghi\x00 chú\u200b")
     assert "tệp «baocao.pdf»" in world.out.texts("1")[-1]
     async with world.engine.connect() as connection:  # type: ignore[attr-defined]
         rows = (
@@ -433,9 +433,9 @@ async def test_a_correction_after_the_deadline_is_judged_by_the_first_version(
     world: World,
 ) -> None:
     await world.register("1", "phong-a")
-    await world.send_file("1", "bc.pdf", b"%PDF")
+    await world.send_file("1", "bc.pdf", b"%PDF-")
     world.clock[0] = NOW + timedelta(days=3)  # Thu 06/06 10:00: the deadline has passed
-    await world.send_file("1", "bc-sua.pdf", b"%PDF sua")
+    await world.send_file("1", "bc-sua.pdf", b"%PDF- sua")
     question, keyboard = world.out.sent[-1][1:]  # a correction is never filed unasked
     assert question == "Nộp tệp «bc-sua.pdf» cho báo cáo nào?"
     assert [row[0].text for row in keyboard] == [
@@ -456,10 +456,10 @@ async def test_a_correction_after_the_deadline_is_judged_by_the_first_version(
         in (world.out.texts("1")[-1])
     )
     await world.register("2", "phong-b")
-    await world.send_file("2", "bc.pdf", b"%PDF b")  # late, first version
+    await world.send_file("2", "bc.pdf", b"%PDF- b")  # late, first version
     assert "Phiên bản 1, trễ hạn 1 ngày 10 giờ." in world.out.texts("2")[-1]
     world.clock[0] = NOW + timedelta(days=4)
-    await world.send_file("2", "bc2.pdf", b"%PDF b2")
+    await world.send_file("2", "bc2.pdf", b"%PDF- b2")
     await world.press("2", world.out.sent[-1][2][0][0].data)
     assert (
         "Phiên bản 2, bản sửa; lần nộp đầu lúc 06/06/2024 10:00 trễ hạn 1 ngày 10 giờ."
@@ -475,10 +475,10 @@ async def test_a_correction_after_the_deadline_is_judged_by_the_first_version(
 async def test_corrections_are_offered_beside_open_reports(two_reports: World) -> None:
     world = two_reports
     await world.register("1", "phong-a")
-    await world.send_file("1", "chuyen-de.pdf", b"%PDF")
+    await world.send_file("1", "chuyen-de.pdf", b"%PDF-")
     await world.press("1", world.out.sent[-1][2][0][0].data)  # for the 6-month report
     world.clock[0] = NOW + timedelta(days=3)
-    await world.send_file("1", "sua.pdf", b"%PDF sua")
+    await world.send_file("1", "sua.pdf", b"%PDF- sua")
     question, keyboard = world.out.sent[-1][1:]
     assert question == "Nộp tệp «sua.pdf» cho báo cáo nào?"
     assert [row[0].text for row in keyboard] == [
@@ -496,9 +496,9 @@ async def test_corrections_are_offered_beside_open_reports(two_reports: World) -
 async def test_a_stored_submission_is_never_answered_as_a_failure(world: World) -> None:
     await world.register("1", "phong-a")
     world.out.down = 1  # the receipt cannot be delivered
-    await world.send_file("1", "bc.pdf", b"%PDF")  # no exception reaches the apology
+    await world.send_file("1", "bc.pdf", b"%PDF-")  # no exception reaches the apology
     long_name = "bao-cao-" + "x" * 5000 + ".pdf"
-    await world.send_file("1", long_name, b"%PDF 2")
+    await world.send_file("1", long_name, b"%PDF- 2")
     receipt = world.out.texts("1")[-1]
     assert receipt.startswith("Biên nhận: đã nhận tệp «bao-cao-xxx")
     assert "x….pdf»" in receipt and len(receipt) < 500
@@ -508,7 +508,7 @@ async def test_a_stored_submission_is_never_answered_as_a_failure(world: World) 
 
 async def test_my_reports_lists_what_can_still_be_corrected(world: World) -> None:
     await world.register("1", "phong-a")
-    await world.send_file("1", "bc.pdf", b"%PDF")
+    await world.send_file("1", "bc.pdf", b"%PDF-")
     world.clock[0] = NOW + timedelta(days=3)
     await world.say("1", "/baocao")
     assert world.out.texts("1")[-1] == (

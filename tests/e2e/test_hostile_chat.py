@@ -128,3 +128,29 @@ async def test_an_edited_text_is_what_gets_submitted(office: Office, fake: FakeT
     notice = await fake.wait_for_message(1002, contains="Sửa lời nhắn kèm tệp")
     assert "hãy gửi lại tệp" in notice["text"]
     assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 2}
+
+
+async def test_a_file_whose_content_is_not_what_its_name_says_is_refused(
+    office: Office, fake: FakeTelegram
+) -> None:
+    await office.start_bot()
+    binh = fake.user(1002, "Bình")
+    await office.register(binh, "phong-b")
+    program = fake.add_file(
+        b"MZ\x90\x00\x03" + bytes(200), file_name="bao-cao.pdf", mime_type="application/pdf"
+    )
+    await fake.send_document(binh, program)
+    refusal = (await fake.wait_for_message(1002, contains="bao-cao.pdf"))["text"]
+    assert refusal.startswith("Tệp «bao-cao.pdf» mang đuôi PDF nhưng nội dung không phải tệp PDF")
+    assert "bot chưa lưu gì" in refusal
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 0}
+    assert not (office.data / "files").exists() or not any(
+        path.is_file() for path in (office.data / "files").rglob("*")
+    )
+    # The same bytes under their true name are refused by name, before any download.
+    await fake.send_document(binh, program, file_name="bao-cao.exe")
+    await fake.wait_for_message(1002, contains="không thuộc loại được nhận")
+    real = fake.add_file(b"%PDF-1.7 d", file_name="bao-cao.pdf", mime_type="text/html")
+    await fake.send_document(binh, real)  # a lying MIME type alone does not matter
+    await fake.wait_for_message(1002, contains="Biên nhận")
+    assert await office.versions("bc-quy") == {"phong-a": 0, "phong-b": 1}

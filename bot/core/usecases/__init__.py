@@ -6,10 +6,10 @@ through that platform's messenger: `registration` (/start, greeting, strangers),
 and answered), `asking` (my reports, deadlines, status, help), `office` (the office group).
 """
 
+from bot.core.filetypes import ALLOWED_EXTENSIONS
 from bot.core.usecases.commands import COMMANDS, MENU, Command, Where, Who
 from bot.core.usecases.context import BotSettings
 from bot.core.usecases.router import ReportBot
-from bot.core.usecases.submission import ALLOWED_EXTENSIONS
 
 __all__ = [
     "ALLOWED_EXTENSIONS",

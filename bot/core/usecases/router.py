@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from bot.core import buttons
+from bot.core import buttons, filetypes
 from bot.core.archive import Archives
 from bot.core.cleaning import clean, clean_name, clean_optional, has_visible
 from bot.core.drafts import DraftDesk
@@ -171,7 +171,10 @@ def _cleaned(incoming: Incoming) -> Incoming:
     """`incoming` with every string the person typed or named made safe to store and query."""
     attachment = incoming.attachment
     if attachment is not None and attachment.file_name is not None:
-        attachment = replace(attachment, file_name=clean_name(attachment.file_name) or None)
+        # The same name the web portal would keep: its last path component ("../../x.pdf"
+        # and "C:\\...\\x.pdf" are names some clients send), composed, without controls.
+        name = filetypes.clean_file_name(attachment.file_name)
+        attachment = replace(attachment, file_name=name or None)
     sender = incoming.sender
     return replace(
         incoming,

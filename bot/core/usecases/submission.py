@@ -4,14 +4,16 @@ and a file passed on to the office group."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
+from bot.core import filetypes, steps, texts
 from bot.core import formatting as fmt
-from bot.core import steps, texts
 from bot.core.cleaning import clean, clean_optional, shorten_name
+from bot.core.filetypes import ALLOWED_EXTENSIONS
 from bot.core.i18n import t
 from bot.core.model import (
     Attachment,
@@ -31,10 +33,8 @@ from bot.core.usecases.questions import choose
 
 log = logging.getLogger(__name__)
 
-# Documents a report comes as, and photos sent uncompressed, as files.
-ALLOWED_EXTENSIONS = frozenset(
-    {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".jpg", ".jpeg", ".png"}
-)
+# The disk (or the user's quota) is full: the Office has to make room, the person cannot.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 async def text(ctx: Context, request: Request, contact: Contact) -> None:
@@ -149,6 +149,14 @@ async def accept_file(
     try:
         try:
             size = await out.download(attachment, staged)
+        except OSError as error:
+            if error.errno not in _DISK_FULL:
+                raise
+            # Said as it is: an apology would have the person send the same file again.
+            log.error("no room on disk for a file from %s: %s", contact.unit_key, error)
+            ctx.files.discard(staged)  # the part written goes before the person is told
+            await out.send(chat, t("submit-disk-full"))
+            return
         except FileTooBigError:
             limit = fmt.megabytes(out.max_download)
             refusal = t("submit-file-too-big", size=f"> {limit}", limit=limit)
@@ -157,6 +165,10 @@ async def accept_file(
             return
         if size == 0:
             await out.send(chat, t("submit-file-empty"))
+            return
+        lie = _content_lie(attachment, name, await asyncio.to_thread(_head, staged))
+        if lie is not None:
+            await out.send(chat, lie)
             return
         digest = await asyncio.to_thread(_sha256, staged)
         receipt = await ctx.repo.submit(
@@ -217,6 +229,22 @@ async def _forward(
         await request.out.send_file(group, attachment, caption)
     except Exception:  # the unit's submission stands even if the group cannot be reached
         log.exception("could not forward submission %s to the office group", receipt.receipt_code)
+
+
+def _content_lie(attachment: Attachment, name: str, head: bytes) -> str | None:
+    """The refusal for a file whose first bytes are not what its name (or, for a photo, the
+    platform) says it is: the Office must never open a program saved as "bao-cao.pdf"."""
+    if attachment.kind is AttachmentKind.PHOTO:
+        return None if filetypes.is_photo(head) else t("submit-photo-lies")
+    if filetypes.matches(name, head):
+        return None
+    kind = filetypes.kind_of(name)
+    return t("submit-file-lies", name=shorten_name(name, NAME_SHOWN), kind=kind)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(filetypes.HEAD_SIZE)
 
 
 def _file_label(attachment: Attachment) -> str:
