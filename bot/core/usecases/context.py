@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core import buttons, steps, texts
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from bot.core.web_access import WebAccessDesk
 
 NAME_SHOWN = 120  # characters of a person's file name or title repeated back to them
+
+
+StepT = TypeVar("StepT")
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,23 @@ class Context:
         if pending is None:
             return None
         return Saved(pending.token, steps.decode(pending.kind, pending.payload))
+
+    async def press(
+        self, request: Request, choice: buttons.Choice, kind: type[StepT]
+    ) -> tuple[bool, StepT | None]:
+        """Whether a pressed `choice` answers the person's pending question of `kind`, and
+        that question's step when this press is the one that acts: None when another press
+        of it took the step first. A press that answers is acknowledged."""
+        saved = await self.peek_step(request)
+        if saved is None or saved.token != choice.token or not isinstance(saved.step, kind):
+            return False, None
+        callback = request.incoming.callback
+        assert callback is not None
+        taken = await self.take_step(request, choice.token)
+        await request.out.answer(callback.callback_id)
+        if taken is None:  # pressed twice at once: the other press acts
+            return True, None
+        return True, saved.step
 
     async def take_step(self, request: Request, token: str) -> Saved | None:
         """The person's fresh pending step with `token`, removed so it acts once."""

@@ -91,18 +91,9 @@ def _label(instance: InstanceStatus) -> str:
 async def pressed(ctx: Context, request: Request, choice: buttons.Choice) -> bool:
     """A pick in the export question, if `choice` answers one: the workbook is sent. False
     when the button belongs to another question (the caller goes on with it)."""
-    saved = await ctx.peek_step(request)
-    if saved is None or saved.token != choice.token:
-        return False
-    if not isinstance(saved.step, steps.ExportChoice):
-        return False
-    callback = request.incoming.callback
-    assert callback is not None
-    taken = await ctx.take_step(request, choice.token)
-    await request.out.answer(callback.callback_id)
-    if taken is None:  # pressed twice at once: the other press acts
-        return True
-    step = saved.step
+    answers, step = await ctx.press(request, choice, steps.ExportChoice)
+    if step is None:
+        return answers
     if choice.cancelled:
         await _close_prompt(request, t("xlsx-cancelled"))
         return True

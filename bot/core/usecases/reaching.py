@@ -48,17 +48,9 @@ async def ask(ctx: Context, request: Request, contact: Contact) -> None:
 async def pressed(ctx: Context, request: Request, choice: buttons.Choice) -> bool:
     """A pick in the question `ask` put, if `choice` answers one; False when the button
     belongs to another question (the caller goes on with it)."""
-    saved = await ctx.peek_step(request)
-    if saved is None or saved.token != choice.token:
-        return False
-    if not isinstance(saved.step, steps.ReachChoice):
-        return False
-    callback = request.incoming.callback
-    assert callback is not None
-    taken = await ctx.take_step(request, choice.token)
-    await request.out.answer(callback.callback_id)
-    if taken is None:  # pressed twice at once: the other press acts
-        return True
+    answers, step = await ctx.press(request, choice, steps.ReachChoice)
+    if step is None:
+        return answers
     contact = await ctx.repo.contact(platform=request.platform, user_id=request.user_id)
     accounts = [] if contact is None else await ctx.repo.linked(contact_id=contact.id)
     current = next((a for a in accounts if a.reaches), None)
@@ -66,7 +58,6 @@ async def pressed(ctx: Context, request: Request, choice: buttons.Choice) -> boo
         if current is not None:
             await _close_prompt(request, t("reach-kept", platform=platform_name(current.platform)))
         return True
-    step = saved.step
     wanted = step.contacts[choice.position] if choice.position < len(step.contacts) else None
     account = next((a for a in accounts if a.id == wanted), None)
     if account is None:  # removed meanwhile, or a damaged button
