@@ -320,6 +320,7 @@ def forged_start(secret: str | None) -> Act:
 
 NFD = unicodedata.normalize("NFD", "Đã hoàn thành kế hoạch quý")
 CONFIRM = t("submit-text-confirm", name="Báo cáo quý")
+TOO_BIG = t("submit-file-too-big", size="> 20", limit="20").split("(")[0]
 
 CASES: list[Case] = [
     # --- text ----------------------------------------------------------------------------
@@ -407,7 +408,7 @@ CASES: list[Case] = [
     Case("photo-404", photo_404, (t("zalo-photo-gone"),)),
     Case("photo-that-is-html", photo(HTML, "text/html"), (t("submit-photo-lies"),)),
     Case("photo-html-said-jpeg", photo(HTML), (t("submit-photo-lies"),)),
-    Case("photo-over-the-cap", photo_too_big, ("Tệp quá lớn",), allowed=LINKED),
+    Case("photo-over-the-cap", photo_too_big, (TOO_BIG,), allowed=LINKED),
     Case(
         "photo-redelivered",
         redelivered,
