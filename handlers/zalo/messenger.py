@@ -63,6 +63,11 @@ _GONE = ("block", "not found", "not exist", "unfollow", "not a friend", "invalid
 _UNREACHABLE_CODES = (403, 404)
 
 
+class PhotoGoneError(DeliveryError):
+    """The picture a person sent can no longer be fetched from Zalo (HTTP 4xx): they are told
+    to send it again, not that the bot failed."""
+
+
 class Offer(Protocol):
     async def __call__(self, *, platform: str, user_id: str, keyboard: Keyboard) -> None: ...
 
@@ -121,7 +126,18 @@ class ZaloMessenger:
         await self.send(message.chat_id, text, keyboard=keyboard)
 
     async def answer(self, callback_id: str, text: str | None = None) -> None:
-        """No button is ever pressed on Zalo."""
+        """No button is ever pressed on Zalo, but a typed number stands for one: its notice
+        (a choice no longer valid, a report closed since) is the only answer the person gets,
+        so it goes to the chat as a message. The chat is the one of the typed message, whose
+        `source_ref` (made in `translate`) ends the callback's id."""
+        if not text or not text.strip():
+            return
+        _, found, ref = callback_id.partition(f"{PLATFORM}:")
+        chat_id = ref.split(":", 1)[0] if found else ""
+        if not chat_id:
+            log.warning("a notice for a Zalo choice had no chat to go to")
+            return
+        await self.send(chat_id, text)
 
     async def download(self, attachment: Attachment, destination: Path) -> int:
         """Fetch a photo from the URL Zalo gave, up to `max_download` bytes, retrying as sends
@@ -154,10 +170,10 @@ class ZaloMessenger:
             if response.status_code >= 500 or response.status_code == 429:
                 raise UnavailableError("download", response.status_code)
             if response.status_code != 200:
-                raise DeliveryError(f"download: HTTP {response.status_code}")
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if not kind.startswith("image/"):
-                raise DeliveryError("download: not an image")
+                # Zalo's link to the picture is gone (deleted, expired): no retry brings it back.
+                raise PhotoGoneError(f"download: HTTP {response.status_code}")
+            # The content type is not checked: the core reads the first bytes and tells the
+            # person in words when they are not a picture, where a refusal here was an apology.
             length = response.headers.get("content-length")
             if length and length.isdigit() and int(length) > self.max_download:
                 raise FileTooBigError(url)

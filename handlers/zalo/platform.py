@@ -39,7 +39,7 @@ from handlers.zalo.client import (
 )
 from handlers.zalo.files import ROUTE as FILES_ROUTE
 from handlers.zalo.files import OneTimeFiles
-from handlers.zalo.messenger import ZaloMessenger
+from handlers.zalo.messenger import PhotoGoneError, ZaloMessenger
 from handlers.zalo.translate import PLATFORM, chat_of, incoming, message_id, unwrap
 
 log = logging.getLogger(__name__)
@@ -298,6 +298,12 @@ class ZaloPlatform:
                 log.debug("a Zalo message delivered again was ignored")
                 return
             await self._core.handle(event, self._messenger)
+        except PhotoGoneError:
+            # Nothing was stored (the download comes before anything is written): the person
+            # sends the picture again, rather than being told the bot failed.
+            log.info("a picture sent on Zalo could no longer be fetched")
+            with contextlib.suppress(Exception):
+                await self._messenger.send(event.chat.chat_id, t("zalo-photo-gone"))
         except Exception:
             # As on every platform: the stack to the log, words to the person.
             log.exception("could not handle a Zalo message")

@@ -16,7 +16,7 @@ from bot.core.model import Attachment, AttachmentKind, Button, Keyboard
 from bot.core.ports import DeliveryError, FileTooBigError, UnreachableError
 from handlers.zalo.client import ZaloClient, ZaloError
 from handlers.zalo.files import OneTimeFiles
-from handlers.zalo.messenger import ZaloMessenger
+from handlers.zalo.messenger import PhotoGoneError, ZaloMessenger
 
 TOKEN = "42:tok"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -91,13 +91,19 @@ async def test_a_keyboard_becomes_numbered_lines_and_an_offer() -> None:
     assert "1" in api.calls[0][1]["text"] and "Nộp ngay" in api.calls[0][1]["text"]
 
 
-async def test_an_edit_is_a_new_message_and_an_answer_is_nothing() -> None:
+async def test_an_edit_is_a_new_message_and_a_typed_numbers_notice_goes_to_its_chat() -> None:
     api = Api()
     zalo = messenger(api)
     ref = await zalo.send("c1", "một")
     await zalo.edit(ref, "hai")
-    await zalo.answer("cb", "x")
-    assert [body["text"] for _, body in api.calls] == ["một", "hai"]
+    await zalo.answer("cb", "không có chat")
+    await zalo.answer("number:zalo:c2:m9")
+    await zalo.answer("number:zalo:c2:m9", "ba")
+    assert [(body["chat_id"], body["text"]) for _, body in api.calls] == [
+        ("c1", "một"),
+        ("c1", "hai"),
+        ("c2", "ba"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +159,8 @@ async def test_a_revoked_token_is_a_delivery_error_without_retrying() -> None:
     assert len(api.calls) == 1
 
 
-async def test_a_photo_is_downloaded_with_a_cap_and_only_if_it_is_an_image(tmp_path: Path) -> None:
+async def test_a_photo_is_downloaded_with_a_cap_whatever_its_type(tmp_path: Path) -> None:
+    """What the bytes are is for the core to say (in words); a link gone is PhotoGoneError."""
     image = b"\xff\xd8" + b"x" * 1000
 
     def cdn(request: httpx.Request) -> httpx.Response:
@@ -161,6 +168,8 @@ async def test_a_photo_is_downloaded_with_a_cap_and_only_if_it_is_an_image(tmp_p
             return httpx.Response(200, content=image, headers={"content-type": "image/jpeg"})
         if request.url.path == "/page":
             return httpx.Response(200, content=b"<html>", headers={"content-type": "text/html"})
+        if request.url.path == "/gone":
+            return httpx.Response(404, content=b"<html>", headers={"content-type": "text/html"})
         return httpx.Response(200, content=b"y" * 5000, headers={"content-type": "image/png"})
 
     downloads = httpx.AsyncClient(transport=httpx.MockTransport(cdn))
@@ -175,10 +184,11 @@ async def test_a_photo_is_downloaded_with_a_cap_and_only_if_it_is_an_image(tmp_p
             Attachment(AttachmentKind.PHOTO, "https://cdn.test/big"), tmp_path / "b"
         )
     assert not (tmp_path / "b").exists()
-    with pytest.raises(DeliveryError):
-        await zalo.download(
-            Attachment(AttachmentKind.PHOTO, "https://cdn.test/page"), tmp_path / "c"
-        )
+    page = Attachment(AttachmentKind.PHOTO, "https://cdn.test/page")
+    assert await zalo.download(page, tmp_path / "c") == len(b"<html>")
+    with pytest.raises(PhotoGoneError):
+        await zalo.download(Attachment(AttachmentKind.PHOTO, "https://cdn.test/gone"), target)
+    assert not target.exists()
     await downloads.aclose()
 
 

@@ -3,6 +3,7 @@
 zalo-file-elsewhere = (Tệp «{ $name }» được gửi qua nền tảng khác; xem trên trang web của baocao.)
 zalo-file-not-sent = Tệp «{ $name }» không gửi được qua Zalo; hãy lấy tệp trên trang web của baocao.
 zalo-file-link = Tải tệp «{ $name }» tại: { $link } (liên kết dùng được trong { $minutes } phút).
+zalo-photo-gone = Bot không tải được ảnh vừa gửi từ Zalo (ảnh có thể đã bị xóa hoặc hết hạn), nên chưa lưu gì. Hãy gửi lại ảnh.
 
 ## Khởi động và nhận tin trên Zalo
 zalo-started = Bot Zalo «{ $name }» đã sẵn sàng nhận tin nhắn.
