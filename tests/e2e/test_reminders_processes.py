@@ -264,3 +264,51 @@ async def _outage(fake: FakeTelegram, *, bad_gateway_for: float, retry_after: in
                 fake.fail_next("sendMessage", 429, retry_after=retry_after)
                 return
         await asyncio.sleep(0.01)
+
+
+async def test_one_of_two_processes_killed_mid_fan_out_the_other_finishes_it(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Two bots run; the one that claimed the fan-out (a batch holds every row) is SIGKILLed a
+    third of the way through. The other takes back the dead one's claims (same host: at once,
+    not after the lease) and finishes every row; only the message the dead one had in flight
+    may arrive twice."""
+    units = 400
+    data = data_dir(tmp_path)
+    url = sqlite_url(data)
+    await prepare(url, data, fake, units)
+    survivor = BotProcess(bot_env(fake, url, data), data, tmp_path / "survivor.log")
+    victim = BotProcess(
+        bot_env(fake, url, data, BAOCAO_TELEGRAM_POLLING="false"), data, tmp_path / "victim.log"
+    )
+    processes = [survivor, victim]
+    try:
+        await victim.start()
+        await until(reminded(fake, 1), 30, "the first chat reminded")  # it holds the batch
+        await survivor.start()
+        await until(reminded(fake, units // 3), 60, f"{units // 3} chats reminded")
+        await victim.kill()
+        at_kill = len(reminders_by_chat(fake))
+        assert at_kill < units, "the fan-out ended before the kill"
+        await until(reminded(fake, units), 60, "every chat reminded")
+        await until(lambda: all_sent(url, units), 30, "every row marked sent")
+        assert await survivor.terminate() == 0, survivor.output()
+    finally:
+        await stop_all(processes)
+    assert "reminder(s) claimed by" in survivor.output()  # taken back, not waited for
+    by_pid = pids(await sent_by_worker(url))
+    counts = await reminder_counts(url)
+
+    chats = reminders_by_chat(fake)
+    print(
+        f"\nkilled one of two at {at_kill}/{units} delivered; it had sent "
+        f"{by_pid[victim.pid]}, the survivor {by_pid[survivor.pid]}"
+    )
+    assert set(chats) == {user_id(n) for n in range(units)}
+    assert sum(count - 1 for count in chats.values()) <= 1  # the one in flight at the kill
+    assert counts.get("sent") == units
+    assert "claimed" not in counts
+    assert by_pid[survivor.pid] + by_pid[victim.pid] == units  # each row marked once
+    assert by_pid[survivor.pid] > units - at_kill - 1  # the survivor finished the rest
+    assert stray_messages(fake) == []
+    fake.assert_clean()

@@ -905,6 +905,12 @@ class FakeTelegram:
         self.webhook_answers: list[int] = []
         self.webhook_dropped: list[QueuedUpdate] = []
         self.held_polls = 0  # getUpdates requests being held open right now
+        # While set, every API call (getUpdates too) is answered with this status, as a Bot API
+        # behind a proxy answers 502 when it is down; scripted, so not a violation.
+        self.outage: int | None = None
+        # Seconds a file download stalls after its first half: a slow network, for a test
+        # that kills the bot in the middle of a download.
+        self.download_stall = 0.0
 
         self._pending: list[QueuedUpdate] = []
         self._next_update_id = 700_000_000
@@ -1514,7 +1520,20 @@ class FakeTelegram:
             self.downloads.append((path, self._download_failures[0] or 0))
             return await self._failed_download(request, stored.read())
         self.downloads.append((path, 200))
+        if self.download_stall > 0:
+            return await self._stalled_download(request, stored.read())
         return web.Response(body=stored.read(), content_type="application/octet-stream")
+
+    async def _stalled_download(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Length": str(len(body)), "Content-Type": "application/octet-stream"}
+        )
+        await response.prepare(request)
+        await response.write(body[: len(body) // 2])
+        await asyncio.sleep(self.download_stall)
+        await response.write(body[len(body) // 2 :])
+        await response.write_eof()
+        return response
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         call = Call(len(self.calls), request.match_info["method"], {}, time.perf_counter())
@@ -1572,6 +1591,9 @@ class FakeTelegram:
         delays = self._delays.get(method)
         if delays:
             await self._sleep(delays.pop(0))
+        if self.outage is not None:
+            call.scripted = True
+            raise ApiError(self.outage, "Bad Gateway" if self.outage == 502 else "Unavailable")
         failures = self._failures.get(method)
         if not failures and method != "getUpdates":
             failures = self._failures.get("*")
