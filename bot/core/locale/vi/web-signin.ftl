@@ -35,7 +35,7 @@ signin-bind-denied = cổng dưới 1024 chỉ quản trị viên hệ thống m
 signin-bind-other = hệ điều hành không cho mở cổng này
 run-web-address = Trang web baocao: { $address }
 run-web-office-link = Đường liên kết đăng nhập cho Văn phòng (dùng một lần, trong { $minutes } phút): { $link }
-run-web-add-token = Chưa có bot chat nào: baocao chỉ chạy trang web. Muốn dùng cả bot Telegram, hãy tạo bot bằng cách nhắn /newbot cho @BotFather, rồi chép mã bot vào tệp .env ở thư mục baocao, dòng BAOCAO_TELEGRAM_TOKEN=mã-bot, và chạy lại baocao.
+run-web-add-token = Chưa có bot chat nào: baocao chỉ chạy trang web. Muốn dùng cả bot Telegram, hãy tạo bot bằng cách nhắn /newbot cho @BotFather, rồi chép mã bot vào tệp .env ở thư mục baocao, dòng BAOCAO_TELEGRAM_TOKEN=mã-bot; muốn dùng bot Zalo, chép mã bot Zalo (trong trang quản lý Zalo Bot) vào dòng BAOCAO_ZALO_TOKEN=mã-bot. Rồi chạy lại baocao.
 cli-web-help = Trang web baocao: đường liên kết đăng nhập, đăng xuất mọi người.
 cli-web-login-help = In một đường liên kết đăng nhập dùng một lần: không ghi số người liên hệ thì cho cán bộ Văn phòng (15 phút); ghi số (như lệnh baocao contacts liệt kê) thì cho người đó, theo vai trò của họ.
 cli-arg-web-contact = Số của người liên hệ, như lệnh baocao contacts liệt kê. Bỏ trống: cán bộ Văn phòng.
