@@ -152,9 +152,21 @@ async def role_sender(spec: dict[str, Any]) -> None:
 
     engine = make_engine(spec["database"])
     shared = spec["limiter"] == "shared"
-    limiter: Any = (
-        SharedRateLimiter(SqlRateBudget(engine)) if shared else AIORateLimiter(max_retries=5)
-    )
+    leaving: list[tuple[int, float]] = []  # (chat, time.perf_counter()) as each request leaves
+
+    class Timed(SharedRateLimiter if shared else AIORateLimiter):  # type: ignore[misc]
+        """Notes when each request leaves its limiter, to tell its lateness from transit."""
+
+        async def process_request(self, callback: Any, **rest: Any) -> Any:
+            chat = rest["data"].get("chat_id")
+
+            async def timed(*args: Any, **kwargs: Any) -> Any:
+                leaving.append((chat, time.perf_counter()))
+                return await callback(*args, **kwargs)
+
+            return await super().process_request(callback=timed, **rest)
+
+    limiter: Any = Timed(SqlRateBudget(engine)) if shared else Timed(max_retries=5)
     bot: ExtBot[None] = ExtBot(spec["token"], base_url=spec["api"], rate_limiter=limiter)
     await bot.initialize()
     reader = await stdin_lines()
@@ -177,7 +189,7 @@ async def role_sender(spec: dict[str, Any]) -> None:
         counts["late"] = limiter.late
     await bot.shutdown()
     await engine.dispose()
-    say(json.dumps(counts))
+    say(json.dumps({**counts, "leaving": leaving}))
     await reader.read()
 
 
@@ -264,11 +276,29 @@ async def sending(
     calls = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
     ok = [c.time for c in calls if c.status == 200]
     totals = {key: sum(r.get(key, 0) for r in results) for key in EXPECTED_FIELDS}
+    # perf_counter is CLOCK_MONOTONIC, one clock for every process on this machine: the time
+    # from a request leaving its limiter to the fake's arrival is transit (PTB, HTTP, the
+    # fake's own event loop), which no limiter controls.
+    left = [(int(chat), at) for r in results for chat, at in r["leaving"] if chat]
+    arrivals: dict[int, list[float]] = {}
+    for call in calls:
+        arrivals.setdefault(int(call.params.get("chat_id", 0)), []).append(call.time)
+    order: dict[int, int] = Counter()
+    transit = []
+    for chat, at in sorted(left, key=lambda x: x[1]):
+        times = arrivals.get(chat, [])
+        if order[chat] < len(times):
+            transit.append((times[order[chat]] - at) * 1000)
+        order[chat] += 1
     return {
         "messages": messages,
         "rate": len(ok) / (max(ok) - started) if ok else 0.0,
         "most": most_in_any_second(ok),
         "429": sum(1 for c in calls if c.status == 429),
+        "most_leaving": most_in_any_second([at for _, at in left]),
+        "transit50": statistics.median(transit) if transit else float("nan"),
+        "transit99": percentile(transit, 0.99),
+        "transit_max": max(transit, default=float("nan")),
         **totals,
     }
 
@@ -285,6 +315,12 @@ async def sending_half(args: argparse.Namespace, database: str, logs: Path) -> N
     print(f"  {'rate together /s (>= 29)':30}{shared['rate']:>16.1f}{base['rate']:>20.1f}")
     print(f"  {'most in any second (<= 30)':30}{shared['most']:>16}{base['most']:>20}")
     print(f"  {'429 answers (0)':30}{shared['429']:>16}{base['429']:>20}")
+    print(
+        f"  {'most leaving limiters in 1 s':30}{shared['most_leaving']:>16}"
+        f"{base['most_leaving']:>20}"
+    )
+    for key, label in (("transit50", "p50"), ("transit99", "p99"), ("transit_max", "max")):
+        print(f"  {label + ' leaving to arrival ms':30}{shared[key]:>16.1f}{base[key]:>20.1f}")
     print(f"  {'failed sends':30}{shared['failed']:>16}{base['failed']:>20}")
     print(f"  {'slots given up, woken late':30}{shared['late']:>16}{'-':>20}")
     trips = shared["round_trips"]
