@@ -27,8 +27,13 @@ database (storage/rate_limit.py), as a schedule of sending slots:
   a 429 that stops every instance for a second or more. Group sends do the same; their
   forsaken slot stays in the group's window, which only makes the window stricter.
 - **Clocks**: slot times are on the database's clock, and each answer carries the database's
-  `now`; an instance waits `slot - now` on its own clock, so machines whose clocks differ
-  still interleave correctly.
+  `now`, so machines whose clocks differ still interleave correctly. The offset between the
+  two clocks is the smallest `local now - database now` seen over the last `OFFSET_WINDOW`
+  seconds, not the latest answer's: an answer that took 30 ms to come back (a slow database, a
+  busy event loop) would otherwise shift its whole batch of slots 30 ms later on this side,
+  unseen, and those sends would leave together with the other instances' next ones. With the
+  smallest, a slow answer shows as sends woken late, which take fresh slots. The window lets
+  the estimate follow the database's clock when it is stepped.
 - **429**: as with PTB's limiter, the request is retried after `retry_after` (+0.1 s), up to
   `max_retries`; the shared schedule is also pushed past `retry_after`, so every instance
   pauses, not only the one that was told.
@@ -59,6 +64,7 @@ GROUP_PERIOD = 60.0
 MAX_BATCH = 8  # slots one round trip reserves at most
 RETRY_MARGIN = 0.1
 LATE_MARGIN = 0.008  # seconds after its slot a send may still leave (of the 20 ms of slack)
+OFFSET_WINDOW = 10.0  # seconds of answers the clocks' offset is estimated from
 LATE_RETRIES = 3  # fresh slots a late send takes before it sends late anyway
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -110,6 +116,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._reserver: asyncio.Task[None] | None = None
         self.round_trips = 0
         self.late = 0  # slots given up because the send woke too late for them
+        # (local time, local now - database now) of recent answers, smallest first.
+        self._offsets: deque[tuple[float, float]] = deque()
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -192,11 +200,23 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 continue
             self.round_trips += 1
             assert reserved.first is not None
-            base = self._now() + (reserved.first - reserved.now)
+            base = self._local(reserved.first, reserved.now)
             for index in range(count):
                 future = self._waiting.popleft()
                 if not future.done():
                     future.set_result(base + index * self.interval)
+
+    def _local(self, slot: float, db_now: float) -> float:
+        """`slot` (database clock) on this process's clock; see Clocks in the module docstring."""
+        now = self._now()
+        sample = now - db_now
+        window = self._offsets  # a sliding-window minimum: times and samples both increase
+        while window and window[-1][1] >= sample:
+            window.pop()
+        window.append((now, sample))
+        while window[0][0] < now - OFFSET_WINDOW:
+            window.popleft()
+        return slot + window[0][1]
 
     async def group_slot(self, chat: str) -> None:
         """Wait for a slot that keeps the group `chat` within its window and the bot overall;
@@ -214,7 +234,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             if reserved.first is None:
                 await self._sleep(max(reserved.wait, self.interval))
                 continue
-            at = self._now() + (reserved.first - reserved.now)
+            at = self._local(reserved.first, reserved.now)
             if await self._on_time(at) or tries == LATE_RETRIES:
                 return
             tries += 1

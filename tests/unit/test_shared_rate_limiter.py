@@ -190,3 +190,26 @@ async def test_a_send_woken_late_takes_a_fresh_slot_instead_of_bunching(clock: C
     assert len(times) == 600
     assert sum(x.late for x in limiters) > 0
     assert most_in_any(times, 1.0) <= 30
+
+
+async def test_a_slow_answer_does_not_shift_its_batch_of_slots_later(clock: Clock) -> None:
+    budget = MemoryBudget(clock)
+    answers = itertools.count()
+
+    class SlowBudget:
+        """Every 5th answer comes back 50 ms after the budget decided it."""
+
+        async def reserve(self, name: str, count: int, interval: float) -> Slots:
+            slots = await budget.reserve(name, count, interval)
+            if next(answers) % 5 == 4:
+                await clock.sleep(0.05)
+            return slots
+
+    limiters = [
+        SharedRateLimiter(SlowBudget(), rate=29.4, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+        for _ in range(2)
+    ]
+    sent = await asyncio.gather(*(send_all(x, clock, list(range(1, 301))) for x in limiters))
+    times = [*sent[0], *sent[1]]
+    assert len(times) == 600
+    assert most_in_any(times, 1.0) <= 30
