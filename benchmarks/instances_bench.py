@@ -53,6 +53,8 @@ from fakes.telegram_api import FakeTelegram, QueuedUpdate  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from storage_helpers import POSTGRES_URL, admin_execute  # noqa: E402
 
+from handlers.telegram.limiter import DEFAULT_RATE  # noqa: E402
+
 SECRET = "bench_Two-instances_secret"
 EXPECTED_FIELDS = ("ok", "failed", "round_trips", "late")
 
@@ -166,7 +168,9 @@ async def role_sender(spec: dict[str, Any]) -> None:
 
             return await super().process_request(callback=timed, **rest)
 
-    limiter: Any = Timed(SqlRateBudget(engine)) if shared else Timed(max_retries=5)
+    limiter: Any = (
+        Timed(SqlRateBudget(engine), rate=spec["send_rate"]) if shared else Timed(max_retries=5)
+    )
     bot: ExtBot[None] = ExtBot(spec["token"], base_url=spec["api"], rate_limiter=limiter)
     await bot.initialize()
     reader = await stdin_lines()
@@ -255,13 +259,25 @@ ROLES = {"sender": role_sender, "instance": role_instance, "proxy": role_proxy}
 
 
 async def sending(
-    fake: FakeTelegram, database: str, messages: int, limiter: str, logs: Path, first_id: int
+    fake: FakeTelegram,
+    database: str,
+    messages: int,
+    limiter: str,
+    logs: Path,
+    first_id: int,
+    send_rate: float = DEFAULT_RATE,
 ) -> dict[str, Any]:
     users = [fake.user(first_id + i, f"U{i}") for i in range(messages)]
     for user in users:
         fake.started(user)
     chats = [user["id"] for user in users]
-    spec = {"database": database, "token": fake.token, "api": fake.base_url, "limiter": limiter}
+    spec = {
+        "database": database,
+        "token": fake.token,
+        "api": fake.base_url,
+        "limiter": limiter,
+        "send_rate": send_rate,
+    }
     senders = [
         await Child.start("sender", {**spec, "chats": chats[i::2]}, logs / f"sender{i}.log")
         for i in range(2)
@@ -306,10 +322,15 @@ async def sending(
 async def sending_half(args: argparse.Namespace, database: str, logs: Path) -> None:
     async with FakeTelegram() as fake:
         fake.enforce_rate_limit = True
-        shared = await sending(fake, database, args.messages, "shared", logs, 10_000)
+        shared = await sending(
+            fake, database, args.messages, "shared", logs, 10_000, args.send_rate
+        )
         await asyncio.sleep(1.5)  # the fake's one-second window empties between the two
         base = await sending(fake, database, args.baseline_messages, "ptb", logs, 500_000)
-    print("sending: two instances, each in its own process, fake Bot API in another")
+    print(
+        "sending: two instances, each in its own process, fake Bot API in another;"
+        f" shared limit at {args.send_rate:g}/s"
+    )
     print(f"  {'':30}{'shared limit':>16}{'AIORateLimiter x2':>20}")
     print(f"  {'messages':30}{shared['messages']:>16}{base['messages']:>20}")
     print(f"  {'rate together /s (>= 29)':30}{shared['rate']:>16.1f}{base['rate']:>20.1f}")
@@ -490,6 +511,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--baseline-messages", type=int, default=300)
+    parser.add_argument("--send-rate", type=float, default=DEFAULT_RATE)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--send-limit", action="store_true")
