@@ -12,6 +12,10 @@ database (storage/rate_limit.py), as a schedule of sending slots:
   throughput (B + rate <= 30). Fixed slots give at most one send per interval whoever sends,
   so any second holds at most 30 (29.4 leaves 20 ms for a send that leaves late while the
   next leaves on time), and the budget is used fully whenever anyone has something to send.
+  That slack must also cover the way from the limiter to Telegram's counter: measured by
+  benchmarks/instances_bench.py, under 10 ms on a quiet machine, but up to 60-120 ms on one
+  whose two cores ran four busy processes, and then a few 429s came back; a lower
+  `telegram_rate` (BAOCAO_TELEGRAM_RATE) buys more slack on such a host.
 - **Batches**: the sends waiting in this process reserve their slots together (up to
   `MAX_BATCH` in one round trip), so a fan-out of reminders costs one statement per batch,
   not per message.
