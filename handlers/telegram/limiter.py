@@ -12,15 +12,32 @@ database (storage/rate_limit.py), as a schedule of sending slots:
   throughput (B + rate <= 30). Fixed slots give at most one send per interval whoever sends,
   so any second holds at most 30 (29.4 leaves 20 ms for a send that leaves late while the
   next leaves on time), and the budget is used fully whenever anyone has something to send.
+  That slack must also cover the way from the limiter to Telegram's counter: measured by
+  benchmarks/instances_bench.py, under 10 ms on a quiet machine, but up to 60-120 ms on one
+  whose two cores ran four busy processes, and then a few 429s came back; a lower
+  `telegram_rate` (BAOCAO_TELEGRAM_RATE) buys more slack on such a host.
 - **Batches**: the sends waiting in this process reserve their slots together (up to
   `MAX_BATCH` in one round trip), so a fan-out of reminders costs one statement per batch,
   not per message.
 - **Per group: at most 20 sends in any 60 s**, a sliding window of the group's latest slots in
   its own row, read and extended in one short locked transaction together with the overall
   slot, so a group's window counts the times its messages really go out.
+- **Late wake-ups take a fresh slot**: a send that wakes more than `LATE_MARGIN` after its slot
+  (a busy event loop, a slow database answer) does not go out late: it would leave together
+  with the sends due after it, and a fixed schedule only keeps any second to 30 if every send
+  leaves near its slot (the 20 ms that 29.4/s leaves per second is all the slack there is).
+  It reserves a new slot instead, up to `LATE_RETRIES` times, and then sends anyway rather
+  than starve; the slot it gave up is simply unused, which costs 1/29.4 s of throughput, not
+  a 429 that stops every instance for a second or more. Group sends do the same; their
+  forsaken slot stays in the group's window, which only makes the window stricter.
 - **Clocks**: slot times are on the database's clock, and each answer carries the database's
-  `now`; an instance waits `slot - now` on its own clock, so machines whose clocks differ
-  still interleave correctly.
+  `now`, so machines whose clocks differ still interleave correctly. The offset between the
+  two clocks is the smallest `local now - database now` seen over the last `OFFSET_WINDOW`
+  seconds, not the latest answer's: an answer that took 30 ms to come back (a slow database, a
+  busy event loop) would otherwise shift its whole batch of slots 30 ms later on this side,
+  unseen, and those sends would leave together with the other instances' next ones. With the
+  smallest, a slow answer shows as sends woken late, which take fresh slots. The window lets
+  the estimate follow the database's clock when it is stepped.
 - **429**: as with PTB's limiter, the request is retried after `retry_after` (+0.1 s), up to
   `max_retries`; the shared schedule is also pushed past `retry_after`, so every instance
   pauses, not only the one that was told.
@@ -50,6 +67,9 @@ GROUP_LIMIT = 20
 GROUP_PERIOD = 60.0
 MAX_BATCH = 8  # slots one round trip reserves at most
 RETRY_MARGIN = 0.1
+LATE_MARGIN = 0.008  # seconds after its slot a send may still leave (of the 20 ms of slack)
+OFFSET_WINDOW = 10.0  # seconds of answers the clocks' offset is estimated from
+LATE_RETRIES = 3  # fresh slots a late send takes before it sends late anyway
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -99,6 +119,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._waiting: deque[asyncio.Future[float]] = deque()
         self._reserver: asyncio.Task[None] | None = None
         self.round_trips = 0
+        self.late = 0  # slots given up because the send woke too late for them
+        # (local time, local now - database now) of recent answers, smallest first.
+        self._offsets: deque[tuple[float, float]] = deque()
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -146,15 +169,26 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def slot(self) -> None:
-        """Wait for this send's overall slot (reserved with the others waiting here)."""
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting.append(future)
-        if self._reserver is None or self._reserver.done():
-            self._reserver = asyncio.create_task(self._reserve(), name="telegram rate slots")
-        at = await future
+        """Wait for this send's overall slot (reserved with the others waiting here); woken
+        too late for it, take a fresh one (see the module docstring)."""
+        for _ in range(LATE_RETRIES + 1):
+            future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            self._waiting.append(future)
+            if self._reserver is None or self._reserver.done():
+                self._reserver = asyncio.create_task(self._reserve(), name="telegram rate slots")
+            at = await future
+            if await self._on_time(at):
+                return
+
+    async def _on_time(self, at: float) -> bool:
+        """Sleep until `at` (this process's clock); False when woken later than it allows."""
         delay = at - self._now()
         if delay > 0:
             await self._sleep(delay)
+        if self._now() - at <= LATE_MARGIN:
+            return True
+        self.late += 1
+        return False
 
     async def _reserve(self) -> None:
         """Reserve slots for the sends waiting, a batch per round trip, until none wait."""
@@ -170,14 +204,28 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 continue
             self.round_trips += 1
             assert reserved.first is not None
-            base = self._now() + (reserved.first - reserved.now)
+            base = self._local(reserved.first, reserved.now)
             for index in range(count):
                 future = self._waiting.popleft()
                 if not future.done():
                     future.set_result(base + index * self.interval)
 
+    def _local(self, slot: float, db_now: float) -> float:
+        """`slot` (database clock) on this process's clock; see Clocks in the module docstring."""
+        now = self._now()
+        sample = now - db_now
+        window = self._offsets  # a sliding-window minimum: times and samples both increase
+        while window and window[-1][1] >= sample:
+            window.pop()
+        window.append((now, sample))
+        while window[0][0] < now - OFFSET_WINDOW:
+            window.popleft()
+        return slot + window[0][1]
+
     async def group_slot(self, chat: str) -> None:
-        """Wait for a slot that keeps the group `chat` within its window and the bot overall."""
+        """Wait for a slot that keeps the group `chat` within its window and the bot overall;
+        woken too late for it, take a fresh one."""
+        tries = 0
         while True:
             reserved = await self.budget.reserve_in_window(
                 GROUP_PREFIX + chat,
@@ -190,7 +238,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             if reserved.first is None:
                 await self._sleep(max(reserved.wait, self.interval))
                 continue
-            delay = reserved.first - reserved.now
-            if delay > 0:
-                await self._sleep(delay)
-            return
+            at = self._local(reserved.first, reserved.now)
+            if await self._on_time(at) or tries == LATE_RETRIES:
+                return
+            tries += 1

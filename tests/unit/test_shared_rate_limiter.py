@@ -172,3 +172,44 @@ async def test_requests_without_a_chat_are_not_limited(clock: Clock) -> None:
     for _ in range(100):
         await limiter.process_request(answer, (), {}, "getMe", {}, None)
     assert budget.next_at == {} and clock() == 1_000.0
+
+
+async def test_a_send_woken_late_takes_a_fresh_slot_instead_of_bunching(clock: Clock) -> None:
+    budget = MemoryBudget(clock)
+    wakes = itertools.count()
+
+    async def lagging_sleep(seconds: float) -> None:
+        # Every 7th wake-up comes 50 ms late, as on a busy event loop.
+        await clock.sleep(seconds + (0.05 if next(wakes) % 7 == 6 else 0.0))
+
+    limiters = [
+        SharedRateLimiter(budget, rate=29.4, clock=clock, sleep=lagging_sleep) for _ in range(2)
+    ]
+    sent = await asyncio.gather(*(send_all(x, clock, list(range(1, 301))) for x in limiters))
+    times = [*sent[0], *sent[1]]
+    assert len(times) == 600
+    assert sum(x.late for x in limiters) > 0
+    assert most_in_any(times, 1.0) <= 30
+
+
+async def test_a_slow_answer_does_not_shift_its_batch_of_slots_later(clock: Clock) -> None:
+    budget = MemoryBudget(clock)
+    answers = itertools.count()
+
+    class SlowBudget:
+        """Every 5th answer comes back 50 ms after the budget decided it."""
+
+        async def reserve(self, name: str, count: int, interval: float) -> Slots:
+            slots = await budget.reserve(name, count, interval)
+            if next(answers) % 5 == 4:
+                await clock.sleep(0.05)
+            return slots
+
+    limiters = [
+        SharedRateLimiter(SlowBudget(), rate=29.4, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+        for _ in range(2)
+    ]
+    sent = await asyncio.gather(*(send_all(x, clock, list(range(1, 301))) for x in limiters))
+    times = [*sent[0], *sent[1]]
+    assert len(times) == 600
+    assert most_in_any(times, 1.0) <= 30
