@@ -139,7 +139,7 @@ def build_web_deps(
         status_export,
     )
     from handlers.web.context import WebDeps
-    from storage.audit import SqlAuditTrail
+    from storage.audit import SqlAuditLog, SqlAuditTrail
     from storage.exports.xlsx import XlsxWriter
     from storage.instances import SqlReportInstances
     from storage.invites import SqlInvites
@@ -176,6 +176,7 @@ def build_web_deps(
         invite_link=invite_link,
         invite_days=config.invite_days,
         audit=SqlAuditTrail(engine),
+        audit_log=SqlAuditLog(engine),
     )
     if invite_hints is not None:
         deps.invite_hints = invite_hints

@@ -13,6 +13,7 @@ from bot.core.export_desk import StatusExport
 from bot.core.office_desk import OfficeDesk, PlanDesk
 from bot.core.plan.model import Role
 from bot.core.ports import (
+    AuditLog,
     AuditTrail,
     ChartRenderer,
     Messenger,
@@ -101,6 +102,8 @@ class WebDeps:
     )
     # The audit trail the dashboard shows (storage.audit.SqlAuditTrail); None: not shown.
     audit: AuditTrail | None = None
+    # Where downloads from the dashboard are recorded (storage.audit.SqlAuditLog); None: not.
+    audit_log: AuditLog | None = None
 
 
 async def _no_hints(code: str) -> list[str]:

@@ -150,3 +150,21 @@ async def test_a_unit_head_and_a_stranger_are_refused(world: World, path: str) -
     assert head.status_code == 403 and "không dành cho vai trò" in head.text
     assert stranger.status_code == 401
     assert "Traceback" not in head.text + stranger.text
+
+
+async def test_downloads_from_the_dashboard_are_in_the_audit_trail(world: World) -> None:
+    """As exports from the CLI and chat are: who took which round's data."""
+    instance = await world.instance_id()
+    async with world.client(LEADER) as browser:
+        await browser.get(f"/van-phong/bao-cao/{instance}/tai-ve/excel")
+    async with world.client(OFFICE) as browser:
+        await browser.get(f"/van-phong/bao-cao/{instance}/tai-ve/zip?tat-ca=1")
+    assert world.deps.audit is not None
+    entries, _ = await world.deps.audit.entries(offset=0, limit=10)
+    taken = [
+        (e.action, e.actor, e.detail.get("report"))
+        for e in entries
+        if e.action.startswith("export.")
+    ]
+    assert [action for action, _, _ in taken] == ["export.zip", "export.xlsx"]
+    assert all(actor.startswith("web:") and report == "bc-thang" for _, actor, report in taken)

@@ -26,8 +26,9 @@ from bot.core.model import InstanceStatus, SubmissionState, UnitStatus
 from bot.core.office import ContactView
 from bot.core.statusbook import RegisterEntry
 from bot.core.usecases.compiling import file_name as draft_file_name
-from handlers.web.context import WebDeps
+from handlers.web.context import WebDeps, WebUser
 from handlers.web.dashboard.common import (
+    actor,
     find_round,
     now,
     reader,
@@ -198,9 +199,24 @@ async def chart(request: Request) -> Response:
     return Response(data, media_type="image/png", headers={"cache-control": "no-store"})
 
 
+async def downloaded(
+    request: Request, signed_in: WebUser, action: str, status: InstanceStatus, **detail: object
+) -> None:
+    """Record a download from the dashboard in the audit trail, as exports from the CLI and
+    chat are: who took which round's data."""
+    web = deps(request)
+    if web.audit_log is not None:
+        await web.audit_log.audit(
+            actor=actor(signed_in),
+            action=action,
+            detail={"report": status.report_key, "instance": status.instance_key, **detail},
+            now=now(request),
+        )
+
+
 async def excel(request: Request) -> Response:
     """The round's status workbook, as `baocao export --xlsx` writes it."""
-    reader(request)
+    signed_in = reader(request)
     web = deps(request)
     status = await find_round(request, request.path_params["instance_id"])
     path = _staging(web, ".xlsx")
@@ -212,6 +228,7 @@ async def excel(request: Request) -> Response:
             now=now(request),
             tz=web.settings.timezone,
         )
+        await downloaded(request, signed_in, "export.xlsx", status)
         return send_file(path, name=done.file_name, media_type=XLSX)
     except UserError as error:
         raise Refused(error.key, status=404, **error.params) from None
@@ -224,13 +241,14 @@ async def excel(request: Request) -> Response:
 async def archive(request: Request) -> Response:
     """The round's files in one zip (the latest version of each unit, or every version with
     ?tat-ca=1), with the status workbook, as `baocao export --zip` writes it."""
-    reader(request)
+    signed_in = reader(request)
     web = deps(request)
     status = await find_round(request, request.path_params["instance_id"])
     every = request.query_params.get("tat-ca") == "1"
     path = _staging(web, ".zip")
     try:
         done = await web.archives.export(status, path, all_versions=every, now=now(request))
+        await downloaded(request, signed_in, "export.zip", status, all_versions=every)
         return send_file(path, name=done.file_name, media_type="application/zip")
     except (ArchiveTooBigError, OSError):
         raise Refused("dash-download-failed", status=500) from None
