@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from handlers.web.ops import Ops
     from scheduler.backups import DailyBackup
     from scheduler.dispatcher import Dispatcher, DispatchEvents
+    from storage.files import LocalFileStore
 
 log = logging.getLogger("baocao")
 
@@ -326,7 +327,12 @@ class Runtime:
             self.web.messengers = messengers
         if self.config.reminders:
             self.dispatcher = reminder_dispatcher(
-                self.config, self.engine, messengers, self.clock, events=self.metrics.events()
+                self.config,
+                self.engine,
+                messengers,
+                self.clock,
+                events=self.metrics.events(),
+                files=self.files,
             )
             if self.ticking:
                 self.dispatcher.start()
@@ -404,6 +410,7 @@ def reminder_dispatcher(
     clock: Callable[[], datetime] | None = None,
     *,
     events: DispatchEvents | None = None,
+    files: LocalFileStore | None = None,
 ) -> Dispatcher:
     """The dispatch loop over this database, sending through `messengers`; what they cannot
     deliver goes to the outbox, for the process that can."""
@@ -428,6 +435,8 @@ def reminder_dispatcher(
         charts=ChartsOnFirstSummary(),
         seen=SqlSeenMessages(engine),
         events=events,
+        # An hour keeps the files of downloads another process is still writing.
+        sweep=None if files is None else lambda: files.sweep_staging(timedelta(hours=1)),
     )
 
 

@@ -80,6 +80,7 @@ log = logging.getLogger(__name__)
 PlanSource = Callable[[], Awaitable[Plan | None]]
 READY_EVERY = timedelta(seconds=30)
 PRUNE_EVERY = timedelta(hours=6)
+SWEEP_EVERY = timedelta(minutes=30)  # staging swept of what was left over an hour ago
 # What the office and leadership read about one instance: each carries its chart.
 CHARTED_KINDS = frozenset({Kind.SUMMARY, Kind.LATE_LIST, Kind.DIGEST})
 
@@ -255,6 +256,7 @@ class Dispatcher:
         charts: ChartRenderer | None = None,
         seen: SeenMessages | None = None,
         events: DispatchEvents | None = None,
+        sweep: Callable[[], int] | None = None,
     ) -> None:
         self.store = store
         self.events: DispatchEvents = events or NoEvents()
@@ -267,6 +269,10 @@ class Dispatcher:
         self._pruned_at: datetime | None = None
         self.seen = seen  # pruned with the outbox, if given
         self._forgot_at: datetime | None = None
+        # Removes files left in staging by a download cut short (a crash, a killed process):
+        # not only at the next start, which may be far off. Run now and then, in a thread.
+        self.sweep = sweep
+        self._swept_at: datetime | None = None
         self.settings = settings or DispatchSettings()
         self.clock = clock
         self._me = this_worker()
@@ -404,6 +410,13 @@ class Dispatcher:
             if self._forgot_at is None or now - self._forgot_at >= PRUNE_EVERY:
                 await self.seen.forget(before=now - self.settings.keep_seen)
                 self._forgot_at = now
+        if self.sweep is not None:
+            now = self.clock()
+            if self._swept_at is None or now - self._swept_at >= SWEEP_EVERY:
+                self._swept_at = now
+                swept = await asyncio.to_thread(self.sweep)
+                if swept:
+                    log.info("removed %d unfinished downloads from staging", swept)
         return sent
 
     async def _remind(self) -> int:

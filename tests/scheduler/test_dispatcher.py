@@ -454,6 +454,35 @@ async def test_incoming_messages_seen_are_forgotten_after_a_week(department: Dep
     assert not await seen.first_time(platform="zalo", message_id="later", now=start)
 
 
+async def test_downloads_cut_short_are_swept_from_staging_while_the_bot_runs(
+    department: Department, tmp_path: Path
+) -> None:
+    """A crash mid-download leaves a file in staging: the running bot removes it once it is
+    an hour old, not only at its next start; a fresh one (another process's download) stays."""
+    import os
+    import time
+
+    from storage.files import LocalFileStore
+
+    d = department
+    files = LocalFileStore(tmp_path / "store")
+    left, fresh = files.staging_path(".pdf"), files.staging_path(".pdf")
+    left.write_bytes(b"%PDF-1.7 half")
+    fresh.write_bytes(b"%PDF-1.7 being written")
+    hour_ago = time.time() - 2 * 3600
+    os.utime(left, (hour_ago, hour_ago))
+    d.dispatcher.sweep = lambda: files.sweep_staging(timedelta(hours=1))
+    start = d.clock[0]
+    await d.tick(start)
+    assert not left.exists() and fresh.exists()
+    # Now and then, not at every tick.
+    os.utime(fresh, (hour_ago, hour_ago))
+    await d.tick(start + timedelta(minutes=1))
+    assert fresh.exists()
+    await d.tick(start + timedelta(minutes=31))
+    assert not fresh.exists()
+
+
 async def test_a_person_on_two_platforms_is_reminded_once_where_they_chose(
     department: Department, tmp_path: Path
 ) -> None:
