@@ -226,6 +226,7 @@ class Runtime:
         from bot.platforms import enabled_platforms
         from bot.services import archive_desk, signature_reader, status_export
         from storage.db import make_engine
+        from storage.db import unavailable as database_unavailable
         from storage.files import LocalFileStore, secure_data_dir
 
         self.config = config
@@ -253,6 +254,7 @@ class Runtime:
             drafts=draft_desk(self.engine, self.files, repository),
             archives=archive_desk(self.engine, self.files, ZoneInfo(config.timezone)),
             web=self.web_access,
+            unavailable=database_unavailable,
         )
         chat: list[Platform] = [
             *enabled_platforms(

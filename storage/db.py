@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Update, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -90,6 +91,43 @@ def database_problem(error: BaseException, url: str) -> tuple[str, dict[str, str
     if isinstance(original, TimeoutError):
         return "database-error-timeout", {"server": server}
     return "cli-error-database", {"detail": type(original).__name__}
+
+
+# SQLSTATE classes that mean the server cannot serve now, not that the statement is wrong:
+# 08 (connection exception) and 57P (operator intervention: shutting down, starting up).
+_UNAVAILABLE_STATES = ("08", "57P")
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached for now (restarting, failing
+    over, a connection dropped, SQLite busy past its timeout), so that the same work may
+    succeed in a moment; never for a statement that is wrong or a rule it broke."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, sqlite3.OperationalError):
+            # SQLite says "no such table" with the same class: only a busy or unopenable file.
+            words = str(current).lower()
+            return any(word in words for word in ("locked", "busy", "unable to open"))
+        if isinstance(current, OperationalError | InterfaceError) and not isinstance(
+            current.orig, sqlite3.Error
+        ):
+            return True
+        if isinstance(current, ConnectionError | TimeoutError):
+            return True
+        state = getattr(current, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
+            return True
+        if (
+            type(current).__module__.startswith("asyncpg")
+            and "Connection" in type(current).__name__
+        ):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -6,7 +6,9 @@ to `choices`. Nothing here knows Telegram, Zalo, the ORM or the scheduler.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,6 +25,12 @@ from bot.core.usecases import choices, registration, submission, web
 from bot.core.usecases.commands import Where, Who, allowed, find
 from bot.core.usecases.context import BotSettings, Context, Request, utc_now
 from bot.core.web_access import WebAccessDesk
+
+log = logging.getLogger(__name__)
+
+# Pauses before handling an event again while the records cannot be reached: about eight
+# seconds in all, the time a database takes to restart, while the person waits in chat.
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.5)
 
 # What the bot says it does not take, per kind of message.
 OTHER_CONTENT = {
@@ -56,7 +64,16 @@ class ReportBot:
         drafts: DraftDesk | None = None,
         archives: Archives | None = None,
         web: WebAccessDesk | None = None,
+        unavailable: Callable[[BaseException], bool] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`unavailable` tells an error that means the records cannot be reached for now (the
+        database restarting, a failover): such an event is handled again after a pause, up
+        to a few seconds in all, before the person is told to try later. Handling again is
+        safe: a submission is kept once per message (`source_ref`), and such errors come from
+        the first read or write, before anything was sent."""
+        self.unavailable = unavailable
+        self.sleep = sleep
         self.context = Context(
             repository=repository,
             files=files,
@@ -70,7 +87,19 @@ class ReportBot:
         )
 
     async def handle(self, incoming: Incoming, out: Messenger) -> None:
-        """Answer one event. What the person got wrong gets a message; nothing is half-written."""
+        """Answer one event. What the person got wrong gets a message; nothing is half-written.
+        While the records cannot be reached, the event waits and is handled again."""
+        for pause in (*RETRY_PAUSES, None):
+            try:
+                await self._handle(incoming, out)
+                return
+            except Exception as error:
+                if pause is None or self.unavailable is None or not self.unavailable(error):
+                    raise
+                log.warning("the records cannot be reached; handling again in %.1f s", pause)
+                await self.sleep(pause)
+
+    async def _handle(self, incoming: Incoming, out: Messenger) -> None:
         ctx = self.context
         incoming = _cleaned(incoming)
         if incoming.callback is not None:
