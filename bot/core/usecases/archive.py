@@ -61,6 +61,7 @@ async def send_archive(ctx: Context, request: Request) -> None:
             total=len(instance.units),
         )
         await out.upload(chat, staged, name=result.file_name, caption=caption)
+        ctx.files.discard(staged)  # read by the upload: nothing of it waits for the audit row
         await ctx.repo.audit(
             actor=await actor_of(ctx, request),
             action="export.zip",

@@ -165,6 +165,7 @@ async def send_workbook(
                 at=fmt.moment(now, tz),
             )
         await out.upload(chat, path, name=done.file_name, caption=caption)
+        ctx.files.discard(path)  # read by the upload: nothing of it waits for the audit row
         only = done.instances[0].instance_key if len(done.instances) == 1 else None
         await ctx.repo.audit(
             actor=await actor_of(ctx, request),
