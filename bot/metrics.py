@@ -38,7 +38,6 @@ from bot.core.model import (
     Keyboard,
     MessageRef,
     Receipt,
-    StagedFile,
     SubmissionKind,
 )
 from bot.core.ports import Messenger
@@ -246,33 +245,12 @@ class MeasuredRepository(SqlRepository):
         super().__init__(*args, **kwargs)
         self.metrics = metrics
 
-    async def submit(
-        self,
-        *,
-        instance_id: int,
-        unit_key: str,
-        contact_id: int | None,
-        kind: SubmissionKind,
-        source_ref: str,
-        now: datetime,
-        text: str | None = None,
-        note: str | None = None,
-        file: StagedFile | None = None,
-    ) -> Receipt:
-        # One more indexed read per submission (rare events): a redelivered message gets its
-        # first receipt back and is not counted twice, but for two deliveries racing.
+    async def submit(self, *, source_ref: str, **fields: Any) -> Receipt:
+        """SqlRepository.submit, counted. One more indexed read per submission (rare events):
+        a redelivered message gets its first receipt back and is not counted twice, but for
+        two deliveries racing."""
         again = await self.receipt_for(source_ref=source_ref) is not None
-        receipt = await super().submit(
-            instance_id=instance_id,
-            unit_key=unit_key,
-            contact_id=contact_id,
-            kind=kind,
-            source_ref=source_ref,
-            now=now,
-            text=text,
-            note=note,
-            file=file,
-        )
+        receipt = await super().submit(source_ref=source_ref, **fields)
         if not again:
             self.metrics.submission(receipt.kind.value)
         return receipt
