@@ -36,7 +36,7 @@ __all__ = ["MARKER_FILE", "check_store", "marker_path"]
 
 MARKER_FILE = ".baocao-kho"
 STORE = "files"
-_READ_TRIES = 20  # a marker another instance has just created may be empty for a moment
+_READ_TRIES = 20  # a marker made by a version that wrote it in place may be empty a moment
 
 
 def marker_path(data_dir: Path) -> Path:
@@ -83,17 +83,27 @@ async def _read_marker(path: Path) -> str | None:
 
 
 def _create_marker(path: Path, group_read: bool) -> str | None:
-    """A new id in the store, or None when another instance created one first (read it)."""
+    """A new id in the store, or None when another instance created one first (read it).
+
+    The id is written and synced in a file of its own, then linked to the marker's name:
+    the link is atomic and fails if the name exists, so another instance never sees the
+    marker empty or half-written, however slow the disk is (an empty read used to be taken
+    for another store's marker under load)."""
     make_private_dirs(path.parent, group_read=group_read)
     marker = uuid.uuid4().hex
+    draft = path.with_name(f"{path.name}.{marker}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode(group_read=group_read))
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode(group_read=group_read))
-    except FileExistsError:
-        return None
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(marker + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(marker + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return None
+    finally:
+        draft.unlink(missing_ok=True)
     return marker
 
 
