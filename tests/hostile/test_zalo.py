@@ -196,13 +196,17 @@ async def redelivered(w: World) -> None:
     await w.fake.redeliver(mid)
 
 
+BURST = 50
+
+
 async def burst(w: World) -> None:
-    """100 messages at once from one person, as a stuck client or a script sends them."""
-    for i in range(100):
+    """50 messages at once from one person, as a stuck client or a script sends them (the
+    200-message burst runs through Telegram's fake; this one keeps the suite's time)."""
+    for i in range(BURST):
         await w.fake.send_text(w.people["burst"], f"Tin số {i}")
     await w.idle()
     sent = [m for m in w.fake.messages_to(w.people["burst"].id) if "Nộp" in m["text"]]
-    assert len(sent) >= 100  # each one answered, in order, none dropped
+    assert len(sent) >= BURST  # each one answered, in order, none dropped
     await w.text("burst", "/huy")
 
 
@@ -416,7 +420,7 @@ CASES: list[Case] = [
         allowed=STORED,
         check=stored_once,
     ),
-    Case("burst-100", burst, (), chat="burst", allowed=ASKED, check=nothing_stored),
+    Case("burst-50", burst, (), chat="burst", allowed=ASKED, check=nothing_stored),
     # --- the world changes under a conversation ------------------------------------------
     Case(
         "contact-removed-mid-conversation",
